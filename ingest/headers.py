@@ -1,0 +1,152 @@
+"""Find a sheet's header row under any title block, and what each column means.
+
+The header is the first row (within the first rows of the sheet) whose labels name
+enough of one domain's columns to recognise it (contracts.recognise). A header may
+span two rows of merged cells: a group label over the column labels, or a label
+merged vertically. The lower label names a column; where it is empty, the upper one
+does. The rows above the header are the title block, which may say when the file
+was exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ingest.contracts import DOMAINS, Domain, recognise
+from ingest.text import header_key
+from ingest.values import parse_timestamp
+
+SCAN_ROWS = 30  # a header further down than this is not a report we know
+MIN_MATCHED = 2
+
+
+def _alias_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for domain in DOMAINS:
+        for column in domain.columns:
+            for label in (column.name, *column.aliases):
+                key = header_key(label)
+                known = index.setdefault(key, column.name)
+                if known != column.name:  # a contract error, caught at import
+                    raise ValueError(f"header {label!r} names both {known} and {column.name}")
+    return index
+
+
+ALIASES: dict[str, str] = _alias_index()
+
+
+@dataclass
+class Header:
+    domain: Domain
+    first_row: int  # grid index of the (upper) header row
+    data_start: int  # grid index of the first row below the header
+    labels: list[str | None]  # the label naming each grid column
+    canonical: dict[int, str]  # grid column index -> contract column
+    extras: dict[int, str]  # grid column index -> unknown label kept aside
+    duplicates: list[str] = field(default_factory=list)  # labels naming a column twice
+    title: list[str] = field(default_factory=list)  # non-empty title-block lines
+
+    @property
+    def missing_required(self) -> list[str]:
+        present = set(self.canonical.values())
+        return [c.name for c in self.domain.columns if c.required and c.name not in present]
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.replace("\u00a0", " ").strip()
+    return value or None
+
+
+def _match(labels: list[str | None]) -> dict[int, str]:
+    return {
+        i: ALIASES[header_key(label)]
+        for i, label in enumerate(labels)
+        if label is not None and header_key(label) in ALIASES
+    }
+
+
+def _combine(upper: list[str | None], lower: list[str | None]) -> list[str | None]:
+    return [lo if lo is not None else up for up, lo in zip(upper, lower, strict=True)]
+
+
+def _domain_of(matched: dict[int, str]) -> Domain | None:
+    domain = recognise(set(matched.values()))
+    if domain is None:
+        return None
+    in_domain = set(matched.values()) & set(domain.column_names)
+    return domain if len(in_domain) >= MIN_MATCHED else None
+
+
+def _candidate(labels: list[str | None]) -> tuple[Domain, int] | None:
+    """The domain these labels name and how many of its columns they name."""
+    matched = _match(labels)
+    domain = _domain_of(matched)
+    if domain is None:
+        return None
+    return domain, len(set(matched.values()) & set(domain.column_names))
+
+
+def find_header(rows: list[list[str | None]]) -> Header | None:
+    """The header of a sheet given its first rows as text, or None if none is known.
+
+    At each row from the top, a two-row header (this row's labels with the next
+    row's below them) wins when it names more columns than either row alone;
+    otherwise the row itself, if it names a domain, is the header.
+    """
+    rows = [[_clean(v) for v in row] for row in rows[:SCAN_ROWS]]
+    for r, labels in enumerate(rows):
+        single = _candidate(labels)
+        if r + 1 < len(rows):
+            combo = _candidate(_combine(labels, rows[r + 1]))
+            below = _candidate(rows[r + 1])
+            alone = max(single[1] if single else 0, below[1] if below else 0)
+            if combo is not None and combo[1] > alone:
+                merged = _combine(labels, rows[r + 1])
+                return _build(combo[0], r, r + 2, merged, rows[:r])
+        if single is not None:
+            return _build(single[0], r, r + 1, labels, rows[:r])
+    return None
+
+
+def _build(
+    domain: Domain, first: int, data_start: int, labels: list[str | None], above: list[list]
+) -> Header:
+    canonical: dict[int, str] = {}
+    extras: dict[int, str] = {}
+    duplicates: list[str] = []
+    wanted = set(domain.column_names)
+    for i, label in enumerate(labels):
+        if label is None:
+            continue
+        name = ALIASES.get(header_key(label))
+        if name in wanted and name not in canonical.values():
+            canonical[i] = name
+        else:
+            if name in canonical.values():
+                duplicates.append(label)
+            extras[i] = label
+    title = [" ".join(v for v in row if v) for row in above if any(row)]
+    return Header(domain, first, data_start, labels, canonical, extras, duplicates, title)
+
+
+_EXPORTED = re.compile(r"(?:exported at|export time|匯出時間|匯出日期)\s*[:：]\s*(.+)$", re.I)
+
+
+def exported_at_from_title(title: list[str]) -> dt.datetime | None:
+    """The `Exported at` instant of a title block, as UTC; Asia/Taipei unless an offset says."""
+    for line in title:
+        found = _EXPORTED.search(line)
+        if not found:
+            continue
+        cell = pl.DataFrame({"cell": [found.group(1).strip()]})
+        parsed = cell.select(parse_timestamp(pl.col("cell")).value).item()
+        if parsed is not None:
+            taipei = dt.timezone(dt.timedelta(hours=8))
+            return parsed.replace(tzinfo=taipei).astimezone(dt.UTC)
+    return None

@@ -1,0 +1,37 @@
+"""Text folding shared by header matching and vocabulary look-ups.
+
+The back office mixes full-width and half-width characters, non-breaking spaces and
+case freely; folding maps all of those spellings of one word to one key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+_SPACES = re.compile(r"\s+")
+_BRACKETED = re.compile(r"\([^)]*\)")
+
+
+def fold(value: str) -> str:
+    """NFKC (full-width -> half-width, NBSP -> space), lower case, single spaces."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip().lower()
+
+
+def header_key(value: str) -> str:
+    """The key a header is matched on: folded, without its bracketed unit.
+
+    `Amount (TWD)`, ` AMOUNT ` and `金額（元）` give `amount` and `金額`; underscores
+    count as spaces so ` Report_Date ` matches `Report Date`.
+    """
+    folded = _BRACKETED.sub(" ", unicodedata.normalize("NFKC", value)).replace("_", " ")
+    return _SPACES.sub(" ", folded).strip().lower()
+
+
+def fold_expr(expr: pl.Expr) -> pl.Expr:
+    """The vectorised twin of `fold`, for whole columns."""
+    return (
+        expr.str.normalize("NFKC").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
+    )

@@ -1,0 +1,56 @@
+"""The manifest: which source files the lake holds, committed one file at a time.
+
+A source file counts as ingested only once its manifest part exists; that part is
+written last, after every data, quarantine and rejected part of the file. A run that
+dies earlier leaves no manifest part, so the next run processes the file again and
+its deterministic part names replace whatever the dead run had written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from lake.atomic import write_parquet_atomic
+from lake.layout import MANIFEST, side_path
+
+MANIFEST_SCHEMA: dict[str, pl.DataType] = {
+    "file_sha256": pl.String(),
+    "source_file": pl.String(),
+    "size_bytes": pl.Int64(),
+    "status": pl.String(),  # loaded | partial | rejected
+    "exported_at": pl.Datetime("us", "UTC"),
+    "exported_at_from": pl.String(),  # title | mtime
+    "rows_read": pl.Int64(),
+    "rows_loaded": pl.Int64(),
+    "rows_quarantined": pl.Int64(),
+    "rows_rejected": pl.Int64(),
+    "tables": pl.String(),  # JSON: {table: rows loaded}
+    "extra_columns": pl.String(),  # JSON list of headers kept aside
+    "messages": pl.String(),  # JSON list of human-readable notes
+    "run_id": pl.String(),
+    "ingested_at": pl.Datetime("us", "UTC"),
+}
+
+
+def committed(lake: Path) -> set[str]:
+    """sha256 of every source file whose ingest has been committed."""
+    folder = lake / MANIFEST
+    if not folder.exists():
+        return set()
+    return {
+        p.name.removeprefix("part-").removesuffix(".parquet") for p in folder.glob("part-*.parquet")
+    }
+
+
+def commit(lake: Path, entry: dict[str, object]) -> None:
+    frame = pl.DataFrame([entry], schema=MANIFEST_SCHEMA)
+    write_parquet_atomic(frame, side_path(lake, MANIFEST, str(entry["file_sha256"])))
+
+
+def read(lake: Path) -> pl.DataFrame:
+    folder = lake / MANIFEST
+    if not any(folder.glob("part-*.parquet")) if folder.exists() else True:
+        return pl.DataFrame(schema=MANIFEST_SCHEMA)
+    return pl.read_parquet(folder / "part-*.parquet")

@@ -1,0 +1,105 @@
+"""The `livelake` command line: one entry point for every stage of the pipeline."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from livelake.config import Paths
+
+app = typer.Typer(
+    help="livelake: a DuckDB-first local lakehouse for live-streaming analytics.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True)
+
+
+@app.command()
+def generate(
+    scale: Annotated[
+        str, typer.Option(help="small (14 days), medium (90) or large (365)")
+    ] = "small",
+    seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same files")] = 42,
+    inbox: Annotated[
+        Path | None, typer.Option(help="where to write the workbooks [default: DATA_DIR/inbox]")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="processes writing workbooks")] = 2,
+) -> None:
+    """Simulate the platform and write the back office's workbooks, with ground truth."""
+    from simulator.generate import generate as run_generate
+
+    paths = Paths.from_env()
+    target = inbox or paths.inbox
+    report = run_generate(target, paths.truth, scale=scale, seed=seed, workers=workers)
+    err.print(
+        f"generated {report.files_written} workbooks ({report.data_rows} data rows, "
+        f"{report.days} days, {report.users} users, scale {report.scale}) into {target} "
+        f"in {report.seconds:.1f}s"
+    )
+
+
+@app.command()
+def ingest(
+    source: Annotated[
+        Path | None, typer.Option(help="folder to read [default: DATA_DIR/inbox]")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="files read in parallel")] = 2,
+    wait: Annotated[
+        bool, typer.Option(help="wait for a running ingest instead of failing")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Load the inbox's workbooks into the parquet lake.
+
+    Exit codes: 0 all loaded (bad rows quarantined), 3 some file or sheet rejected,
+    4 another run holds the lake, 1 unexpected failure.
+    """
+    from ingest.run import EXIT_BUSY, run_ingest
+    from ingest.sources.local import LocalFolderSource
+    from ingest.summary import render, to_json
+    from lake.lock import LakeBusyError
+
+    paths = Paths.from_env()
+    try:
+        folder = LocalFolderSource(source or paths.inbox)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(1) from exc
+    show_progress = not as_json and err.is_terminal
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not show_progress,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=None)
+        try:
+            report = run_ingest(
+                folder,
+                paths.lake,
+                workers=workers,
+                wait_for_lock=wait,
+                on_planned=lambda n: progress.update(task, total=n),
+                on_file_done=lambda _f: progress.advance(task),
+            )
+        except LakeBusyError as exc:
+            err.print(f"[red]error[/] {exc}")
+            raise typer.Exit(EXIT_BUSY) from exc
+    if as_json:
+        sys.stdout.write(to_json(report) + "\n")
+    else:
+        render(report, Console())
+    raise typer.Exit(report.exit_code)
+
+
+if __name__ == "__main__":
+    app()
