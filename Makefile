@@ -1,0 +1,57 @@
+# livelake: `make help` lists every target. Every target is safe to run again.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+export LIVELAKE_DATA_DIR ?= $(CURDIR)/data
+# `make dev SCALE=medium` simulates a bigger world.
+SCALE ?= small
+
+.PHONY: help setup dev generate ingest test lint format bench bench-ingest clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/livelake: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+setup: $(BIN)/livelake ## Install uv and the locked virtualenv (.venv)
+
+dev: setup ## The main job, offline: sample world -> ingest (summary printed)
+	@if [ -z "$$(ls -A $(LIVELAKE_DATA_DIR)/inbox 2>/dev/null)" ]; then \
+	  $(BIN)/livelake generate --scale $(SCALE); \
+	else echo "inbox $(LIVELAKE_DATA_DIR)/inbox is not empty: not generating"; fi
+	@# Exit code 3 means some file was rejected (the sample world has bad files on purpose).
+	$(BIN)/livelake ingest || [ $$? -eq 3 ]
+
+generate: setup ## Simulate the sample world into the inbox (SCALE=small|medium|large)
+	$(BIN)/livelake generate --scale $(SCALE)
+
+ingest: setup ## Ingest the inbox into the lake
+	$(BIN)/livelake ingest || [ $$? -eq 3 ]
+
+test: setup ## Run every test (CI runs this)
+	$(BIN)/python -m pytest
+
+lint: setup ## Check Python (ruff) and SQL (sqlfluff)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## Format Python
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: bench-ingest ## Every benchmark (figures in data/bench/*.json)
+
+bench-ingest: setup ## Ingest of the medium world vs pandas+openpyxl and the raw read floor
+	$(BIN)/python -m scripts.bench_ingest
+
+clean: ## Remove the data directory (inbox, lake, warehouse)
+	rm -rf $(LIVELAKE_DATA_DIR)
