@@ -9,6 +9,7 @@ are not all written.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import hashlib
@@ -105,12 +106,16 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _die_with_parent() -> None:
-    """Worker initialiser: a worker must not outlive a killed run and keep writing."""
-    try:
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+def _die_with_parent(parent: int) -> None:
+    """Worker initialiser: a worker must not outlive a killed run and keep writing.
+
+    PR_SET_PDEATHSIG kills the worker when the run dies; a worker still starting when
+    the run died checks its parent once the signal is armed, and leaves.
+    """
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def run_ingest(
@@ -188,7 +193,9 @@ def _run_parallel(
     os.environ["POLARS_MAX_THREADS"] = "1"
     try:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent) as pool:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             pending: dict[Future[FileResult], FileJob] = {}
             queue = iter(jobs)
             # A bounded window keeps results flowing back in order of completion

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ingest.run import RunReport
@@ -37,13 +38,13 @@ def render(report: RunReport, console: Console) -> None:
         if f.result is not None:
             notes += [f"{s.sheet}: {s.note}" for s in f.result.sheets if s.note]
         table.add_row(
-            f.source_file,
+            escape(f.source_file),
             f"[{_STYLE.get(f.status, '')}]{f.status}[/]",
             str(row["rows_read"]),
             str(row["rows_loaded"]),
             str(row["rows_quarantined"]),
             str(row["rows_rejected"]),
-            _short("; ".join(notes)),
+            escape(_short("; ".join(notes))),
         )
     totals = report.totals()
     table.add_section()
@@ -60,11 +61,12 @@ def render(report: RunReport, console: Console) -> None:
     for f in report.files:
         if f.result is not None:
             for message in f.result.messages:
-                console.print(f"[red]error[/] {message}", highlight=False)
+                console.print(f"[red]error[/] {escape(message)}", highlight=False)
         elif f.status == "failed":
-            console.print(f"[bold red]failed[/] {f.source_file}: {f.note}", highlight=False)
+            note = escape(f"{f.source_file}: {f.note}")
+            console.print(f"[bold red]failed[/] {note}", highlight=False)
     for name in report.ignored:
-        console.print(f"[dim]ignored (not a workbook): {name}[/]", highlight=False)
+        console.print(f"[dim]ignored (not a workbook): {escape(name)}[/]", highlight=False)
     console.print(
         f"files: {totals['files_loaded']} loaded, {totals['files_partial']} partial, "
         f"{totals['files_rejected']} rejected, {totals['files_duplicate']} duplicate, "

@@ -97,7 +97,8 @@ def ingest(
     if as_json:
         sys.stdout.write(to_json(report) + "\n")
     else:
-        render(report, Console())
+        out = Console()
+        render(report, out if out.is_terminal else Console(width=160))
     raise typer.Exit(report.exit_code)
 
 
