@@ -84,6 +84,10 @@ def run_file_job(inbox: str, fp: FilePlan) -> FileResult:
     for sp, rs in zip(fp.sheets, rendered, strict=True):
         if sp.role == "no_header":
             res.rejected_sheets.append({"sheet": sp.name, "reason": "no_header"})
+            # With no header nothing tells data from title: every non-blank row counts.
+            res.rejected_rows += sum(
+                any(v is not None and str(v).strip() for v in row) for row in sp.raw_rows or []
+            )
         elif sp.role == "missing_column":
             res.rejected_sheets.append(
                 {"sheet": sp.name, "reason": "missing_column", "column": sp.drop[0]}

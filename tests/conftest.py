@@ -10,6 +10,7 @@ import pytest
 
 from ingest.run import RunReport, run_ingest
 from ingest.sources.local import LocalFolderSource
+from simulator.generate import GenerateReport, generate
 
 
 @pytest.fixture
@@ -20,6 +21,26 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerateReport]:
+    """The simulator's `small` world (inbox + truth), generated once per session; read-only."""
+    root = tmp_path_factory.mktemp("small_world")
+    report = generate(root / "inbox", root / "truth", scale="small", seed=42, workers=2)
+    return root, report
+
+
+@pytest.fixture(scope="session")
+def small_lake(
+    small_world: tuple[Path, GenerateReport], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, RunReport]:
+    """A data dir whose lake holds the ingested `small` world; read-only."""
+    world_root, _ = small_world
+    root = tmp_path_factory.mktemp("small_lake")
+    (root / "inbox").symlink_to(world_root / "inbox")
+    (root / "truth").symlink_to(world_root / "truth")
+    return root, ingest(root, workers=2)
+
+
 def ingest(data_dir: Path, workers: int = 1) -> RunReport:
     return run_ingest(LocalFolderSource(data_dir / "inbox"), data_dir / "lake", workers=workers)
 
@@ -28,10 +49,12 @@ def lake_table(data_dir: Path, table: str) -> pl.DataFrame:
     """A lake table as DuckDB reads it (hive partitions on), sorted by lineage."""
     glob = data_dir / "lake" / table / "*" / "*.parquet"
     with duckdb.connect() as con:
-        return con.sql(
+        frame = con.sql(
             f"select * from read_parquet('{glob}', hive_partitioning = true) "
             "order by source_file, source_sheet, source_row"
         ).pl()
+    # DuckDB hands instants back in its session zone; the lake's zone is UTC.
+    return frame.with_columns(pl.col(pl.Datetime(time_zone="*")).dt.convert_time_zone("UTC"))
 
 
 def side_table(data_dir: Path, kind: str) -> pl.DataFrame:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from simulator.generate import GenerateReport, generate
+from simulator.generate import GenerateReport
 
 
 @pytest.fixture(scope="session")
-def small(tmp_path_factory) -> tuple[Path, Path, GenerateReport]:
-    root = tmp_path_factory.mktemp("sim_small")
-    report = generate(root / "inbox", root / "truth", scale="small", seed=42, workers=2)
+def small(small_world: tuple[Path, GenerateReport]) -> tuple[Path, Path, GenerateReport]:
+    """The session's `small` world (tests/conftest.py), as inbox, truth and report."""
+    root, report = small_world
     return root / "inbox", root / "truth", report
