@@ -20,8 +20,9 @@ expected/_files.parquet
     with reason unreadable | empty | no_header | missing_column; sheet is null for
     a whole unreadable file), exported_at, data_rows (= loaded + quarantined rows
     read from data sheets), loaded_rows, quarantined_rows, rejected_rows (the data
-    rows of a sheet missing a column; every non-blank row of a sheet with no header). Hidden sheets and Summary/摘要/說明 sheets are not data and
-    are not listed.
+    rows of a sheet missing a column; every non-blank row of a sheet with no
+    header). Hidden sheets and Summary/摘要/說明 sheets are not data and are not
+    listed.
 world/
     The resolved truth (latest export wins; top_up per order, aggregates per date
     and table), plus users (user_id, registered_at = earliest reported), channels,
