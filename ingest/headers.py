@@ -14,11 +14,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-import polars as pl
-
-from ingest.contracts import DOMAINS, Domain, recognise
+from ingest.contracts import DOMAINS, TOP_UP, Domain, recognise
 from ingest.text import header_key
-from ingest.values import parse_timestamp
+from ingest.values import parse_cells
 
 SCAN_ROWS = 30  # a header further down than this is not a report we know
 MIN_MATCHED = 2
@@ -144,8 +142,7 @@ def exported_at_from_title(title: list[str]) -> dt.datetime | None:
         found = _EXPORTED.search(line)
         if not found:
             continue
-        cell = pl.DataFrame({"cell": [found.group(1).strip()]})
-        parsed = cell.select(parse_timestamp(pl.col("cell")).value).item()
+        parsed = parse_cells([found.group(1).strip()], TOP_UP.column("topup_at"))["value"][0]
         if parsed is not None:
             taipei = dt.timezone(dt.timedelta(hours=8))
             return parsed.replace(tzinfo=taipei).astimezone(dt.UTC)

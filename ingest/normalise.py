@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingest.headers import Header
-from ingest.values import parse_column
+from ingest.values import plan_column
 
 _FOOTER = r"^(?:total|合計|总计|總計|小計|小计|\*|※|註|注|備註|note)"
 
@@ -53,36 +53,32 @@ def _unique_labels(header: Header, columns: list[int]) -> dict[int, str]:
 def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
     domain = header.domain
     body = grid.slice(header.data_start).with_row_index("source_row", offset=header.data_start + 1)
-    cells = [c for c in grid.columns]
-    trimmed = [pl.col(c).str.replace_all("\u00a0", " ").str.strip_chars() for c in cells]
-    non_empty = [pl.when(t != "").then(t) for t in trimmed]
-    first_cell = pl.coalesce(non_empty) if non_empty else pl.lit(None, pl.String)
-    body = body.with_columns(_first=first_cell.str.normalize("NFKC").str.to_lowercase())
-    data = body.filter(pl.col("_first").is_not_null())
+    # calamine gives null for an empty cell, so the first non-null cell tells blank
+    # rows (none) and footers (`Total`, `合計`, `* notes`) apart from data.
+    first_cell = pl.coalesce([pl.col(c) for c in grid.columns])
+    body = body.with_columns(
+        _first=first_cell.str.strip_chars().str.normalize("NFKC").str.to_lowercase()
+    )
+    data = body.filter(pl.col("_first").is_not_null() & (pl.col("_first") != ""))
     is_footer = pl.col("_first").str.contains(_FOOTER)
     footer_rows = data.filter(is_footer).height
     data = data.filter(~is_footer).drop("_first")
 
-    values: list[pl.Expr] = []
-    errors: list[pl.Expr] = []
+    plans = []
     by_name = {name: i for i, name in header.canonical.items()}
-    for column in domain.columns:
+    for n, column in enumerate(domain.columns):
         index = by_name.get(column.name)
         raw = pl.col(f"c{index}") if index is not None else pl.lit(None, pl.String)
-        parsed = parse_column(raw, column)
-        values.append(parsed.value.alias(column.name))
-        errors.append(
-            pl.when(parsed.error.is_not_null()).then(
-                pl.struct(
-                    pl.lit(column.name).alias("column"),
-                    parsed.error.alias("reason"),
-                    raw.alias("raw"),
-                )
-            )
+        plans.append((column, raw, plan_column(raw, column, f"_p{n}")))
+    for depth in range(max(len(p.stages) for _, _, p in plans)):
+        data = data.with_columns(
+            [e for _, _, p in plans if depth < len(p.stages) for e in p.stages[depth]]
         )
+    data = data.with_columns([p.error.alias(f"_e{n}") for n, (_, _, p) in enumerate(plans)])
+    error_cols = [pl.col(f"_e{n}") for n in range(len(plans))]
+    bad = pl.any_horizontal([e.is_not_null() for e in error_cols])
 
     labels = _unique_labels(header, sorted(set(header.canonical) | set(header.extras)))
-    raw_json = pl.struct([pl.col(f"c{i}").alias(label) for i, label in labels.items()])
     extra_labels = {i: labels[i] for i in sorted(header.extras)}
     if extra_labels:
         extra = pl.struct(
@@ -90,26 +86,36 @@ def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
         ).struct.json_encode()
     else:
         extra = pl.lit(None, pl.String)
-
-    typed = data.select(
+    rows = data.filter(~bad).select(
         pl.col("source_row").cast(pl.Int64),
-        *values,
-        pl.concat_list(errors).list.drop_nulls().alias("_errors"),
+        *[p.value.alias(column.name) for column, _, p in plans],
         extra.alias("extra_columns"),
-        raw_json.struct.json_encode().alias("_raw"),
     )
-    bad = pl.col("_errors").list.len() > 0
-    rows = typed.filter(~bad).drop("_errors", "_raw")
-    quarantine = typed.filter(bad).select(
+
+    # The quarantine's JSON is built for the bad rows only: they are few.
+    failed = data.filter(bad)
+    errors = [
+        pl.when(e.is_not_null()).then(
+            pl.struct(
+                pl.lit(column.name).alias("column"), e.alias("reason"), raw.alias("raw")
+            ).struct.json_encode()
+        )
+        for e, (column, raw, _) in zip(error_cols, plans, strict=True)
+    ]
+    raw_json = pl.struct([pl.col(f"c{i}").alias(label) for i, label in labels.items()])
+    quarantine = failed.select(
         pl.lit(domain.table).alias("table"),
-        "source_row",
-        pl.col("_errors").list.first().struct.field("column").alias("column"),
-        pl.col("_errors").list.first().struct.field("reason").alias("reason"),
+        pl.col("source_row").cast(pl.Int64),
+        pl.coalesce(
+            [
+                pl.when(e.is_not_null()).then(pl.lit(c.name))
+                for e, (c, _, _) in zip(error_cols, plans, strict=True)
+            ]
+        ).alias("column"),
+        pl.coalesce(error_cols).alias("reason"),
         pl.concat_str(
-            pl.lit("["),
-            pl.col("_errors").list.eval(pl.element().struct.json_encode()).list.join(","),
-            pl.lit("]"),
+            pl.lit("["), pl.concat_str(errors, separator=",", ignore_nulls=True), pl.lit("]")
         ).alias("errors"),
-        pl.col("_raw").alias("raw"),
+        raw_json.struct.json_encode().alias("raw"),
     )
     return NormalisedSheet(rows=rows, quarantine=quarantine, footer_rows=footer_rows)
