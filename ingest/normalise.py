@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ingest.contracts import Kind
 from ingest.headers import Header
-from ingest.values import plan_column
+from ingest.values import ColumnPlan, plan_column
 
 _FOOTER = r"^(?:total|合計|总计|總計|小計|小计|\*|※|註|注|備註|note)"
 
@@ -50,31 +51,75 @@ def _unique_labels(header: Header, columns: list[int]) -> dict[int, str]:
     return out
 
 
+_DISTINCT = {Kind.ENUM, Kind.MONEY, Kind.INT, Kind.DATE}
+
+
+def _data_rows(body: pl.DataFrame, cells: list[str]) -> tuple[pl.DataFrame, int]:
+    """Drop blank rows and footers; return the data rows and how many footers there were.
+
+    The first non-blank cell of a row tells blank rows (none) and footers (`Total`,
+    `合計`, `* notes`) apart from data. calamine gives null for an empty cell, so the
+    first non-null cell is that cell, unless it holds only spaces (a channel_id that
+    means "no room"): those few rows are looked at cell by cell.
+    """
+    first = pl.coalesce([pl.col(c) for c in cells]).str.strip_chars()
+    body = body.with_columns(_first=first)
+    spaced = body.filter(pl.col("_first") == "")
+    if spaced.height:
+        first_filled = pl.coalesce(
+            [pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)) for c in cells]
+        ).str.strip_chars()
+        body = pl.concat(
+            [body.filter(pl.col("_first") != ""), spaced.with_columns(_first=first_filled)]
+        ).sort("source_row")
+    data = body.filter(pl.col("_first").is_not_null())
+    is_footer = pl.col("_first").str.normalize("NFKC").str.to_lowercase().str.contains(_FOOTER)
+    footer = data.select(is_footer.alias("f"))["f"]
+    return data.filter(~footer).drop("_first"), int(footer.sum())
+
+
+def _evaluate(frame: pl.DataFrame, plans: list[ColumnPlan], ids: list[int]) -> pl.DataFrame:
+    """Add `_v<id>` (value) and `_e<id>` (error) of each plan, in one lazy query.
+
+    Each stage is its own projection, so a stage's temporary columns are computed
+    once, and the whole sheet is one collect rather than one per stage.
+    """
+    if not plans:
+        return frame
+    staged = frame.lazy()
+    for depth in range(max(len(p.stages) for p in plans)):
+        staged = staged.with_columns(
+            [e for p in plans if depth < len(p.stages) for e in p.stages[depth]]
+        )
+    outputs = [p.value.alias(f"_v{n}") for p, n in zip(plans, ids, strict=True)]
+    outputs += [p.error.alias(f"_e{n}") for p, n in zip(plans, ids, strict=True)]
+    temporaries = {e.meta.output_name() for p in plans for stage in p.stages for e in stage}
+    return staged.with_columns(outputs).drop(temporaries).collect()
+
+
 def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
     domain = header.domain
     body = grid.slice(header.data_start).with_row_index("source_row", offset=header.data_start + 1)
-    # calamine gives null for an empty cell, so the first non-null cell tells blank
-    # rows (none) and footers (`Total`, `合計`, `* notes`) apart from data.
-    first_cell = pl.coalesce([pl.col(c) for c in grid.columns])
-    body = body.with_columns(
-        _first=first_cell.str.strip_chars().str.normalize("NFKC").str.to_lowercase()
-    )
-    data = body.filter(pl.col("_first").is_not_null() & (pl.col("_first") != ""))
-    is_footer = pl.col("_first").str.contains(_FOOTER)
-    footer_rows = data.filter(is_footer).height
-    data = data.filter(~is_footer).drop("_first")
+    data, footer_rows = _data_rows(body, grid.columns)
 
     plans = []
     by_name = {name: i for i, name in header.canonical.items()}
     for n, column in enumerate(domain.columns):
         index = by_name.get(column.name)
-        raw = pl.col(f"c{index}") if index is not None else pl.lit(None, pl.String)
-        plans.append((column, raw, plan_column(raw, column, f"_p{n}")))
-    for depth in range(max(len(p.stages) for _, _, p in plans)):
-        data = data.with_columns(
-            [e for _, _, p in plans if depth < len(p.stages) for e in p.stages[depth]]
-        )
-    data = data.with_columns([p.error.alias(f"_e{n}") for n, (_, _, p) in enumerate(plans)])
+        source = f"c{index}" if index is not None else None
+        raw = pl.col(source) if source is not None else pl.lit(None, pl.String)
+        plans.append((column, raw, source, plan_column(source, column, f"_p{n}")))
+
+    # Columns with few distinct values (enums, amounts, counts, report dates) are
+    # parsed once per distinct value and joined back; the others row by row.
+    direct = [n for n, (c, _, src, _) in enumerate(plans) if src is None or c.kind not in _DISTINCT]
+    data = _evaluate(data, [plans[n][3] for n in direct], direct)
+    for n, (_, _, source, plan) in enumerate(plans):
+        if n in direct:
+            continue
+        distinct = data.select(pl.col(source).unique())
+        parsed = _evaluate(distinct, [plan], [n]).select(source, f"_v{n}", f"_e{n}")
+        data = data.join(parsed, on=source, how="left", nulls_equal=True)
     error_cols = [pl.col(f"_e{n}") for n in range(len(plans))]
     bad = pl.any_horizontal([e.is_not_null() for e in error_cols])
 
@@ -88,7 +133,7 @@ def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
         extra = pl.lit(None, pl.String)
     rows = data.filter(~bad).select(
         pl.col("source_row").cast(pl.Int64),
-        *[p.value.alias(column.name) for column, _, p in plans],
+        *[pl.col(f"_v{n}").alias(column.name) for n, (column, *_) in enumerate(plans)],
         extra.alias("extra_columns"),
     )
 
@@ -100,7 +145,7 @@ def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
                 pl.lit(column.name).alias("column"), e.alias("reason"), raw.alias("raw")
             ).struct.json_encode()
         )
-        for e, (column, raw, _) in zip(error_cols, plans, strict=True)
+        for e, (column, raw, *_) in zip(error_cols, plans, strict=True)
     ]
     raw_json = pl.struct([pl.col(f"c{i}").alias(label) for i, label in labels.items()])
     quarantine = failed.select(
@@ -109,7 +154,7 @@ def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
         pl.coalesce(
             [
                 pl.when(e.is_not_null()).then(pl.lit(c.name))
-                for e, (c, _, _) in zip(error_cols, plans, strict=True)
+                for e, (c, *_) in zip(error_cols, plans, strict=True)
             ]
         ).alias("column"),
         pl.coalesce(error_cols).alias("reason"),

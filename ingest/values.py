@@ -15,6 +15,7 @@ parse several times faster.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import polars as pl
@@ -146,8 +147,14 @@ def _epoch_seconds(text: pl.Expr, prefix: str) -> pl.Expr:
     return pl.coalesce(from_text, from_serial)
 
 
-def plan_column(raw: pl.Expr, column: Column, prefix: str) -> ColumnPlan:
-    """How to turn one raw text column into the contract's typed column."""
+@functools.lru_cache(maxsize=512)
+def plan_column(source: str | None, column: Column, prefix: str) -> ColumnPlan:
+    """How to turn one raw text column (`source`; None if absent) into a typed column.
+
+    Cached: a workbook's sheets repeat the same few layouts, and building polars
+    expressions costs more than running them on a small sheet.
+    """
+    raw = pl.col(source) if source is not None else pl.lit(None, pl.String)
     kind = column.kind
     dtype = LAKE_TYPES[kind]
     text_name, value_name = f"{prefix}_t", f"{prefix}_v"
@@ -197,8 +204,8 @@ def plan_column(raw: pl.Expr, column: Column, prefix: str) -> ColumnPlan:
 
 def parse_cells(cells: list[str | None], column: Column) -> pl.DataFrame:
     """Parse a list of cells as one column: `value` and `error`, for tests and one-offs."""
-    frame = pl.DataFrame({"raw": cells}, schema={"raw": pl.String})
-    plan = plan_column(pl.col("raw"), column, "_p")
+    frame = pl.LazyFrame({"raw": cells}, schema={"raw": pl.String})
+    plan = plan_column("raw", column, "_p")
     for stage in plan.stages:
         frame = frame.with_columns(stage)
-    return frame.select(plan.value.alias("value"), plan.error.alias("error"))
+    return frame.select(plan.value.alias("value"), plan.error.alias("error")).collect()

@@ -119,6 +119,24 @@ def test_ids_numbers_and_spaces(world: Path) -> None:
     assert _row(lake, 3)["channel_id"] == "501"
 
 
+def test_a_row_starting_with_a_cell_of_spaces_is_data(world: Path) -> None:
+    write_workbook(
+        world / "inbox" / "t.xlsx",
+        SheetSpec(
+            "s",
+            [
+                ["Channel ID", *TOP_UP_HEADER],
+                ["\u00a0 ", "A1", "1", T(2025, 3, 1, 9), 30, "Success"],
+                ["   "],  # a row of spaces only is blank, not data
+            ],
+        ),
+    )
+    report = ingest(world)
+    row = _row(lake_table(world, "top_up"), 2)
+    assert (row["order_id"], row["channel_id"]) == ("A1", None)
+    assert report.files[0].result.rows_read == 1
+
+
 def test_vocabularies_in_every_spelling(world: Path) -> None:
     header = [*TOP_UP_HEADER, "Payment Method", "Platform", "VIP Level"]
     cases = [
