@@ -165,10 +165,13 @@ def ingest_file(job: FileJob) -> FileResult:
             result.sheets.append(SheetOutcome(sheet.name, "skipped", note="hidden sheet"))
             continue
         grid = opened.grid
-        if _non_blank_rows(grid) == 0:
+        if grid.height == 0 or grid.width == 0:
             result.sheets.append(SheetOutcome(sheet.name, "skipped", note="empty sheet"))
             continue
         header = find_header([list(r) for r in grid.head(SCAN_ROWS).rows()])
+        if header is None and _non_blank_rows(grid) == 0:
+            result.sheets.append(SheetOutcome(sheet.name, "skipped", note="empty sheet"))
+            continue
         if header is None:
             reason = (
                 f"no header row in the first {SCAN_ROWS} rows names a known report "
@@ -331,5 +334,5 @@ def _reject_sheet(
 def _non_blank_rows(grid: pl.DataFrame) -> int:
     if grid.width == 0 or grid.height == 0:
         return 0
-    filled = [pl.col(c).str.strip_chars().fill_null("") != "" for c in grid.columns]
-    return grid.select(pl.any_horizontal(filled).sum()).item()
+    # The reader turns cells of spaces into nulls: a blank row is all nulls.
+    return grid.select(pl.any_horizontal(pl.all().is_not_null()).sum()).item()

@@ -11,6 +11,7 @@ was exported.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -140,10 +141,18 @@ def exported_at_from_title(title: list[str]) -> dt.datetime | None:
     """The `Exported at` instant of a title block, as UTC; Asia/Taipei unless an offset says."""
     for line in title:
         found = _EXPORTED.search(line)
-        if not found:
-            continue
-        parsed = parse_cells([found.group(1).strip()], TOP_UP.column("topup_at"))["value"][0]
-        if parsed is not None:
-            taipei = dt.timezone(dt.timedelta(hours=8))
-            return parsed.replace(tzinfo=taipei).astimezone(dt.UTC)
+        if found:
+            stamp = _parse_stamp(found.group(1).strip())
+            if stamp is not None:
+                return stamp
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_stamp(text: str) -> dt.datetime | None:
+    """One cell's timestamp through the same parser as the data (cached: the sheets of a
+    workbook repeat their title)."""
+    parsed = parse_cells([text], TOP_UP.column("topup_at"))["value"][0]
+    if parsed is None:
+        return None
+    return parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).astimezone(dt.UTC)

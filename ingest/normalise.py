@@ -54,53 +54,41 @@ def _unique_labels(header: Header, columns: list[int]) -> dict[int, str]:
 _DISTINCT = {Kind.ENUM, Kind.MONEY, Kind.INT, Kind.DATE}
 
 
-def _data_rows(body: pl.DataFrame, cells: list[str]) -> tuple[pl.DataFrame, int]:
-    """Drop blank rows and footers; return the data rows and how many footers there were.
-
-    The first non-blank cell of a row tells blank rows (none) and footers (`Total`,
-    `合計`, `* notes`) apart from data. calamine gives null for an empty cell, so the
-    first non-null cell is that cell, unless it holds only spaces (a channel_id that
-    means "no room"): those few rows are looked at cell by cell.
-    """
-    first = pl.coalesce([pl.col(c) for c in cells]).str.strip_chars()
-    body = body.with_columns(_first=first)
-    spaced = body.filter(pl.col("_first") == "")
-    if spaced.height:
-        first_filled = pl.coalesce(
-            [pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)) for c in cells]
-        ).str.strip_chars()
-        body = pl.concat(
-            [body.filter(pl.col("_first") != ""), spaced.with_columns(_first=first_filled)]
-        ).sort("source_row")
-    data = body.filter(pl.col("_first").is_not_null())
-    is_footer = pl.col("_first").str.normalize("NFKC").str.to_lowercase().str.contains(_FOOTER)
-    footer = data.select(is_footer.alias("f"))["f"]
-    return data.filter(~footer).drop("_first"), int(footer.sum())
-
-
-def _evaluate(frame: pl.DataFrame, plans: list[ColumnPlan], ids: list[int]) -> pl.DataFrame:
-    """Add `_v<id>` (value) and `_e<id>` (error) of each plan, in one lazy query.
+def _stage(frame: pl.LazyFrame, plans: list[ColumnPlan], ids: list[int]) -> pl.LazyFrame:
+    """Add `_v<id>` (value) and `_e<id>` (error) of each plan.
 
     Each stage is its own projection, so a stage's temporary columns are computed
-    once, and the whole sheet is one collect rather than one per stage.
+    once and read by the next stage.
     """
     if not plans:
         return frame
-    staged = frame.lazy()
     for depth in range(max(len(p.stages) for p in plans)):
-        staged = staged.with_columns(
+        frame = frame.with_columns(
             [e for p in plans if depth < len(p.stages) for e in p.stages[depth]]
         )
     outputs = [p.value.alias(f"_v{n}") for p, n in zip(plans, ids, strict=True)]
     outputs += [p.error.alias(f"_e{n}") for p, n in zip(plans, ids, strict=True)]
     temporaries = {e.meta.output_name() for p in plans for stage in p.stages for e in stage}
-    return staged.with_columns(outputs).drop(temporaries).collect()
+    return frame.with_columns(outputs).drop(temporaries)
 
 
 def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
+    """One lazy plan per sheet, collected once: polars' fixed cost per query
+    outweighs the work on a sheet of a thousand rows."""
     domain = header.domain
-    body = grid.slice(header.data_start).with_row_index("source_row", offset=header.data_start + 1)
-    data, footer_rows = _data_rows(body, grid.columns)
+    body = (
+        grid.lazy()
+        .slice(header.data_start)
+        .with_row_index("source_row", offset=header.data_start + 1)
+    )
+    # The first non-blank cell of a row tells blank rows (none; the reader turns
+    # cells of spaces into nulls) and footers (`Total`, `合計`, `* notes`) from data.
+    first = pl.coalesce([pl.col(c) for c in grid.columns]).str.strip_chars()
+    body = body.with_columns(_first=first).filter(pl.col("_first").is_not_null())
+    footer = pl.col("_first").str.normalize("NFKC").str.to_lowercase().str.contains(_FOOTER)
+    body = body.with_columns(_footer=footer)
+    footer_count = body.select(pl.col("_footer").sum().alias("footers"))
+    data_plan = body.filter(~pl.col("_footer")).drop("_first", "_footer")
 
     plans = []
     by_name = {name: i for i, name in header.canonical.items()}
@@ -113,13 +101,18 @@ def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
     # Columns with few distinct values (enums, amounts, counts, report dates) are
     # parsed once per distinct value and joined back; the others row by row.
     direct = [n for n, (c, _, src, _) in enumerate(plans) if src is None or c.kind not in _DISTINCT]
-    data = _evaluate(data, [plans[n][3] for n in direct], direct)
+    # Three collects per sheet: the rows (row-by-row columns parsed), then the
+    # distinct-value look-ups joined on, then the output frames.
+    parsed, footers = pl.collect_all(
+        [_stage(data_plan, [plans[n][3] for n in direct], direct), footer_count]
+    )
+    joined = parsed.lazy()
     for n, (_, _, source, plan) in enumerate(plans):
         if n in direct:
             continue
-        distinct = data.select(pl.col(source).unique())
-        parsed = _evaluate(distinct, [plan], [n]).select(source, f"_v{n}", f"_e{n}")
-        data = data.join(parsed, on=source, how="left", nulls_equal=True)
+        distinct = _stage(parsed.lazy().select(pl.col(source).unique()), [plan], [n])
+        joined = joined.join(distinct, on=source, how="left", nulls_equal=True)
+    data = joined.collect()
     error_cols = [pl.col(f"_e{n}") for n in range(len(plans))]
     bad = pl.any_horizontal([e.is_not_null() for e in error_cols])
 
@@ -163,4 +156,4 @@ def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
         ).alias("errors"),
         raw_json.struct.json_encode().alias("raw"),
     )
-    return NormalisedSheet(rows=rows, quarantine=quarantine, footer_rows=footer_rows)
+    return NormalisedSheet(rows=rows, quarantine=quarantine, footer_rows=int(footers.item() or 0))

@@ -3,7 +3,8 @@
 calamine (through fastexcel) reads xlsx, xlsm and legacy xls about 20x faster than
 openpyxl. Every cell is read as text, exactly as the sheet shows it, because the
 back office mixes numbers, text and dates in one column; typing happens later, in
-one vectorised pass per column (ingest.values). Rows are read from Excel row 1
+one vectorised pass per column (ingest.values). A cell of spaces (NBSP included)
+is read as empty. Rows are read from Excel row 1
 (skip_rows=0), so a grid row index + 1 is the Excel row number.
 """
 
@@ -52,7 +53,11 @@ class Workbook:
         """All cells of a sheet as text, with its visibility (known only once loaded)."""
         try:
             loaded = self._reader.load_sheet(
-                sheet.index, header_row=None, skip_rows=0, dtypes="string"
+                sheet.index,
+                header_row=None,
+                skip_rows=0,
+                dtypes="string",
+                whitespace_as_null=True,
             )
             frame = loaded.to_polars()
         except Exception as exc:
