@@ -11,7 +11,7 @@ export LIVELAKE_DATA_DIR ?= $(CURDIR)/data
 # `make dev SCALE=medium` simulates a bigger world.
 SCALE ?= small
 
-.PHONY: help setup dev generate ingest test lint format bench bench-ingest clean
+.PHONY: help setup dev generate ingest build publish kpis docs test lint format bench bench-ingest clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -24,18 +24,30 @@ $(BIN)/livelake: pyproject.toml uv.lock
 
 setup: $(BIN)/livelake ## Install uv and the locked virtualenv (.venv)
 
-dev: setup ## The main job, offline: sample world -> ingest (summary printed)
+dev: setup ## The main job, offline: sample world -> ingest -> dbt build -> publish -> KPIs
 	@if [ -z "$$(ls -A $(LIVELAKE_DATA_DIR)/inbox 2>/dev/null)" ]; then \
 	  $(BIN)/livelake generate --scale $(SCALE); \
 	else echo "inbox $(LIVELAKE_DATA_DIR)/inbox is not empty: not generating"; fi
-	@# Exit code 3 means some file was rejected (the sample world has bad files on purpose).
-	$(BIN)/livelake ingest || [ $$? -eq 3 ]
+	@# Exit code 3: everything ran, some input was rejected (the sample world has bad files on purpose).
+	$(BIN)/livelake run || [ $$? -eq 3 ]
 
 generate: setup ## Simulate the sample world into the inbox (SCALE=small|medium|large)
 	$(BIN)/livelake generate --scale $(SCALE)
 
 ingest: setup ## Ingest the inbox into the lake
 	$(BIN)/livelake ingest || [ $$? -eq 3 ]
+
+build: setup ## dbt build (models + tests) on the lake, target dev (DuckDB)
+	$(BIN)/livelake build
+
+publish: setup ## Replace data/serving.duckdb with the warehouse, atomically
+	$(BIN)/livelake publish
+
+kpis: setup ## Print the last day's headline KPIs from the serving copy
+	$(BIN)/livelake kpis
+
+docs: setup ## Generate dbt docs (offline) into transform/target
+	$(BIN)/dbt docs generate --project-dir transform --profiles-dir transform
 
 test: setup ## Run every test (CI runs this)
 	$(BIN)/python -m pytest

@@ -102,5 +102,75 @@ def ingest(
     raise typer.Exit(report.exit_code)
 
 
+@app.command()
+def build(
+    target: Annotated[
+        str, typer.Option(help="dbt target: dev (DuckDB) or prod (BigQuery)")
+    ] = "dev",
+    select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. marts")] = None,
+) -> None:
+    """Build and test every dbt model (`dbt build`) on the lake."""
+    from livelake.dbt_runner import run_dbt
+
+    args = ["build"] + (["--select", select] if select else [])
+    code = run_dbt(args, data_dir=Paths.from_env().data_dir, target=target)
+    raise typer.Exit(code)
+
+
+@app.command()
+def publish() -> None:
+    """Replace the serving copy (serving.duckdb) with the warehouse, atomically."""
+    from lake.serving import publish as publish_copy
+
+    paths = Paths.from_env()
+    try:
+        target = publish_copy(paths.warehouse, paths.serving)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(1) from exc
+    err.print(f"published {target}")
+
+
+@app.command()
+def kpis() -> None:
+    """Print the last day's headline KPIs from the serving copy."""
+    from livelake.headline import render as render_kpis
+
+    paths = Paths.from_env()
+    if not paths.serving.exists():
+        err.print(f"[red]error[/] no serving copy at {paths.serving}: run `livelake run`")
+        raise typer.Exit(1)
+    render_kpis(paths.serving, Console())
+
+
+@app.command()
+def run(
+    workers: Annotated[int, typer.Option(help="files read in parallel")] = 2,
+) -> None:
+    """The whole chain: ingest -> dbt build -> publish -> headline KPIs.
+
+    Exits 3 when everything ran but some input was rejected by the ingest.
+    """
+    from ingest.run import EXIT_OK, EXIT_REJECTED
+
+    ingest_code = _exit_code(lambda: ingest(source=None, workers=workers, wait=True, as_json=False))
+    if ingest_code not in (EXIT_OK, EXIT_REJECTED):
+        raise typer.Exit(ingest_code)
+    build_code = _exit_code(lambda: build(target="dev", select=None))
+    if build_code != 0:
+        raise typer.Exit(build_code)
+    publish()
+    kpis()
+    raise typer.Exit(ingest_code)
+
+
+def _exit_code(command) -> int:  # noqa: ANN001 - a typer command called directly
+    try:
+        command()
+    except typer.Exit as done:
+        return done.exit_code
+    return 0
+
+
 if __name__ == "__main__":
     app()

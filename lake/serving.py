@@ -1,0 +1,45 @@
+"""The serving copy: what dashboards and notebooks read, replaced atomically.
+
+dbt writes `warehouse.duckdb`; readers never open it, so a build never waits on a
+reader's lock and a reader never sees a half-built model. After a successful
+build the warehouse is checkpointed and copied to a temporary file beside
+`serving.duckdb`, flushed, and renamed over it. A reader that has the old copy
+open keeps reading the old file (its inode lives until it closes); the next
+connection sees the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from lake.layout import TMP_PREFIX
+
+
+def publish(warehouse: Path, serving: Path) -> Path:
+    if not warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {warehouse}: run `livelake build` first")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("checkpoint")  # fold the WAL in: the copy is one self-contained file
+    tmp = serving.with_name(f"{TMP_PREFIX}{serving.name}.{os.getpid()}")
+    try:
+        shutil.copyfile(warehouse, tmp)
+        with duckdb.connect(str(tmp), read_only=True) as con:
+            con.execute("select 1").fetchall()  # it opens: never publish a broken file
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, serving)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return serving
+
+
+def connect_read_only(serving: Path) -> duckdb.DuckDBPyConnection:
+    """How every reader (notebooks, the CLI's KPI table) opens the serving copy."""
+    return duckdb.connect(str(serving), read_only=True)

@@ -1,0 +1,55 @@
+"""Run the dbt project in `transform/` the way every entry point does.
+
+One place sets the project and profiles directories, the data directory and the
+target, so `livelake build`, the Makefile, Airflow and the tests run the same
+dbt. The prod (BigQuery) target is bounded by a timeout: with unusable
+credentials dbt can hang on name resolution instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_DIR = REPO_ROOT / "transform"
+PROD_TIMEOUT_SECONDS = 1800
+
+
+def dbt_executable() -> Path:
+    return Path(sys.executable).with_name("dbt")
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    data_dir: Path,
+    target: str = "dev",
+    timeout: float | None = None,
+) -> int:
+    """Run `dbt <args>`; returns dbt's exit code (124 when the timeout ended it)."""
+    env = {
+        **os.environ,
+        "LIVELAKE_DATA_DIR": str(data_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_VERSION_CHECK": "false",
+    }
+    command = [
+        str(dbt_executable()),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target",
+        target,
+    ]
+    if timeout is None and target != "dev":
+        timeout = PROD_TIMEOUT_SECONDS
+    try:
+        return subprocess.run(command, env=env, cwd=REPO_ROOT, timeout=timeout).returncode
+    except subprocess.TimeoutExpired:
+        print(f"dbt {' '.join(args)} --target {target} timed out after {timeout}s", file=sys.stderr)
+        return 124
