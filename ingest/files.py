@@ -1,25 +1,29 @@
-"""Ingest one workbook: every sheet to lake parts, quarantine and rejections.
+"""Ingest a batch of workbooks: every sheet to lake parts, quarantine and rejections.
 
-This is the unit of work a worker process runs. It writes the file's parts itself
-(atomically, named by the file's sha256) and returns a `FileResult`; the run
-commits the file to the manifest only after this returns, so a crash in here is
-repaired by simply running again.
+This is the unit of work a worker process runs. It writes each file's parts itself
+(atomically, named by the file's sha256), commits the files to the manifest only
+once all their parts are in place, and returns a `FileResult` per file; a crash in
+here is repaired by simply running again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import polars as pl
 
 from ingest.contracts import DOMAINS_BY_TABLE, Domain
-from ingest.headers import SCAN_ROWS, Header, exported_at_from_title, find_header
-from ingest.normalise import QUARANTINE_SCHEMA, NormalisedSheet, normalise
+from ingest.headers import SCAN_ROWS, Header, exported_at_texts, find_header, parse_exported_at
+from ingest.jobs import FileJob, FileResult, SheetOutcome
+from ingest.normalise import SHEET, Normalised, normalise, raw_json, sheet_rows
 from ingest.readers.workbook import UnreadableWorkbookError, Workbook
 from ingest.text import fold
-from lake.atomic import write_parquet_atomic
+from lake import manifest
+from lake.atomic import Staged
 from lake.layout import QUARANTINE, REJECTED, part_name, partition_dir, side_path
 
 SUMMARY_SHEETS = {"summary", "摘要", "說明", "说明", "notes", "readme"}
@@ -39,7 +43,11 @@ QUARANTINE_COLUMNS = [
     "source_sheet",
     "source_row",
     "file_sha256",
-    *(c for c in QUARANTINE_SCHEMA if c != "source_row"),
+    "table",
+    "column",
+    "reason",
+    "errors",  # JSON list of {column, reason, raw}
+    "raw",  # JSON object {header label: cell text}
     "exported_at",
     "ingested_at",
 ]
@@ -56,80 +64,110 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-@dataclass(frozen=True)
-class FileJob:
-    path: Path
-    source_file: str  # relative to the source root, posix
-    sha256: str
-    size_bytes: int
-    mtime: dt.datetime  # UTC
-    lake: Path
-    ingested_at: dt.datetime
-    run_id: str
-
-
 @dataclass
-class SheetOutcome:
-    sheet: str
-    status: str  # loaded | skipped | rejected
-    table: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    rows_rejected: int = 0
-    note: str | None = None
+class _Sheet:
+    """A data sheet read and checked, waiting to be typed with the rest of its batch."""
 
-
-@dataclass
-class FileResult:
-    source_file: str
-    sha256: str
-    size_bytes: int
-    status: str  # loaded | partial | rejected
-    exported_at: dt.datetime
-    exported_at_from: str  # title | mtime
-    sheets: list[SheetOutcome] = field(default_factory=list)
-    tables: dict[str, int] = field(default_factory=dict)
-    extra_columns: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def rows_read(self) -> int:
-        return sum(s.rows_read for s in self.sheets)
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(s.rows_loaded for s in self.sheets)
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(s.rows_quarantined for s in self.sheets)
-
-    @property
-    def rows_rejected(self) -> int:
-        return sum(s.rows_rejected for s in self.sheets)
-
-    def to_dict(self) -> dict[str, object]:
-        out = asdict(self)
-        out["exported_at"] = self.exported_at.isoformat()
-        out.update(
-            rows_read=self.rows_read,
-            rows_loaded=self.rows_loaded,
-            rows_quarantined=self.rows_quarantined,
-            rows_rejected=self.rows_rejected,
-        )
-        return out
-
-
-@dataclass
-class _Loaded:
-    sheet: str
+    key: int  # unique within the batch, in reading order
+    name: str
     header: Header
-    result: NormalisedSheet
-    exported_at: dt.datetime | None
+    grid: pl.DataFrame
+    stamps: list[str]  # the title block's `Exported at` texts
+    outcome: SheetOutcome
+    extras_note: str | None
+    exported_at: dt.datetime | None = None  # from the first of `stamps` that parses
 
 
-def ingest_file(job: FileJob) -> FileResult:
+@dataclass
+class _Read:
+    """One workbook read: its result so far, its rejections and its data sheets."""
+
+    job: FileJob
+    result: FileResult
+    rejected: list[dict[str, object]]
+    sheets: list[_Sheet]
+
+
+def ingest_files(jobs: list[FileJob]) -> list[FileResult | Exception]:
+    """Ingest a batch of workbooks; one result (or the error that stopped it) per job.
+
+    The sheets of the whole batch are typed together, one query per domain, and each
+    workbook still gets its own parts. If the batch fails, each workbook is retried
+    alone, so an unexpected error fails only the file that caused it.
+    """
+    try:
+        return list(_ingest_together(jobs))
+    except Exception as exc:
+        if len(jobs) == 1:
+            return [exc]
+        return [outcome for job in jobs for outcome in ingest_files([job])]
+
+
+def _ingest_together(jobs: list[FileJob]) -> list[FileResult]:
+    """Write every part of the batch, then commit its files to the manifest."""
+    staged = Staged()
+    try:
+        results = _stage_parts(jobs, staged)
+        staged.commit()
+    finally:
+        staged.discard()
+    manifest.commit(
+        jobs[0].lake, [_manifest_entry(j, r) for j, r in zip(jobs, results, strict=True)]
+    )
+    return results
+
+
+def _manifest_entry(job: FileJob, result: FileResult) -> dict[str, object]:
+    return {
+        "file_sha256": job.sha256,
+        "source_file": job.source_file,
+        "size_bytes": job.size_bytes,
+        "status": result.status,
+        "exported_at": result.exported_at,
+        "exported_at_from": result.exported_at_from,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "rows_rejected": result.rows_rejected,
+        "tables": json.dumps(result.tables, sort_keys=True),
+        "extra_columns": json.dumps(result.extra_columns, ensure_ascii=False),
+        "messages": json.dumps(result.messages, ensure_ascii=False),
+        "run_id": job.run_id,
+        "ingested_at": job.ingested_at,
+    }
+
+
+def _stage_parts(jobs: list[FileJob], staged: Staged) -> list[FileResult]:
+    """Read, type and write every part of a batch of workbooks, under temporary names."""
+    keys = itertools.count()
+    reads = [_read(job, keys) for job in jobs]
+    _date_exports(reads)
+    sheets = [sheet for read in reads for sheet in read.sheets]
+    lineage = _lineage(reads)
+    by_domain: dict[str, list[_Sheet]] = {}
+    for sheet in sheets:
+        by_domain.setdefault(sheet.header.domain.table, []).append(sheet)
+    bad: list[pl.DataFrame] = []
+    for table, group in by_domain.items():
+        domain = DOMAINS_BY_TABLE[table]
+        out = normalise(domain, [sheet_rows(s.grid, s.header, s.key) for s in group])
+        _count(group, out)
+        _write_table(staged, reads, domain, out.rows, lineage)
+        if out.bad.height:
+            bad.append(_quarantined(domain, out.bad, group))
+    if bad:
+        _write_quarantine(staged, reads, pl.concat(bad, how="vertical"), lineage)
+    for read in reads:
+        for sheet in read.sheets:
+            read.result.tables.setdefault(sheet.header.domain.table, 0)
+        if read.rejected:
+            rejected = pl.DataFrame(read.rejected, schema=REJECTED_SCHEMA)
+            staged.write_parquet(rejected, side_path(read.job.lake, REJECTED, read.job.sha256))
+    return [read.result for read in reads]
+
+
+def _read(job: FileJob, keys: Iterator[int]) -> _Read:
+    """Open a workbook, find each sheet's header and reject what cannot be loaded."""
     result = FileResult(
         source_file=job.source_file,
         sha256=job.sha256,
@@ -138,18 +176,16 @@ def ingest_file(job: FileJob) -> FileResult:
         exported_at=job.mtime,
         exported_at_from="mtime",
     )
-    rejected: list[dict[str, object]] = []
+    read = _Read(job, result, [], [])
+    rejected = read.rejected
     try:
         workbook = Workbook(job.path)
     except UnreadableWorkbookError as exc:
-        message = f"{job.source_file}: rejected: {exc}"
         result.status = "rejected"
-        result.messages.append(message)
+        result.messages.append(f"{job.source_file}: rejected: {exc}")
         rejected.append(_rejection(job, None, None, None, str(exc), None))
-        _write_side(job, REJECTED, rejected, REJECTED_SCHEMA)
-        return result
+        return read
 
-    loaded: list[_Loaded] = []
     for sheet in workbook.sheets:
         if fold(sheet.name) in SUMMARY_SHEETS:
             result.sheets.append(SheetOutcome(sheet.name, "skipped", note="summary sheet"))
@@ -202,27 +238,19 @@ def ingest_file(job: FileJob) -> FileResult:
                 header.data_start,
             )
             continue
-        normalised = normalise(grid, header)
-        loaded.append(_Loaded(sheet.name, header, normalised, exported_at_from_title(header.title)))
-        outcome = SheetOutcome(
-            sheet.name,
-            "loaded",
-            table=header.domain.table,
-            rows_read=normalised.rows_read,
-            rows_loaded=normalised.rows.height,
-            rows_quarantined=normalised.quarantine.height,
-        )
-        notes = []
+        outcome = SheetOutcome(sheet.name, "loaded", table=header.domain.table)
+        extras_note = None
         if header.extras:
             kept = [header.labels[i] or "" for i in sorted(header.extras)]
-            notes.append("unknown columns kept aside: " + ", ".join(kept))
+            extras_note = "unknown columns kept aside: " + ", ".join(kept)
             result.extra_columns.extend(k for k in kept if k not in result.extra_columns)
-        if normalised.footer_rows:
-            notes.append(f"{normalised.footer_rows} footer rows skipped")
-        outcome.note = "; ".join(notes) or None
+        stamps = exported_at_texts(header.title)
+        read.sheets.append(
+            _Sheet(next(keys), sheet.name, header, grid, stamps, outcome, extras_note)
+        )
         result.sheets.append(outcome)
 
-    if not loaded:
+    if not read.sheets:
         result.status = "rejected"
         if not rejected:
             reason = "no data sheet: every sheet is hidden, a summary or empty"
@@ -230,38 +258,62 @@ def ingest_file(job: FileJob) -> FileResult:
             rejected.append(_rejection(job, None, None, None, reason, 0))
     elif rejected:
         result.status = "partial"
+    return read
 
-    # A sheet without its own `Exported at` line takes the workbook's, else the mtime.
-    file_exported = next((s.exported_at for s in loaded if s.exported_at), None)
-    if file_exported is not None:
-        result.exported_at, result.exported_at_from = file_exported, "title"
 
-    by_table: dict[str, list[pl.DataFrame]] = {}
-    quarantine: list[pl.DataFrame] = []
-    for sheet in loaded:
-        exported = sheet.exported_at or result.exported_at
-        lineage = [
-            pl.lit(job.source_file).alias("source_file"),
-            pl.lit(sheet.sheet).alias("source_sheet"),
-            pl.lit(job.sha256).alias("file_sha256"),
-            pl.lit(exported, pl.Datetime("us", "UTC")).alias("exported_at"),
-            pl.lit(job.ingested_at, pl.Datetime("us", "UTC")).alias("ingested_at"),
-        ]
-        by_table.setdefault(sheet.header.domain.table, []).append(
-            sheet.result.rows.with_columns(lineage)
-        )
-        if sheet.result.quarantine.height:
-            quarantine.append(sheet.result.quarantine.with_columns(lineage))
+def _date_exports(reads: list[_Read]) -> None:
+    """When each sheet and file was exported, parsing the batch's title stamps at once.
 
-    for table, frames in by_table.items():
-        rows = pl.concat(frames, how="vertical")
-        result.tables[table] = rows.height
-        _write_table(job, DOMAINS_BY_TABLE[table], rows)
-    if quarantine:
-        _write_side(job, QUARANTINE, pl.concat(quarantine, how="vertical"), None)
-    if rejected:
-        _write_side(job, REJECTED, rejected, REJECTED_SCHEMA)
-    return result
+    A sheet without its own `Exported at` line takes the workbook's, else the mtime.
+    """
+    sheets = [sheet for read in reads for sheet in read.sheets]
+    parsed = iter(parse_exported_at([text for sheet in sheets for text in sheet.stamps]))
+    for sheet in sheets:
+        stamps = [next(parsed) for _ in sheet.stamps]
+        sheet.exported_at = next((s for s in stamps if s is not None), None)
+    for read in reads:
+        file_exported = next((s.exported_at for s in read.sheets if s.exported_at), None)
+        if file_exported is not None:
+            read.result.exported_at, read.result.exported_at_from = file_exported, "title"
+
+
+def _lineage(reads: list[_Read]) -> pl.DataFrame:
+    """One row per data sheet of the batch: its key, its file's index and its lineage."""
+    rows = [
+        {
+            SHEET: sheet.key,
+            "_file": index,
+            "source_file": read.job.source_file,
+            "source_sheet": sheet.name,
+            "file_sha256": read.job.sha256,
+            "exported_at": sheet.exported_at or read.result.exported_at,
+            "ingested_at": read.job.ingested_at,
+        }
+        for index, read in enumerate(reads)
+        for sheet in read.sheets
+    ]
+    schema = {
+        SHEET: pl.UInt32(),
+        "_file": pl.UInt32(),
+        **{k: v for k, v in LINEAGE_SCHEMA.items() if k not in ("source_row", "extra_columns")},
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row" if not rows else None)
+
+
+def _count(sheets: list[_Sheet], out: Normalised) -> None:
+    """Each sheet's and each file's row counts, and the sheet's notes."""
+    loaded = dict(out.rows[SHEET].value_counts().iter_rows())
+    quarantined = dict(out.bad[SHEET].value_counts().iter_rows())
+    for sheet in sheets:
+        outcome = sheet.outcome
+        outcome.rows_loaded = loaded.get(sheet.key, 0)
+        outcome.rows_quarantined = quarantined.get(sheet.key, 0)
+        outcome.rows_read = outcome.rows_loaded + outcome.rows_quarantined
+        footers = out.footers.get(sheet.key, 0)
+        notes = [sheet.extras_note] if sheet.extras_note else []
+        if footers:
+            notes.append(f"{footers} footer rows skipped")
+        outcome.note = "; ".join(notes) or None
 
 
 def lake_columns(domain: Domain) -> list[str]:
@@ -269,26 +321,56 @@ def lake_columns(domain: Domain) -> list[str]:
     return [*domain.column_names, *LINEAGE_SCHEMA]
 
 
-def _write_table(job: FileJob, domain: Domain, rows: pl.DataFrame) -> None:
+def _write_table(
+    staged: Staged, reads: list[_Read], domain: Domain, rows: pl.DataFrame, lineage: pl.DataFrame
+) -> None:
+    """One part per file and day, rows in (sheet, Excel row) order."""
     partition = pl.col(domain.partition_by)
     if rows.schema[domain.partition_by] != pl.Date:
         partition = partition.dt.date()
-    rows = rows.select(lake_columns(domain)).with_columns(partition.alias("_dt"))
-    for (day,), part in rows.partition_by("_dt", as_dict=True, maintain_order=True).items():
+    rows = (
+        rows.join(lineage, on=SHEET, how="left")
+        .with_columns(partition.alias("_dt"))
+        .sort("_file", "_dt", "source_sheet", "source_row")
+    )
+    for file, count in rows.group_by("_file").len().iter_rows():
+        reads[file].result.tables[domain.table] = count
+    columns = lake_columns(domain)
+    for (file, day), part in rows.partition_by(["_file", "_dt"], as_dict=True).items():
+        job = reads[file].job
         target = partition_dir(job.lake, domain.table, day) / part_name(job.sha256)
-        write_parquet_atomic(part.drop("_dt").sort("source_sheet", "source_row"), target)
+        staged.write_parquet(part.select(columns), target)
 
 
-def _write_side(
-    job: FileJob,
-    kind: str,
-    rows: pl.DataFrame | list[dict[str, object]],
-    schema: dict[str, pl.DataType] | None,
+def _quarantined(domain: Domain, bad: pl.DataFrame, sheets: list[_Sheet]) -> pl.DataFrame:
+    """The bad rows of a domain with their table and their raw cells as JSON."""
+    raws = []
+    for sheet in sheets:
+        rows = bad.filter(pl.col(SHEET) == sheet.key)["source_row"].to_list()
+        if rows:
+            raws.append(
+                pl.DataFrame(
+                    {
+                        SHEET: [sheet.key] * len(rows),
+                        "source_row": rows,
+                        "raw": raw_json(sheet.grid, sheet.header, rows),
+                    },
+                    schema={SHEET: pl.UInt32(), "source_row": pl.Int64(), "raw": pl.String()},
+                )
+            )
+    return bad.join(pl.concat(raws), on=[SHEET, "source_row"], how="left").with_columns(
+        pl.lit(domain.table).alias("table")
+    )
+
+
+def _write_quarantine(
+    staged: Staged, reads: list[_Read], bad: pl.DataFrame, lineage: pl.DataFrame
 ) -> None:
-    frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows, schema=schema)
-    if kind == QUARANTINE:
-        frame = frame.select(QUARANTINE_COLUMNS)
-    write_parquet_atomic(frame, side_path(job.lake, kind, job.sha256))
+    rows = bad.join(lineage, on=SHEET, how="left").sort(SHEET, "source_row")
+    for (file,), part in rows.partition_by("_file", as_dict=True).items():
+        job = reads[file].job
+        target = side_path(job.lake, QUARANTINE, job.sha256)
+        staged.write_parquet(part.select(QUARANTINE_COLUMNS), target)
 
 
 def _rejection(

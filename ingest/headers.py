@@ -11,7 +11,6 @@ was exported.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -134,25 +133,21 @@ def _build(
     return Header(domain, first, data_start, labels, canonical, extras, duplicates, title)
 
 
+_TAIPEI = dt.timezone(dt.timedelta(hours=8))
 _EXPORTED = re.compile(r"(?:exported at|export time|匯出時間|匯出日期)\s*[:：]\s*(.+)$", re.I)
 
 
-def exported_at_from_title(title: list[str]) -> dt.datetime | None:
-    """The `Exported at` instant of a title block, as UTC; Asia/Taipei unless an offset says."""
-    for line in title:
-        found = _EXPORTED.search(line)
-        if found:
-            stamp = _parse_stamp(found.group(1).strip())
-            if stamp is not None:
-                return stamp
-    return None
+def exported_at_texts(title: list[str]) -> list[str]:
+    """The text after each `Exported at` label of a title block, in order."""
+    return [found.group(1).strip() for line in title if (found := _EXPORTED.search(line))]
 
 
-@functools.lru_cache(maxsize=1024)
-def _parse_stamp(text: str) -> dt.datetime | None:
-    """One cell's timestamp through the same parser as the data (cached: the sheets of a
-    workbook repeat their title)."""
-    parsed = parse_cells([text], TOP_UP.column("topup_at"))["value"][0]
-    if parsed is None:
-        return None
-    return parsed.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).astimezone(dt.UTC)
+def parse_exported_at(texts: list[str]) -> list[dt.datetime | None]:
+    """`Exported at` texts as UTC instants, Asia/Taipei unless an offset says.
+
+    Through the same parser as the data, all the texts of a batch in one query.
+    """
+    if not texts:
+        return []
+    values = parse_cells(texts, TOP_UP.column("topup_at"))["value"].to_list()
+    return [None if v is None else v.replace(tzinfo=_TAIPEI).astimezone(dt.UTC) for v in values]

@@ -1,9 +1,14 @@
 """Turn the data rows under a header into typed contract rows, or quarantine them.
 
 Every data row of a sheet ends up in exactly one of two frames: `rows` (typed, in
-the domain's canonical columns) or `quarantine` (with the column at fault, the
-reason and the raw values). Blank rows and footers (`Total`, `合計`, notes) are not
-data and are counted apart.
+the domain's canonical columns) or `bad` (with the column at fault and the reason).
+Blank rows and footers (`Total`, `合計`, notes) are not data and are counted apart.
+
+A worker types the sheets of several workbooks together, one domain at a time:
+polars' fixed cost per query outweighs the work on a sheet of a thousand rows. So
+each sheet is first renamed to the domain's canonical columns (`sheet_rows`, which
+also carries its lineage key and Excel row numbers), the sheets of a domain are
+stacked, and `normalise` types the stack in a handful of queries.
 """
 
 from __future__ import annotations
@@ -12,31 +17,21 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ingest.contracts import Kind
+from ingest.contracts import Column, Domain
 from ingest.headers import Header
-from ingest.values import ColumnPlan, plan_column
+from ingest.text import nfkc_expr
+from ingest.values import fast_stages, plan_column
 
+SHEET = "_sheet"  # a sheet's key within the batch, set by the caller
+_FIRST = "_first"  # a row's first non-blank cell
 _FOOTER = r"^(?:total|合計|总计|總計|小計|小计|\*|※|註|注|備註|note)"
-
-QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
-    "table": pl.String(),
-    "source_row": pl.Int64(),
-    "column": pl.String(),
-    "reason": pl.String(),
-    "errors": pl.String(),  # JSON list of {column, reason, raw}
-    "raw": pl.String(),  # JSON object {header label: cell text}
-}
 
 
 @dataclass
-class NormalisedSheet:
-    rows: pl.DataFrame  # canonical columns + source_row + extra_columns
-    quarantine: pl.DataFrame  # QUARANTINE_SCHEMA
-    footer_rows: int
-
-    @property
-    def rows_read(self) -> int:
-        return self.rows.height + self.quarantine.height
+class Normalised:
+    rows: pl.DataFrame  # SHEET, source_row, canonical columns, extra_columns
+    bad: pl.DataFrame  # SHEET, source_row, column, reason, errors (JSON {column, reason, raw})
+    footers: dict[int, int]  # footer rows per sheet key (sheets without any left out)
 
 
 def _unique_labels(header: Header, columns: list[int]) -> dict[int, str]:
@@ -51,109 +46,140 @@ def _unique_labels(header: Header, columns: list[int]) -> dict[int, str]:
     return out
 
 
-_DISTINCT = {Kind.ENUM, Kind.MONEY, Kind.INT, Kind.DATE}
-
-
-def _stage(frame: pl.LazyFrame, plans: list[ColumnPlan], ids: list[int]) -> pl.LazyFrame:
-    """Add `_v<id>` (value) and `_e<id>` (error) of each plan.
-
-    Each stage is its own projection, so a stage's temporary columns are computed
-    once and read by the next stage.
-    """
-    if not plans:
-        return frame
-    for depth in range(max(len(p.stages) for p in plans)):
-        frame = frame.with_columns(
-            [e for p in plans if depth < len(p.stages) for e in p.stages[depth]]
-        )
-    outputs = [p.value.alias(f"_v{n}") for p, n in zip(plans, ids, strict=True)]
-    outputs += [p.error.alias(f"_e{n}") for p, n in zip(plans, ids, strict=True)]
-    temporaries = {e.meta.output_name() for p in plans for stage in p.stages for e in stage}
-    return frame.with_columns(outputs).drop(temporaries)
-
-
-def normalise(grid: pl.DataFrame, header: Header) -> NormalisedSheet:
-    """One lazy plan per sheet, collected once: polars' fixed cost per query
-    outweighs the work on a sheet of a thousand rows."""
-    domain = header.domain
-    body = (
-        grid.lazy()
-        .slice(header.data_start)
-        .with_row_index("source_row", offset=header.data_start + 1)
-    )
-    # The first non-blank cell of a row tells blank rows (none; the reader turns
-    # cells of spaces into nulls) and footers (`Total`, `合計`, `* notes`) from data.
-    first = pl.coalesce([pl.col(c) for c in grid.columns]).str.strip_chars()
-    body = body.with_columns(_first=first).filter(pl.col("_first").is_not_null())
-    footer = pl.col("_first").str.normalize("NFKC").str.to_lowercase().str.contains(_FOOTER)
-    body = body.with_columns(_footer=footer)
-    footer_count = body.select(pl.col("_footer").sum().alias("footers"))
-    data_plan = body.filter(~pl.col("_footer")).drop("_first", "_footer")
-
-    plans = []
-    by_name = {name: i for i, name in header.canonical.items()}
-    for n, column in enumerate(domain.columns):
-        index = by_name.get(column.name)
-        source = f"c{index}" if index is not None else None
-        raw = pl.col(source) if source is not None else pl.lit(None, pl.String)
-        plans.append((column, raw, source, plan_column(source, column, f"_p{n}")))
-
-    # Columns with few distinct values (enums, amounts, counts, report dates) are
-    # parsed once per distinct value and joined back; the others row by row.
-    direct = [n for n, (c, _, src, _) in enumerate(plans) if src is None or c.kind not in _DISTINCT]
-    # Three collects per sheet: the rows (row-by-row columns parsed), then the
-    # distinct-value look-ups joined on, then the output frames.
-    parsed, footers = pl.collect_all(
-        [_stage(data_plan, [plans[n][3] for n in direct], direct), footer_count]
-    )
-    joined = parsed.lazy()
-    for n, (_, _, source, plan) in enumerate(plans):
-        if n in direct:
-            continue
-        distinct = _stage(parsed.lazy().select(pl.col(source).unique()), [plan], [n])
-        joined = joined.join(distinct, on=source, how="left", nulls_equal=True)
-    data = joined.collect()
-    error_cols = [pl.col(f"_e{n}") for n in range(len(plans))]
-    bad = pl.any_horizontal([e.is_not_null() for e in error_cols])
-
+def _labelled_json(header: Header, columns: list[int]) -> pl.Expr:
+    """Some grid columns as a JSON object per row, keyed by their (unique) header labels."""
     labels = _unique_labels(header, sorted(set(header.canonical) | set(header.extras)))
-    extra_labels = {i: labels[i] for i in sorted(header.extras)}
-    if extra_labels:
-        extra = pl.struct(
-            [pl.col(f"c{i}").alias(label) for i, label in extra_labels.items()]
-        ).struct.json_encode()
-    else:
-        extra = pl.lit(None, pl.String)
-    rows = data.filter(~bad).select(
-        pl.col("source_row").cast(pl.Int64),
-        *[pl.col(f"_v{n}").alias(column.name) for n, (column, *_) in enumerate(plans)],
+    fields = [pl.col(f"c{i}").alias(labels[i]) for i in columns]
+    return pl.struct(fields).struct.json_encode()
+
+
+def sheet_rows(grid: pl.DataFrame, header: Header, key: int) -> pl.DataFrame:
+    """The rows under a sheet's header in the domain's canonical columns (null where the
+    sheet lacks one), keyed by `key`, with their Excel row number, their first non-blank
+    cell (which tells blank rows and footers from data) and the extra columns as JSON."""
+    by_name = {name: i for i, name in header.canonical.items()}
+    columns = [
+        (pl.col(f"c{by_name[c.name]}") if c.name in by_name else pl.lit(None, pl.String)).alias(
+            c.name
+        )
+        for c in header.domain.columns
+    ]
+    extras = sorted(header.extras)
+    extra = _labelled_json(header, extras) if extras else pl.lit(None, pl.String)
+    # The reader turns cells of spaces into nulls, so a blank row has no first cell.
+    first = pl.coalesce([pl.col(c) for c in grid.columns]).str.strip_chars()
+    return grid.slice(header.data_start).select(
+        pl.lit(key, pl.UInt32).alias(SHEET),
+        (pl.int_range(pl.len(), dtype=pl.Int64) + header.data_start + 1).alias("source_row"),
+        first.alias(_FIRST),
+        *columns,
         extra.alias("extra_columns"),
     )
 
-    # The quarantine's JSON is built for the bad rows only: they are few.
+
+def raw_json(grid: pl.DataFrame, header: Header, source_rows: list[int]) -> list[str]:
+    """The raw cells of some rows as JSON objects {header label: cell text}, for the
+    quarantine; built only for the bad rows, which are few."""
+    columns = sorted(set(header.canonical) | set(header.extras))
+    picked = grid[[r - 1 for r in source_rows]]
+    return picked.select(_labelled_json(header, columns))[:, 0].to_list()
+
+
+def _is_footer(first: pl.Expr) -> pl.Expr:
+    """`Total`, `合計`, `* notes` in any width or case."""
+    return nfkc_expr(first).str.to_lowercase().str.contains(_FOOTER)
+
+
+def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
+    """Type the stacked `sheet_rows` of one domain.
+
+    Each column is parsed once per distinct raw value (counts, amounts, enums, dates
+    and most IDs repeat a lot) and joined back; timestamps, nearly all distinct, are
+    typed row by row in their common formats first (`fast_stages`), and only the
+    distinct values left over take the full parser.
+    """
+    body = (
+        pl.concat(sheets, how="vertical")
+        .lazy()
+        .filter(pl.col(_FIRST).is_not_null())
+        .with_columns(_footer=_is_footer(pl.col(_FIRST)))
+    )
+    footers = body.filter("_footer").group_by(SHEET).len()
+    rows = body.filter(~pl.col("_footer")).drop(_FIRST, "_footer")
+    fast: dict[int, str] = {}
+    for n, column in enumerate(domain.columns):
+        stages = fast_stages(column, pl.col(column.name), f"_f{n}")
+        for stage in stages:
+            rows = rows.with_columns(stage)
+        if stages:
+            fast[n] = f"_f{n}"
+    parsed, footer_counts = pl.collect_all([rows, footers])
+
+    lookups = []
+    for n, column in enumerate(domain.columns):
+        values = parsed.lazy()
+        if n in fast:
+            values = values.filter(pl.col(fast[n]).is_null())
+        values = values.select(pl.col(column.name).unique())
+        lookups.append(_typed(values, column, n))
+    joined = parsed.lazy()
+    for column, table in zip(domain.columns, pl.collect_all(lookups), strict=True):
+        joined = joined.join(table.lazy(), on=column.name, how="left", nulls_equal=True)
+
+    # A raw value is typed either fast or by its look-up, never both: the look-ups hold
+    # only the values the fast stages left null, so `_e<n>` is null on fast-typed cells.
+    values = [
+        (pl.coalesce(pl.col(fast[n]), pl.col(f"_v{n}")) if n in fast else pl.col(f"_v{n}")).alias(
+            column.name
+        )
+        for n, column in enumerate(domain.columns)
+    ]
+    raws = [pl.col(c).alias(f"_raw_{c}") for c in domain.column_names]
+    error_cols = [pl.col(f"_e{n}") for n in range(len(domain.columns))]
+    data = joined.select(
+        SHEET, "source_row", *values, *error_cols, *raws, "extra_columns"
+    ).collect()
+
+    bad = pl.any_horizontal([e.is_not_null() for e in error_cols])
+    rows = data.filter(~bad).select(SHEET, "source_row", *domain.column_names, "extra_columns")
     failed = data.filter(bad)
-    errors = [
+    described = [
         pl.when(e.is_not_null()).then(
             pl.struct(
-                pl.lit(column.name).alias("column"), e.alias("reason"), raw.alias("raw")
+                pl.lit(column.name).alias("column"),
+                e.alias("reason"),
+                pl.col(f"_raw_{column.name}").alias("raw"),
             ).struct.json_encode()
         )
-        for e, (column, raw, *_) in zip(error_cols, plans, strict=True)
+        for e, column in zip(error_cols, domain.columns, strict=True)
     ]
-    raw_json = pl.struct([pl.col(f"c{i}").alias(label) for i, label in labels.items()])
-    quarantine = failed.select(
-        pl.lit(domain.table).alias("table"),
-        pl.col("source_row").cast(pl.Int64),
+    bad_rows = failed.select(
+        SHEET,
+        "source_row",
         pl.coalesce(
             [
                 pl.when(e.is_not_null()).then(pl.lit(c.name))
-                for e, (c, *_) in zip(error_cols, plans, strict=True)
+                for e, c in zip(error_cols, domain.columns, strict=True)
             ]
         ).alias("column"),
         pl.coalesce(error_cols).alias("reason"),
         pl.concat_str(
-            pl.lit("["), pl.concat_str(errors, separator=",", ignore_nulls=True), pl.lit("]")
+            pl.lit("["), pl.concat_str(described, separator=",", ignore_nulls=True), pl.lit("]")
         ).alias("errors"),
-        raw_json.struct.json_encode().alias("raw"),
     )
-    return NormalisedSheet(rows=rows, quarantine=quarantine, footer_rows=int(footers.item() or 0))
+    return Normalised(
+        rows=rows,
+        bad=bad_rows,
+        footers=dict(zip(*footer_counts.get_columns(), strict=True)),
+    )
+
+
+def _typed(values: pl.LazyFrame, column: Column, n: int) -> pl.LazyFrame:
+    """The distinct raw values of a column with `_v<n>` (typed value) and `_e<n>` (error)."""
+    plan = plan_column(column.name, column, f"_p{n}")
+    for stage in plan.stages:
+        values = values.with_columns(stage)
+    temporaries = [e.meta.output_name() for stage in plan.stages for e in stage]
+    return values.with_columns(plan.value.alias(f"_v{n}"), plan.error.alias(f"_e{n}")).drop(
+        temporaries
+    )

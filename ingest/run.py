@@ -1,38 +1,42 @@
 """One ingest run: list the source, skip what the lake holds, load the rest.
 
 Files are processed in parallel worker processes (calamine is single-threaded, so
-two processes use both cores) and one at a time per worker, so memory follows the
-largest file, not the inbox. The run holds the lake's lock throughout, commits each
-file to the manifest as its worker finishes, and never commits a file whose parts
-are not all written.
+two processes use both cores), in small batches per worker (`BATCH_FILES`,
+`BATCH_BYTES`), so memory follows the batch, not the inbox. The run holds the lake's
+lock throughout; a worker commits each file of its batch to the manifest once all
+the batch's parts are in place, never before. The run process itself only lists,
+hashes and reports: it never imports polars, so the workers start sooner.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import hashlib
-import json
 import multiprocessing
 import os
-import signal
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ingest.files import FileJob, FileResult, ingest_file
+from ingest.jobs import FileJob, FileResult
 from ingest.sources.base import Source
-from lake import manifest
 from lake.atomic import sweep_temporaries
+from lake.layout import committed
 from lake.lock import lake_lock
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_REJECTED = 3  # some file or sheet was rejected; everything else loaded
 EXIT_BUSY = 4  # another run holds the lake
+
+# A worker ingests up to this many files (or bytes of workbooks) together.
+BATCH_FILES = 16
+BATCH_BYTES = 4 << 20
 
 
 @dataclass
@@ -106,16 +110,29 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _die_with_parent(parent: int) -> None:
+def _ingest_batch(batch: list[FileJob]) -> list[FileResult | Exception]:
+    """What a worker runs. ingest.files (and polars with it) is imported here, not at the
+    top: the run process never needs it, and workers have it preloaded."""
+    from ingest.files import ingest_files
+
+    return ingest_files(batch)
+
+
+def _die_with_run(lifeline: Connection) -> None:
     """Worker initialiser: a worker must not outlive a killed run and keep writing.
 
-    PR_SET_PDEATHSIG kills the worker when the run dies; a worker still starting when
-    the run died checks its parent once the signal is armed, and leaves.
+    The run holds the only writing end of `lifeline`; a thread of the worker waits on
+    the reading end, which reads end-of-file once the run has exited or been killed,
+    and ends the worker. (A signal on the parent's death cannot do it: workers are
+    children of the fork server, which itself lives as long as any worker does.)
     """
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6").prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()
         os._exit(1)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
 
 
 def run_ingest(
@@ -131,7 +148,7 @@ def run_ingest(
     report = RunReport(run_id=uuid.uuid4().hex[:12], started_at=started)
     with lake_lock(lake, wait=wait_for_lock):
         report.swept_temporaries = sweep_temporaries(lake)
-        done = manifest.committed(lake)
+        done = committed(lake)
         seen: dict[str, str] = {}
         jobs: list[FileJob] = []
         for item in source.files():
@@ -159,82 +176,85 @@ def run_ingest(
         if on_planned:
             on_planned(len(jobs))
 
-        def finish(job: FileJob, outcome: FileResult | BaseException) -> None:
-            if isinstance(outcome, BaseException):
-                note = f"unexpected error, not committed (the next run retries): {outcome!r}"
-                entry = FileReport(job.source_file, job.sha256, "failed", note=note)
-            else:
-                manifest.commit(lake, _manifest_entry(job, outcome))
-                entry = FileReport(job.source_file, job.sha256, outcome.status, result=outcome)
-            report.files.append(entry)
-            if on_file_done:
-                on_file_done(entry)
+        def finish(batch: list[FileJob], outcomes: list[FileResult | BaseException]) -> None:
+            """Report a batch's files; the worker has committed the loaded ones."""
+            for job, outcome in zip(batch, outcomes, strict=True):
+                if isinstance(outcome, FileResult):
+                    entry = FileReport(job.source_file, job.sha256, outcome.status, result=outcome)
+                else:
+                    note = f"unexpected error, not committed (the next run retries): {outcome!r}"
+                    entry = FileReport(job.source_file, job.sha256, "failed", note=note)
+                report.files.append(entry)
+                if on_file_done:
+                    on_file_done(entry)
 
-        if workers <= 1 or len(jobs) <= 1:
-            for job in jobs:
-                try:
-                    outcome: FileResult | BaseException = ingest_file(job)
-                except Exception as exc:  # keep going: one bad file must not stop the run
-                    outcome = exc
-                finish(job, outcome)
+        batches = list(_batches(jobs))
+        if workers <= 1 or len(batches) <= 1:
+            for batch in batches:
+                finish(batch, list(_ingest_batch(batch)))
         else:
-            _run_parallel(jobs, workers, finish)
+            _run_parallel(batches, workers, finish)
     report.files.sort(key=lambda f: f.source_file)
     return report
 
 
+def _batches(jobs: list[FileJob]) -> Iterator[list[FileJob]]:
+    """Jobs in batches a worker ingests together: enough sheets to spread polars' fixed
+    cost per query, bounded in bytes so memory follows the batch, not the inbox."""
+    batch: list[FileJob] = []
+    size = 0
+    for job in jobs:
+        if batch and (len(batch) >= BATCH_FILES or size + job.size_bytes > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(job)
+        size += job.size_bytes
+    if batch:
+        yield batch
+
+
 def _run_parallel(
-    jobs: list[FileJob],
+    batches: list[list[FileJob]],
     workers: int,
-    finish: Callable[[FileJob, FileResult | BaseException], None],
+    finish: Callable[[list[FileJob], list[FileResult | BaseException]], None],
 ) -> None:
     # One polars thread per worker: the workers already fill the cores.
     previous = os.environ.get("POLARS_MAX_THREADS")
     os.environ["POLARS_MAX_THREADS"] = "1"
     try:
+        # Workers are fresh interpreters (spawn): forking a process that has loaded
+        # polars can inherit its threads' locks mid-use and deadlock. Start-up costs
+        # about half a second per worker, once per run.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
-        ) as pool:
-            pending: dict[Future[FileResult], FileJob] = {}
-            queue = iter(jobs)
+        # Only this process holds `alive`: the workers' lifeline ends with it.
+        lifeline, alive = context.Pipe(duplex=False)
+        with (
+            alive,
+            lifeline,
+            ProcessPoolExecutor(
+                workers, mp_context=context, initializer=_die_with_run, initargs=(lifeline,)
+            ) as pool,
+        ):
+            pending: dict[Future[list[FileResult | Exception]], list[FileJob]] = {}
+            queue = iter(batches)
             # A bounded window keeps results flowing back in order of completion
-            # without queueing every job's arguments at once.
-            for job in queue:
-                pending[pool.submit(ingest_file, job)] = job
+            # without queueing every batch's arguments at once.
+            for batch in queue:
+                pending[pool.submit(_ingest_batch, batch)] = batch
                 if len(pending) >= workers * 2:
                     break
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    job = pending.pop(future)
+                    batch = pending.pop(future)
                     error = future.exception()
-                    finish(job, error if error is not None else future.result())
+                    outcomes = [error] * len(batch) if error is not None else future.result()
+                    finish(batch, outcomes)
                     nxt = next(queue, None)
                     if nxt is not None:
-                        pending[pool.submit(ingest_file, nxt)] = nxt
+                        pending[pool.submit(_ingest_batch, nxt)] = nxt
     finally:
         if previous is None:
             os.environ.pop("POLARS_MAX_THREADS", None)
         else:
             os.environ["POLARS_MAX_THREADS"] = previous
-
-
-def _manifest_entry(job: FileJob, result: FileResult) -> dict[str, object]:
-    return {
-        "file_sha256": job.sha256,
-        "source_file": job.source_file,
-        "size_bytes": job.size_bytes,
-        "status": result.status,
-        "exported_at": result.exported_at,
-        "exported_at_from": result.exported_at_from,
-        "rows_read": result.rows_read,
-        "rows_loaded": result.rows_loaded,
-        "rows_quarantined": result.rows_quarantined,
-        "rows_rejected": result.rows_rejected,
-        "tables": json.dumps(result.tables, sort_keys=True),
-        "extra_columns": json.dumps(result.extra_columns, ensure_ascii=False),
-        "messages": json.dumps(result.messages, ensure_ascii=False),
-        "run_id": job.run_id,
-        "ingested_at": job.ingested_at,
-    }

@@ -6,6 +6,7 @@ case freely; folding maps all of those spellings of one word to one key.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,18 +21,27 @@ def fold(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", value)).strip().lower()
 
 
+@functools.lru_cache(maxsize=4096)
 def header_key(value: str) -> str:
     """The key a header is matched on: folded, without its bracketed unit.
 
     `Amount (TWD)`, ` AMOUNT ` and `金額（元）` give `amount` and `金額`; underscores
-    count as spaces so ` Report_Date ` matches `Report Date`.
+    count as spaces so ` Report_Date ` matches `Report Date`. Cached: the same few
+    labels (and title lines) come back on every sheet.
     """
     folded = _BRACKETED.sub(" ", unicodedata.normalize("NFKC", value)).replace("_", " ")
     return _SPACES.sub(" ", folded).strip().lower()
 
 
+def nfkc_expr(expr: pl.Expr) -> pl.Expr:
+    """NFKC of a text column, computed only on its cells that are not ASCII (the only
+    ones it can change): NFKC is costly, and polars skips the cells masked to null."""
+    ascii_ = expr.str.len_bytes() == expr.str.len_chars()
+    return pl.coalesce(
+        pl.when(ascii_).then(expr), pl.when(~ascii_).then(expr).str.normalize("NFKC")
+    )
+
+
 def fold_expr(expr: pl.Expr) -> pl.Expr:
     """The vectorised twin of `fold`, for whole columns."""
-    return (
-        expr.str.normalize("NFKC").str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()
-    )
+    return nfkc_expr(expr).str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()

@@ -6,6 +6,11 @@ Formats accepted are those of reports.md, "Cell values": numbers as numbers or t
 `2025/03/01 10:22:33`, `2025-03-01 10:22`, `2025/3/1 下午 02:22:33`, ISO 8601 with an
 offset. Timestamps come out as naive Asia/Taipei wall time.
 
+Typing happens once per distinct raw value of a column (ingest.normalise), except
+where `fast_stages` already typed the cell: timestamps are nearly all distinct, so the
+formats reports.md names for them are parsed straight from the raw text, and only
+the rest take the full parser.
+
 Each column is parsed in stages (`ColumnPlan.stages`), each stage materialised as
 temporary columns before the next reads them. polars does not share common
 sub-expressions inside when/then chains, so without the stages the cleaned text of
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingest.contracts import Column, Kind
+from ingest.text import nfkc_expr
 from ingest.vocab import VOCABULARIES
 
 MONEY = pl.Decimal(18, 2)
@@ -58,7 +64,7 @@ def clean_text(raw: pl.Expr, kind: Kind) -> pl.Expr:
     """Stage 1: the cell as comparable text (NFKC folds full-width and NBSP)."""
     if kind is Kind.TEXT:  # names keep their own characters
         return raw.str.replace_all("\u00a0", " ").str.strip_chars()
-    text = raw.str.normalize("NFKC").str.strip_chars()
+    text = nfkc_expr(raw).str.strip_chars()
     if kind in (Kind.MONEY, Kind.INT):
         return text.str.replace_all(r"(?i)nt\$|\$|元|twd|,|\s", "").str.replace(
             r"^\((.*)\)$", "-$1"
@@ -140,11 +146,53 @@ def _epoch_seconds(text: pl.Expr, prefix: str) -> pl.Expr:
     from_text = pl.when(hour_ok).then(
         seconds + shift + (TAIPEI_OFFSET_MINUTES - offset_minutes) * 60
     )
-    serial = text.cast(pl.Float64, strict=False)
-    from_serial = pl.when((serial >= 1) & (serial <= _MAX_SERIAL)).then(
+    return pl.coalesce(from_text, _from_serial(text.cast(pl.Float64, strict=False)))
+
+
+# Timestamp formats parsed straight from the raw cell: what calamine writes for a date
+# cell, then the exports reports.md names. (format, offset given in the text)
+_FAST_STAMPS: tuple[tuple[str, bool], ...] = (
+    ("%Y-%m-%d %H:%M:%S", False),
+    ("%Y/%m/%d %H:%M:%S", False),
+    ("%Y-%m-%dT%H:%M:%S%:z", True),
+    ("%Y-%m-%dT%H:%M:%SZ", False),  # Z is UTC
+)
+
+
+def fast_stages(column: Column, raw: pl.Expr, name: str) -> list[pl.Expr]:
+    """Stages writing column `name`: the typed value of the cells in a common format, else null.
+
+    Every cell a stage types is one the full parser (`plan_column`) types to the same
+    value, so only the cells left null need it. Each stage reads only the cells the
+    stages before left null (polars skips null cells), which is what makes it cheap.
+    Only timestamps have fast stages: other columns repeat few distinct values.
+    """
+    if column.kind is not Kind.TIMESTAMP:
+        return []
+    done = pl.col(name)
+    stages: list[pl.Expr] = []
+    for fmt, with_offset in _FAST_STAMPS:
+        todo = raw if not stages else pl.when(done.is_null()).then(raw)
+        if with_offset:  # an instant: moved onto the Taipei wall clock
+            stamp = todo.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
+            seconds = stamp.dt.epoch("s") + TAIPEI_OFFSET_MINUTES * 60
+        else:
+            stamp = todo.str.strptime(pl.Datetime("us"), fmt, strict=False)
+            seconds = stamp.dt.epoch("s")
+            if fmt.endswith("Z"):
+                seconds = seconds + TAIPEI_OFFSET_MINUTES * 60
+        stages.append(seconds if not stages else pl.coalesce(done, seconds))
+    serial = pl.when(done.is_null()).then(raw).cast(pl.Float64, strict=False)
+    stages.append(pl.coalesce(done, _from_serial(serial)))
+    stamp = pl.from_epoch(done, time_unit="s").cast(LAKE_TYPES[column.kind])
+    return [e.alias(name) for e in stages] + [stamp.alias(name)]
+
+
+def _from_serial(serial: pl.Expr) -> pl.Expr:
+    """Seconds since 1970 of an Excel serial number (the 1900 date system), else null."""
+    return pl.when((serial >= 1) & (serial <= _MAX_SERIAL)).then(
         ((serial - _EXCEL_EPOCH_SERIAL) * 86400).round(0).cast(pl.Int64)
     )
-    return pl.coalesce(from_text, from_serial)
 
 
 @functools.lru_cache(maxsize=512)

@@ -4,41 +4,65 @@ Every part is written under a dot-prefixed temporary name in its final folder (s
 globs like `*/*.parquet` never match it), flushed to disk, then renamed into place;
 rename within one filesystem is atomic. Temporaries left by a killed run are swept
 by the next run, under the ingest lock.
+
+Parts are staged in batches (`Staged`): all written, then all flushed at once from
+a few threads, then all renamed. Waiting for the disk is most of the cost of a small
+part, and concurrent flushes share the filesystem's journal commits.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import polars as pl
+from typing import TYPE_CHECKING
 
 from lake.layout import TMP_PREFIX
 
+if TYPE_CHECKING:  # the run process sweeps temporaries without importing polars
+    import polars as pl
 
-def write_atomic(target: Path, write: Callable[[Path], None]) -> None:
-    """Call `write(tmp_path)`, fsync, then rename tmp over `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{TMP_PREFIX}{target.name}.{os.getpid()}")
+_FLUSH_THREADS = 8
+
+
+class Staged:
+    """Parts written under temporary names, renamed into place together by `commit`.
+
+    Nothing is renamed before every part is on disk; a part that is not committed
+    (an error, a kill) stays a temporary, invisible to readers, swept by the next run.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[Path, Path]] = []  # (temporary, target)
+
+    def write_parquet(self, frame: pl.DataFrame, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f"{TMP_PREFIX}{target.name}.{os.getpid()}")
+        self._parts.append((tmp, target))
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+
+    def commit(self) -> None:
+        parts, self._parts = self._parts, []
+        if len(parts) == 1:
+            _fsync(parts[0][0])
+        elif parts:
+            with ThreadPoolExecutor(min(_FLUSH_THREADS, len(parts))) as pool:
+                list(pool.map(_fsync, (tmp for tmp, _ in parts)))
+        for tmp, target in parts:
+            os.replace(tmp, target)
+
+    def discard(self) -> None:
+        parts, self._parts = self._parts, []
+        for tmp, _ in parts:
+            tmp.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
-        write(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
+        os.fsync(fd)
     finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def write_parquet_atomic(frame: pl.DataFrame, target: Path) -> None:
-    write_atomic(
-        target,
-        lambda tmp: frame.write_parquet(tmp, compression="zstd", statistics=True),
-    )
+        os.close(fd)
 
 
 def sweep_temporaries(root: Path) -> int:

@@ -36,3 +36,14 @@ def table_glob(lake: Path, table: str) -> str:
 def side_path(lake: Path, kind: str, file_sha256: str) -> Path:
     """Path of a quarantine, rejected or manifest part of one source file."""
     return lake / kind / part_name(file_sha256)
+
+
+def committed(lake: Path) -> set[str]:
+    """sha256 of every source file whose ingest has been committed (lake.manifest):
+    read from the manifest's part names alone, so the run needs no parquet reader."""
+    folder = lake / MANIFEST
+    if not folder.exists():
+        return set()
+    return {
+        p.name.removeprefix("part-").removesuffix(".parquet") for p in folder.glob("part-*.parquet")
+    }

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lake.atomic import write_parquet_atomic
+from lake.atomic import Staged
 from lake.layout import MANIFEST, side_path
 
 MANIFEST_SCHEMA: dict[str, pl.DataType] = {
@@ -34,19 +34,16 @@ MANIFEST_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def committed(lake: Path) -> set[str]:
-    """sha256 of every source file whose ingest has been committed."""
-    folder = lake / MANIFEST
-    if not folder.exists():
-        return set()
-    return {
-        p.name.removeprefix("part-").removesuffix(".parquet") for p in folder.glob("part-*.parquet")
-    }
-
-
-def commit(lake: Path, entry: dict[str, object]) -> None:
-    frame = pl.DataFrame([entry], schema=MANIFEST_SCHEMA)
-    write_parquet_atomic(frame, side_path(lake, MANIFEST, str(entry["file_sha256"])))
+def commit(lake: Path, entries: list[dict[str, object]]) -> None:
+    """Commit source files, one manifest part each, flushed together."""
+    staged = Staged()
+    try:
+        for entry in entries:
+            frame = pl.DataFrame([entry], schema=MANIFEST_SCHEMA)
+            staged.write_parquet(frame, side_path(lake, MANIFEST, str(entry["file_sha256"])))
+        staged.commit()
+    finally:
+        staged.discard()
 
 
 def read(lake: Path) -> pl.DataFrame:

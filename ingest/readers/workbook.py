@@ -16,8 +16,6 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-
 
 class UnreadableWorkbookError(Exception):
     """The file is not a workbook calamine can open (truncated, CSV, encrypted, empty)."""

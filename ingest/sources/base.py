@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ingest.readers.workbook import WORKBOOK_SUFFIXES
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # what calamine reads
 
 
 @dataclass(frozen=True)

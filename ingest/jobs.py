@@ -1,0 +1,76 @@
+"""A worker's unit of work and what it reports back, shared by the run and the workers.
+
+Free of polars: the run process only lists, hashes and reports, and starts faster
+without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FileJob:
+    path: Path
+    source_file: str  # relative to the source root, posix
+    sha256: str
+    size_bytes: int
+    mtime: dt.datetime  # UTC
+    lake: Path
+    ingested_at: dt.datetime
+    run_id: str
+
+
+@dataclass
+class SheetOutcome:
+    sheet: str
+    status: str  # loaded | skipped | rejected
+    table: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_rejected: int = 0
+    note: str | None = None
+
+
+@dataclass
+class FileResult:
+    source_file: str
+    sha256: str
+    size_bytes: int
+    status: str  # loaded | partial | rejected
+    exported_at: dt.datetime
+    exported_at_from: str  # title | mtime
+    sheets: list[SheetOutcome] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+    extra_columns: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(s.rows_read for s in self.sheets)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(s.rows_loaded for s in self.sheets)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(s.rows_quarantined for s in self.sheets)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected for s in self.sheets)
+
+    def to_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["exported_at"] = self.exported_at.isoformat()
+        out.update(
+            rows_read=self.rows_read,
+            rows_loaded=self.rows_loaded,
+            rows_quarantined=self.rows_quarantined,
+            rows_rejected=self.rows_rejected,
+        )
+        return out
