@@ -1,0 +1,85 @@
+"""Fixtures for the dbt project tests: a fixture lake in a temp LIVELAKE_DATA_DIR and
+a helper that runs the repo's dbt against it with its own target and log paths, so
+parallel runs (pytest-xdist) never share state."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.transform.lake_fixture import write_fixture_lake
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_DIR = REPO_ROOT / "transform"
+DBT = Path(sys.executable).with_name("dbt")
+if not DBT.exists():  # fall back to the repo's venv
+    DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
+
+
+def run_dbt(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """Run `dbt <args>` on the repo's project against data_dir; return the result."""
+    work = data_dir.parent
+    env = {
+        **os.environ,
+        "LIVELAKE_DATA_DIR": str(data_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_VERSION_CHECK": "false",
+        "DBT_PARTIAL_PARSE": "false",
+    }
+    cmd = [
+        str(DBT),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
+    result = subprocess.run(cmd, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"dbt {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-8000:]}\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+def query(data_dir: Path) -> Callable[[str], list[dict]]:
+    """A read-only query helper on the warehouse: rows as dicts."""
+
+    def _query(sql: str) -> list[dict]:
+        with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+            cur = con.execute(sql)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    return _query
+
+
+@pytest.fixture(scope="session")
+def built_fixture(tmp_path_factory) -> dict:
+    """The fixture lake, built once with `dbt build`."""
+    work = tmp_path_factory.mktemp("livelake_build")
+    data_dir = work / "data"
+    counts = write_fixture_lake(data_dir)
+    result = run_dbt(data_dir, "build")
+    return {"data_dir": data_dir, "counts": counts, "result": result, "query": query(data_dir)}
+
+
+@pytest.fixture()
+def fresh_lake(tmp_path) -> Path:
+    """A fresh fixture lake (not built) in its own temp LIVELAKE_DATA_DIR."""
+    data_dir = tmp_path / "data"
+    write_fixture_lake(data_dir)
+    yield data_dir
+    shutil.rmtree(tmp_path / "target", ignore_errors=True)

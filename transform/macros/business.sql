@@ -1,0 +1,27 @@
+{# kpis.md: topup_day_segment by local hour. #}
+{% macro topup_day_segment(hour_expression) -%}
+    case
+        when {{ hour_expression }} < 6 then 'late_night'
+        when {{ hour_expression }} < 12 then 'morning'
+        when {{ hour_expression }} < 18 then 'afternoon'
+        else 'evening'
+    end
+{%- endmacro %}
+
+{# reports.md: membership levels ranked 0..4. #}
+{% macro membership_levels() -%}
+    {{ return(['regular', 'silver', 'gold', 'platinum', 'diamond']) }}
+{%- endmacro %}
+
+{% macro membership_rank(level_expression) -%}
+    case {{ level_expression }}
+    {%- for level in livelake.membership_levels() %}
+        when '{{ level }}' then {{ loop.index0 }}
+    {%- endfor %}
+    end
+{%- endmacro %}
+
+{# Label of a blank agency (reports.md: blank = independent). #}
+{% macro independent_agency() -%}
+    'independent'
+{%- endmacro %}

@@ -1,0 +1,140 @@
+{#
+    Re-export resolution, shared by the base models. Every lake row gets exactly one
+    `row_disposition`:
+      loaded      the row staging keeps,
+      superseded  a later export replaced it,
+      duplicate   an exact copy (same content, same export instant) of a kept or
+                  superseded row.
+    The ledger test checks lake rows = loaded + superseded + duplicate.
+#}
+
+{#
+    Keyed entities (top_up): per key, the row of the latest export wins
+    (exported_at, then ingested_at, file, sheet, row as deterministic tie-breaks).
+#}
+{% macro classify_latest_row_per_key(relation, key_columns, content_columns) -%}
+    with source_rows as (
+
+        select * from {{ relation }}
+
+    ),
+
+    copies as (
+
+        select
+            *,
+            row_number() over (
+                partition by exported_at, {{ key_columns | join(', ') }}, {{ content_columns | join(', ') }}
+                order by ingested_at, file_sha256, source_file, source_sheet, source_row
+            ) as copy_number
+        from source_rows
+
+    ),
+
+    ranked as (
+
+        select
+            *,
+            case
+                when copy_number = 1
+                    then row_number() over (
+                        partition by {{ key_columns | join(', ') }}, case when copy_number = 1 then 1 else 0 end
+                        order by
+                            exported_at desc, ingested_at desc, file_sha256 desc,
+                            source_file desc, source_sheet desc, source_row desc
+                    )
+            end as export_rank
+        from copies
+
+    ),
+
+    classified as (
+
+        select
+            *,
+            case
+                when copy_number > 1 then 'duplicate'
+                when export_rank = 1 then 'loaded'
+                else 'superseded'
+            end as row_disposition
+        from ranked
+
+    )
+
+    select * from classified
+{%- endmacro %}
+
+{#
+    Daily aggregate domains: per date, the latest export (file) that holds the date
+    wins for the whole date; all rows of older exports of that date go. Inside the
+    winning export, exact copies of a row are duplicates.
+#}
+{% macro classify_latest_export_per_date(relation, date_column, content_columns) -%}
+    with source_rows as (
+
+        select * from {{ relation }}
+
+    ),
+
+    exports as (
+
+        select
+            {{ date_column }} as export_date,
+            exported_at as export_exported_at,
+            ingested_at as export_ingested_at,
+            file_sha256 as export_file_sha256
+        from source_rows
+        group by 1, 2, 3, 4
+
+    ),
+
+    ranked_exports as (
+
+        select
+            *,
+            row_number() over (
+                partition by export_date
+                order by export_exported_at desc, export_ingested_at desc, export_file_sha256 desc
+            ) as export_rank
+        from exports
+
+    ),
+
+    ranked as (
+
+        select
+            source_rows.*,
+            ranked_exports.export_rank,
+            row_number() over (
+                partition by
+                    source_rows.{{ date_column }}, ranked_exports.export_rank,
+                    {% for column in content_columns -%}
+                        source_rows.{{ column }}{{ ', ' if not loop.last }}
+                    {%- endfor %}
+                order by source_rows.source_file, source_rows.source_sheet, source_rows.source_row
+            ) as copy_number
+        from source_rows
+        inner join ranked_exports
+            on
+                source_rows.{{ date_column }} = ranked_exports.export_date
+                and source_rows.exported_at = ranked_exports.export_exported_at
+                and source_rows.ingested_at = ranked_exports.export_ingested_at
+                and source_rows.file_sha256 = ranked_exports.export_file_sha256
+
+    ),
+
+    classified as (
+
+        select
+            *,
+            case
+                when export_rank > 1 then 'superseded'
+                when copy_number > 1 then 'duplicate'
+                else 'loaded'
+            end as row_disposition
+        from ranked
+
+    )
+
+    select * from classified
+{%- endmacro %}

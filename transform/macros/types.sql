@@ -1,0 +1,68 @@
+{# Portable types the dbt.type_* macros do not cover exactly. #}
+
+{# 8-byte float: dbt.type_float() is a 4-byte REAL on DuckDB. #}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'livelake')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro bigquery__type_double() -%}
+    float64
+{%- endmacro %}
+
+{# Money: TWD to the cent. #}
+{% macro type_money() -%}
+    {{ return(adapter.dispatch('type_money', 'livelake')()) }}
+{%- endmacro %}
+
+{% macro default__type_money() -%}
+    decimal(18, 2)
+{%- endmacro %}
+
+{% macro bigquery__type_money() -%}
+    numeric(18, 2)
+{%- endmacro %}
+
+{# Cast an expression to money, rounded half away from zero to the cent. #}
+{% macro to_money(expression) -%}
+    cast(round({{ expression }}, 2) as {{ livelake.type_money() }})
+{%- endmacro %}
+
+{# Cast an expression to an 8-byte float. #}
+{% macro to_double(expression) -%}
+    cast({{ expression }} as {{ livelake.type_double() }})
+{%- endmacro %}
+
+{# Ratio as a double; null when the denominator is 0 or null. #}
+{% macro safe_ratio(numerator, denominator) -%}
+    cast({{ numerator }} as {{ livelake.type_double() }})
+    / nullif(cast({{ denominator }} as {{ livelake.type_double() }}), 0)
+{%- endmacro %}
+
+{# Naive local wall-clock timestamp (Asia/Taipei): TIMESTAMP on DuckDB, DATETIME on BigQuery. #}
+{% macro type_local_timestamp() -%}
+    {{ return(adapter.dispatch('type_local_timestamp', 'livelake')()) }}
+{%- endmacro %}
+
+{% macro default__type_local_timestamp() -%}
+    {{ dbt.type_timestamp() }}
+{%- endmacro %}
+
+{% macro bigquery__type_local_timestamp() -%}
+    datetime
+{%- endmacro %}
+
+{# Lineage columns every lake row carries, kept through staging. #}
+{% macro lineage_columns(relation_alias=none) -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    {{ prefix }}source_file,
+    {{ prefix }}source_sheet,
+    {{ prefix }}source_row,
+    {{ prefix }}file_sha256,
+    {{ prefix }}exported_at,
+    {{ prefix }}ingested_at,
+    {{ prefix }}extra_columns
+{%- endmacro %}

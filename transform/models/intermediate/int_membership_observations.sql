@@ -1,0 +1,82 @@
+{#
+    kpis.md: the observations of a user's level are top-up rows of any status (at
+    topup_at) and User Activity rows (at the end of their day). At equal instants the
+    top-up with the larger order_id is later; a User Activity row (end of day d =
+    midnight starting d+1) comes before a top-up made at that same midnight, which
+    belongs to d+1. Rows without a level are not observations.
+#}
+{{ config(materialized='table') }}
+
+with
+
+topups as (
+
+    select * from {{ ref('stg_lake__top_up') }}
+
+),
+
+activity as (
+
+    select * from {{ ref('stg_lake__user_activity') }}
+
+),
+
+topup_observations as (
+
+    select
+        user_id,
+        topup_at as observed_at,
+        topup_date as observed_on,
+        'top_up' as observation_kind,
+        1 as kind_order,
+        order_id,
+        membership_level,
+        membership_rank
+    from topups
+    where membership_level is not null
+
+),
+
+activity_observations as (
+
+    select
+        user_id,
+        {{ livelake.end_of_day('report_date') }} as observed_at,
+        report_date as observed_on,
+        'user_activity' as observation_kind,
+        0 as kind_order,
+        cast(null as {{ dbt.type_string() }}) as order_id,
+        membership_level,
+        membership_rank
+    from activity
+    where membership_level is not null
+
+),
+
+unioned as (
+
+    select * from topup_observations
+    union all
+    select * from activity_observations
+
+),
+
+final as (
+
+    select
+        user_id,
+        observed_at,
+        observed_on,
+        observation_kind,
+        order_id,
+        membership_level,
+        membership_rank,
+        row_number() over (
+            partition by user_id
+            order by observed_at, kind_order, order_id
+        ) as observation_number
+    from unioned
+
+)
+
+select * from final

@@ -1,0 +1,57 @@
+{#
+    Channel-wise top-up effectiveness per local date (kpis.md). Attributed top-ups
+    are successful top-ups whose channel_id is the channel. conversion_rate =
+    attributed paying users / unique viewers; revenue_per_live_hour = attributed
+    revenue / (live minutes / 60); revenue_share = attributed revenue / the platform's
+    topup revenue that day. Channel-days with neither stats nor attributed top-ups do
+    not appear. Name and category are the day's (Channel Stats), else the channel's
+    latest.
+#}
+with
+
+channel_days as (
+
+    select * from {{ ref('fct_channel_day') }}
+
+),
+
+channels as (
+
+    select * from {{ ref('dim_channels') }}
+
+),
+
+daily_kpis as (
+
+    select * from {{ ref('mart_daily_kpis') }}
+
+),
+
+final as (
+
+    select
+        channel_days.channel_date as date,
+        channel_days.channel_id,
+        coalesce(channel_days.channel_name, channels.channel_name) as channel_name,
+        coalesce(channel_days.category, channels.category) as category,
+        channel_days.attributed_revenue,
+        channel_days.attributed_paying_users,
+        channel_days.unique_viewers,
+        channel_days.live_minutes,
+        {{ livelake.safe_ratio('channel_days.attributed_paying_users', 'channel_days.unique_viewers') }}
+            as conversion_rate,
+        {{ livelake.to_money(
+            livelake.safe_ratio('channel_days.attributed_revenue * 60', 'channel_days.live_minutes')
+        ) }} as revenue_per_live_hour,
+        {{ livelake.safe_ratio('channel_days.attributed_revenue', 'daily_kpis.topup_revenue') }}
+            as revenue_share,
+        channel_days.attributed_orders
+    from channel_days
+    left join channels
+        on channel_days.channel_id = channels.channel_id
+    left join daily_kpis
+        on channel_days.channel_date = daily_kpis.date
+
+)
+
+select * from final

@@ -1,0 +1,65 @@
+{#
+    One row per channel and day: the channel's resolved Channel Stats row (if any),
+    full-outer joined with the top-ups attributed to it (successful top-ups whose
+    channel_id is the channel, by local top-up date).
+#}
+with
+
+channel_stats as (
+
+    select * from {{ ref('stg_lake__channel_stats') }}
+
+),
+
+topups as (
+
+    select * from {{ ref('fct_topup') }}
+
+),
+
+attributed as (
+
+    select
+        topup_date as channel_date,
+        channel_id,
+        cast(count(*) as {{ dbt.type_bigint() }}) as attributed_orders,
+        cast(count(distinct user_id) as {{ dbt.type_bigint() }}) as attributed_paying_users,
+        sum(amount) as attributed_revenue
+    from topups
+    where is_successful and channel_id is not null
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat([
+            dbt.safe_cast('coalesce(channel_stats.report_date, attributed.channel_date)', dbt.type_string()),
+            "'-'",
+            'coalesce(channel_stats.channel_id, attributed.channel_id)'
+        ]) }} as channel_day_id,
+        coalesce(channel_stats.report_date, attributed.channel_date) as channel_date,
+        coalesce(channel_stats.channel_id, attributed.channel_id) as channel_id,
+        channel_stats.channel_id is not null as has_channel_stats,
+        channel_stats.channel_name,
+        channel_stats.category,
+        channel_stats.live_minutes,
+        channel_stats.unique_viewers,
+        channel_stats.peak_concurrent_viewers,
+        channel_stats.new_followers,
+        channel_stats.chat_messages,
+        channel_stats.gift_senders,
+        coalesce(attributed.attributed_orders, 0) as attributed_orders,
+        coalesce(attributed.attributed_paying_users, 0) as attributed_paying_users,
+        cast(coalesce(attributed.attributed_revenue, 0) as {{ livelake.type_money() }})
+            as attributed_revenue
+    from channel_stats
+    full outer join attributed
+        on
+            channel_stats.report_date = attributed.channel_date
+            and channel_stats.channel_id = attributed.channel_id
+
+)
+
+select * from final

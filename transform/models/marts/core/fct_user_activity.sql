@@ -1,0 +1,226 @@
+{#
+    One row per user and day on which the user shows up in the resolved reports: a
+    User Activity row, or a top-up order of any status. is_dau marks the kpis.md DAU
+    set (activity with any of watch_minutes, messages_sent, gifts_sent_coins > 0,
+    united with the paying users of the day).
+
+    Incremental on dates: a run rebuilds exactly the dates touched by lake rows
+    ingested since the last batch (User Activity report dates, and the top-up dates
+    of every version of a touched order); delete+insert on activity_date. Every
+    column of a row depends only on that day's resolved rows (the level at the end
+    of d is the last observation of d, and every row has one), so nothing else needs
+    rebuilding. On BigQuery the same replacement of whole dates is an
+    insert_overwrite of the day partitions.
+#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=(none if target.type == 'bigquery' else 'activity_date'),
+        incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
+        partition_by=({'field': 'activity_date', 'data_type': 'date'} if target.type == 'bigquery' else none),
+        on_schema_change='fail'
+    )
+}}
+
+with
+
+activity as (
+
+    select * from {{ ref('stg_lake__user_activity') }}
+
+),
+
+topups as (
+
+    select * from {{ ref('stg_lake__top_up') }}
+
+),
+
+observations as (
+
+    select * from {{ ref('int_membership_observations') }}
+
+),
+
+lake_activity as (
+
+    select
+        report_date,
+        ingested_at
+    from {{ source('lake', 'user_activity') }}
+
+),
+
+lake_topups as (
+
+    select
+        order_id,
+        topup_at,
+        ingested_at
+    from {{ source('lake', 'top_up') }}
+
+),
+
+batch_activity as (
+
+    select max(ingested_at) as batch_activity_ingested_at
+    from lake_activity
+
+),
+
+batch_topups as (
+
+    select max(ingested_at) as batch_topup_ingested_at
+    from lake_topups
+
+),
+
+{% if is_incremental() %}
+
+    watermark as (
+
+        select
+            max(_batch_activity_ingested_at) as last_activity_ingested_at,
+            max(_batch_topup_ingested_at) as last_topup_ingested_at
+        from {{ this }}
+
+    ),
+
+    changed_orders as (
+
+        select distinct lake_topups.order_id
+        from lake_topups
+        cross join watermark
+        where lake_topups.ingested_at > watermark.last_topup_ingested_at
+
+    ),
+
+    affected_dates as (
+
+        select lake_activity.report_date as activity_date
+        from lake_activity
+        cross join watermark
+        where lake_activity.ingested_at > watermark.last_activity_ingested_at
+
+        union distinct
+
+        select cast(lake_topups.topup_at as date) as activity_date
+        from lake_topups
+        inner join changed_orders
+            on lake_topups.order_id = changed_orders.order_id
+
+    ),
+
+{% endif %}
+
+daily_activity as (
+
+    select
+        report_date as activity_date,
+        user_id,
+        registered_at,
+        watch_minutes,
+        channels_watched,
+        messages_sent,
+        gifts_sent_coins,
+        is_engaged
+    from activity
+    {% if is_incremental() %}
+        where report_date in (select affected_dates.activity_date from affected_dates)
+    {% endif %}
+
+),
+
+daily_topups as (
+
+    select
+        topup_date as activity_date,
+        user_id,
+        cast(count(*) as {{ dbt.type_bigint() }}) as topup_orders,
+        cast(sum(case when status = 'success' then 1 else 0 end) as {{ dbt.type_bigint() }}) as successful_topups,
+        cast(sum(case when status = 'refunded' then 1 else 0 end) as {{ dbt.type_bigint() }}) as refunded_topups,
+        sum(case when status = 'success' then amount else 0 end) as topup_revenue
+    from topups
+    {% if is_incremental() %}
+        where topup_date in (select affected_dates.activity_date from affected_dates)
+    {% endif %}
+    group by 1, 2
+
+),
+
+last_observation_of_day as (
+
+    select
+        observed_on as activity_date,
+        user_id,
+        membership_level,
+        membership_rank,
+        row_number() over (
+            partition by user_id, observed_on
+            order by observation_number desc
+        ) as recency
+    from observations
+    {% if is_incremental() %}
+        where observed_on in (select affected_dates.activity_date from affected_dates)
+    {% endif %}
+
+),
+
+user_days as (
+
+    select
+        coalesce(daily_activity.activity_date, daily_topups.activity_date) as activity_date,
+        coalesce(daily_activity.user_id, daily_topups.user_id) as user_id,
+        daily_activity.activity_date is not null as has_activity_row,
+        daily_activity.registered_at as reported_registered_at,
+        coalesce(daily_activity.watch_minutes, 0) as watch_minutes,
+        coalesce(daily_activity.channels_watched, 0) as channels_watched,
+        coalesce(daily_activity.messages_sent, 0) as messages_sent,
+        coalesce(daily_activity.gifts_sent_coins, 0) as gifts_sent_coins,
+        coalesce(daily_activity.is_engaged, false) as is_engaged,
+        coalesce(daily_topups.topup_orders, 0) as topup_orders,
+        coalesce(daily_topups.successful_topups, 0) as successful_topups,
+        coalesce(daily_topups.refunded_topups, 0) as refunded_topups,
+        cast(coalesce(daily_topups.topup_revenue, 0) as {{ livelake.type_money() }}) as topup_revenue
+    from daily_activity
+    full outer join daily_topups
+        on
+            daily_activity.activity_date = daily_topups.activity_date
+            and daily_activity.user_id = daily_topups.user_id
+
+),
+
+final as (
+
+    select
+        user_days.activity_date,
+        user_days.user_id,
+        last_observation_of_day.membership_level,
+        last_observation_of_day.membership_rank,
+        user_days.has_activity_row,
+        user_days.reported_registered_at,
+        user_days.watch_minutes,
+        user_days.channels_watched,
+        user_days.messages_sent,
+        user_days.gifts_sent_coins,
+        user_days.is_engaged,
+        user_days.topup_orders,
+        user_days.successful_topups,
+        user_days.refunded_topups,
+        user_days.topup_revenue,
+        user_days.successful_topups > 0 as is_paying,
+        user_days.is_engaged or user_days.successful_topups > 0 as is_dau,
+        batch_activity.batch_activity_ingested_at as _batch_activity_ingested_at,
+        batch_topups.batch_topup_ingested_at as _batch_topup_ingested_at
+    from user_days
+    left join last_observation_of_day
+        on
+            user_days.activity_date = last_observation_of_day.activity_date
+            and user_days.user_id = last_observation_of_day.user_id
+            and last_observation_of_day.recency = 1
+    cross join batch_activity
+    cross join batch_topups
+
+)
+
+select * from final

@@ -1,0 +1,152 @@
+{#
+    mart_daily_kpis per date and membership level. A user counts at their level on d
+    (kpis.md: the level of their latest observation on or before d); for the day's
+    own activity and top-ups that is the level at the end of d
+    (fct_user_activity.membership_level). WAU / MAU / new users group users by their
+    level on d from dim_user_membership_history; a new user with no observation yet
+    on d has no level and is left out of this mart (not of mart_daily_kpis).
+    Refund rate per level uses the payer's level on the order's date.
+#}
+with
+
+dates as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+user_days as (
+
+    select * from {{ ref('fct_user_activity') }}
+
+),
+
+membership as (
+
+    select * from {{ ref('dim_user_membership_history') }}
+
+),
+
+users as (
+
+    select * from {{ ref('dim_users') }}
+
+),
+
+levels as (
+
+    {{ livelake.membership_levels_relation() }}
+
+),
+
+daily_by_level as (
+
+    select
+        activity_date,
+        membership_level,
+        count(distinct case when is_dau then user_id end) as dau,
+        count(distinct case when is_paying then user_id end) as paying_users,
+        sum(topup_revenue) as topup_revenue,
+        sum(successful_topups) as successful_orders,
+        sum(refunded_topups) as refunded_orders,
+        sum(case when is_dau then watch_minutes else 0 end) as dau_watch_minutes,
+        sum(case when is_dau then messages_sent else 0 end) as dau_messages_sent
+    from user_days
+    where membership_level is not null
+    group by 1, 2
+
+),
+
+trailing_active as (
+
+    select distinct
+        dates.date_day,
+        user_days.user_id,
+        user_days.activity_date > {{ livelake.add_days('dates.date_day', -7) }} as in_week
+    from dates
+    inner join user_days
+        on
+            dates.date_day >= user_days.activity_date
+            and user_days.activity_date > {{ livelake.add_days('dates.date_day', -30) }}
+            and user_days.is_dau
+
+),
+
+trailing_by_level as (
+
+    select
+        trailing_active.date_day,
+        membership.membership_level,
+        count(distinct case when trailing_active.in_week then trailing_active.user_id end) as wau,
+        count(distinct trailing_active.user_id) as mau
+    from trailing_active
+    inner join membership
+        on
+            trailing_active.user_id = membership.user_id
+            and trailing_active.date_day >= membership.valid_from_date
+            and (membership.valid_to_date is null or trailing_active.date_day < membership.valid_to_date)
+    group by 1, 2
+
+),
+
+new_by_level as (
+
+    select
+        users.registered_at,
+        membership.membership_level,
+        count(*) as new_users
+    from users
+    inner join membership
+        on
+            users.user_id = membership.user_id
+            and users.registered_at >= membership.valid_from_date
+            and (membership.valid_to_date is null or users.registered_at < membership.valid_to_date)
+    group by 1, 2
+
+),
+
+final as (
+
+    select
+        dates.date_day as date,
+        levels.membership_level,
+        cast(coalesce(daily_by_level.dau, 0) as {{ dbt.type_bigint() }}) as dau,
+        cast(coalesce(trailing_by_level.wau, 0) as {{ dbt.type_bigint() }}) as wau,
+        cast(coalesce(trailing_by_level.mau, 0) as {{ dbt.type_bigint() }}) as mau,
+        {{ livelake.safe_ratio('coalesce(daily_by_level.dau, 0)', 'trailing_by_level.mau') }} as stickiness,
+        cast(coalesce(new_by_level.new_users, 0) as {{ dbt.type_bigint() }}) as new_users,
+        cast(coalesce(daily_by_level.paying_users, 0) as {{ dbt.type_bigint() }}) as paying_users,
+        {{ livelake.to_money('coalesce(daily_by_level.topup_revenue, 0)') }} as topup_revenue,
+        {{ livelake.to_money(livelake.safe_ratio('daily_by_level.topup_revenue', 'daily_by_level.paying_users')) }}
+            as arppu,
+        {{ livelake.to_money(livelake.safe_ratio('coalesce(daily_by_level.topup_revenue, 0)', 'daily_by_level.dau')) }}
+            as arpu,
+        {{ livelake.safe_ratio(
+            'daily_by_level.refunded_orders',
+            'daily_by_level.successful_orders + daily_by_level.refunded_orders'
+        ) }} as refund_rate,
+        {{ livelake.safe_ratio('daily_by_level.dau_watch_minutes', 'daily_by_level.dau') }}
+            as watch_minutes_per_dau,
+        {{ livelake.safe_ratio('daily_by_level.dau_messages_sent', 'daily_by_level.dau') }}
+            as messages_per_dau,
+        {{ livelake.safe_ratio('coalesce(daily_by_level.paying_users, 0)', 'daily_by_level.dau') }}
+            as paying_share_of_dau,
+        levels.membership_rank
+    from dates
+    cross join levels
+    left join daily_by_level
+        on
+            dates.date_day = daily_by_level.activity_date
+            and levels.membership_level = daily_by_level.membership_level
+    left join trailing_by_level
+        on
+            dates.date_day = trailing_by_level.date_day
+            and levels.membership_level = trailing_by_level.membership_level
+    left join new_by_level
+        on
+            dates.date_day = new_by_level.registered_at
+            and levels.membership_level = new_by_level.membership_level
+
+)
+
+select * from final

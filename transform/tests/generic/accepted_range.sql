@@ -1,0 +1,22 @@
+{# Non-null values lie in [min_value, max_value] (either bound optional). #}
+{% test accepted_range(model, column_name, min_value=none, max_value=none) %}
+
+with
+
+validation as (
+
+    select {{ column_name }} as value_in_error
+    from {{ model }}
+    where
+        {{ column_name }} is not null
+        and (
+            false
+            {% if min_value is not none %} or {{ column_name }} < {{ min_value }}{% endif %}
+            {% if max_value is not none %} or {{ column_name }} > {{ max_value }}{% endif %}
+        )
+
+)
+
+select * from validation
+
+{% endtest %}

@@ -1,0 +1,62 @@
+-- DAU recomputed from staging (kpis.md): activity rows with any of watch_minutes,
+-- messages_sent, gifts_sent_coins > 0, united with the users who paid that day.
+with
+
+engaged as (
+
+    select
+        report_date as activity_date,
+        user_id
+    from {{ ref('stg_lake__user_activity') }}
+    where watch_minutes > 0 or messages_sent > 0 or gifts_sent_coins > 0
+
+),
+
+paying as (
+
+    select
+        topup_date as activity_date,
+        user_id
+    from {{ ref('stg_lake__top_up') }}
+    where status = 'success'
+
+),
+
+active as (
+
+    select
+        activity_date,
+        user_id
+    from engaged
+    union distinct
+    select
+        activity_date,
+        user_id
+    from paying
+
+),
+
+expected as (
+
+    select
+        activity_date,
+        count(*) as dau
+    from active
+    group by 1
+
+),
+
+final as (
+
+    select
+        mart.date,
+        mart.dau,
+        expected.dau as expected_dau
+    from {{ ref('mart_daily_kpis') }} as mart
+    left join expected
+        on mart.date = expected.activity_date
+    where mart.dau != coalesce(expected.dau, 0)
+
+)
+
+select * from final
