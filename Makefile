@@ -50,7 +50,7 @@ docs: setup ## Generate dbt docs (offline) into transform/target
 	$(BIN)/dbt docs generate --project-dir transform --profiles-dir transform
 
 test: setup ## Run every test (CI runs this)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: setup ## Check Python (ruff) and SQL (sqlfluff)
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 """The marts against a simulated world's ground truth (`livelake generate` + `ingest`).
 
-Runs only when LIVELAKE_TRUTH_DATA_DIR names a data dir holding `lake/` and
-`truth/world/`; the lake is linked into a temp LIVELAKE_DATA_DIR (the given dir is
+Runs on the session's ingested `small` world (tests/conftest.py), or on the data
+dir LIVELAKE_TRUTH_DATA_DIR names (holding `lake/` and `truth/world/`, e.g. an
+ingested medium world); the lake is linked into a temp LIVELAKE_DATA_DIR (the given dir is
 never written to) and built with `dbt build`. The expectations are computed here
 independently, in Python, from the world tables (resolved: one row per order with
 its final status, final values per date).
@@ -26,17 +27,18 @@ from tests.transform.conftest import query, run_dbt
 from tests.transform.test_build import assert_same_tables, snapshot_tables
 
 TRUTH_DIR = os.environ.get("LIVELAKE_TRUTH_DATA_DIR")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not TRUTH_DIR, reason="set LIVELAKE_TRUTH_DATA_DIR to a generated+ingested data dir"
-    ),
-]
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def truth_build(tmp_path_factory):
-    source = Path(TRUTH_DIR).resolve()
+def truth_source(small_lake) -> Path:
+    """The data dir under test: LIVELAKE_TRUTH_DATA_DIR, else the session's small world."""
+    return Path(TRUTH_DIR).resolve() if TRUTH_DIR else small_lake[0]
+
+
+@pytest.fixture(scope="module")
+def truth_build(tmp_path_factory, truth_source):
+    source = truth_source
     data_dir = tmp_path_factory.mktemp("truth") / "data"
     data_dir.mkdir()
     (data_dir / "lake").symlink_to(source / "lake", target_is_directory=True)
@@ -214,11 +216,11 @@ def test_take_rate_spikes_are_flagged(truth_build):
             assert row[0]["is_flagged"], (spike, row)
 
 
-def test_incremental_with_late_exports_equals_full_build(tmp_path):
+def test_incremental_with_late_exports_equals_full_build(tmp_path, truth_source):
     """Hold back a random eighth of the lake's part files, build, then let them arrive
     later (ingested_at bumped, as a later ingest run would stamp them), build
     incrementally, and compare with a from-scratch build of the whole lake."""
-    source = Path(TRUTH_DIR).resolve() / "lake"
+    source = truth_source / "lake"
     inc = tmp_path / "inc" / "data"
     shutil.copytree(source, inc / "lake", ignore=shutil.ignore_patterns("_*"))
     parts = sorted((inc / "lake").rglob("*.parquet"))
