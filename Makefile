@@ -11,7 +11,7 @@ export LIVELAKE_DATA_DIR ?= $(CURDIR)/data
 # `make dev SCALE=medium` simulates a bigger world.
 SCALE ?= small
 
-.PHONY: help setup dev generate ingest build publish kpis docs test lint format bench bench-ingest clean
+.PHONY: help setup dev generate ingest build publish kpis docs test lint format bench bench-ingest bench-transform clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -52,18 +52,22 @@ docs: setup ## Generate dbt docs (offline) into transform/target
 test: setup ## Run every test (CI runs this)
 	$(BIN)/python -m pytest -n 2
 
-lint: setup ## Check Python (ruff) and SQL (sqlfluff)
+lint: setup ## Check Python (ruff) and the dbt SQL (sqlfluff, dbt templater)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	cd transform && ../$(BIN)/sqlfluff lint models tests/singular snapshots
 
 format: setup ## Format Python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: bench-ingest ## Every benchmark (figures in data/bench/*.json)
+bench: bench-ingest bench-transform ## Every benchmark (figures in data/bench/*.json)
 
 bench-ingest: setup ## Ingest of the medium world vs pandas+openpyxl and the raw read floor
 	$(BIN)/python -m scripts.bench_ingest
+
+bench-transform: setup ## dbt at the large scale: full build vs one new day vs one corrected day
+	$(BIN)/python -m scripts.bench_transform --scale large
 
 clean: ## Remove the data directory (inbox, lake, warehouse)
 	rm -rf $(LIVELAKE_DATA_DIR)
