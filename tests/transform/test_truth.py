@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.transform import truth_kpis
 from tests.transform.conftest import query, run_dbt
 from tests.transform.test_build import assert_same_tables, snapshot_tables
 
@@ -52,6 +53,13 @@ def truth_build(tmp_path_factory, truth_source):
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     return {"result": result, "query": query(data_dir), "world": read}
+
+
+@pytest.fixture(scope="module")
+def world_truth(truth_source) -> truth_kpis.Truth:
+    """The world's ground truth with its derived facts (DAU sets, levels, ...), for
+    the KPIs computed independently in tests/transform/truth_kpis.py."""
+    return truth_kpis.Truth(truth_kpis.World.load(truth_source / "truth" / "world"))
 
 
 def test_build_has_no_errors(truth_build):
@@ -251,3 +259,61 @@ def test_incremental_with_late_exports_equals_full_build(tmp_path, truth_source)
     shutil.copytree(inc / "lake", full / "lake")
     run_dbt(full, "build")
     assert_same_tables(snapshot_tables(inc), snapshot_tables(full))
+
+
+# Every mart, every row and column, against kpis.md computed in Python from the
+# world (truth_kpis.py): money exact to the cent, rates within 1e-9.
+MARTS = {
+    "mart_daily_kpis": (truth_kpis.expected_daily_kpis, ("date",)),
+    "mart_daily_kpis_by_level": (
+        truth_kpis.expected_daily_kpis_by_level,
+        ("date", "membership_level"),
+    ),
+    "mart_membership_summary": (
+        truth_kpis.expected_membership_summary,
+        ("period_grain", "period_start"),
+    ),
+    "mart_membership_transitions": (
+        truth_kpis.expected_membership_transitions,
+        ("period_grain", "period_start", "from_level", "to_level"),
+    ),
+    "mart_channel_topup_effectiveness": (
+        truth_kpis.expected_channel_topup_effectiveness,
+        ("date", "channel_id"),
+    ),
+    "mart_category_topup_effectiveness_weekly": (
+        truth_kpis.expected_category_topup_effectiveness_weekly,
+        ("week_start", "category"),
+    ),
+    "mart_revenue_deductions": (truth_kpis.expected_revenue_deductions, ("date", "agency")),
+    "mart_streamer_day_exceptions": (
+        truth_kpis.expected_streamer_day_exceptions,
+        ("streamer_day_id",),
+    ),
+    "mart_topup_segments": (
+        truth_kpis.expected_topup_segments,
+        ("date", "topup_day_segment", "payment_method", "platform"),
+    ),
+    "mart_topup_funnel": (truth_kpis.expected_topup_funnel, ("cohort_week",)),
+    "mart_topup_retention": (truth_kpis.expected_topup_retention, ("cohort_week", "weeks_after")),
+}
+
+
+@pytest.mark.parametrize("mart", sorted(MARTS))
+def test_mart_equals_kpis_computed_from_world(truth_build, world_truth, mart):
+    expected, key = MARTS[mart]
+    got = truth_build["query"](f"select * from marts.{mart}")
+    want = expected(world_truth)
+    assert want, f"the world gives {mart} no rows: nothing compared"
+    problems = truth_kpis.diff_rows(got, want, key)
+    assert not problems, f"{mart}: {len(problems)} differences, first: {problems[:10]}"
+
+
+def test_every_mart_is_compared_with_the_world(truth_build):
+    marts = {
+        r["table_name"]
+        for r in truth_build["query"](
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        )
+    }
+    assert marts == set(MARTS)
