@@ -1,6 +1,7 @@
 {#
     Platform KPIs per local date (kpis.md). DAU = fct_user_activity.is_dau; WAU / MAU
-    = distinct users in the DAU sets of the trailing 7 / 30 days ending on d;
+    = distinct users in the DAU sets of the trailing 7 / 30 days ending on d, counted
+    as a running sum of per-user activity spans (no date x user-day join);
     stickiness = DAU / MAU. Revenue and refunds come from fct_topup (latest status).
 #}
 with
@@ -42,22 +43,88 @@ daily_users as (
 
 ),
 
+dau_days as (
+
+    select
+        user_id,
+        activity_date,
+        lead(activity_date) over (partition by user_id order by activity_date) as next_dau_date
+    from user_days
+    where is_dau
+
+),
+
+active_spans as (
+
+    {#
+        A DAU day a puts the user in WAU / MAU on [a, a + 7) / [a, a + 30); the
+        user's next DAU day takes over from there, so the spans of one user never
+        overlap and the count of spans covering d is the count of distinct users.
+    #}
+    select
+        activity_date as span_start,
+        case
+            when next_dau_date < {{ livelake.add_days('activity_date', 7) }} then next_dau_date
+            else {{ livelake.add_days('activity_date', 7) }}
+        end as wau_span_end,
+        case
+            when next_dau_date < {{ livelake.add_days('activity_date', 30) }} then next_dau_date
+            else {{ livelake.add_days('activity_date', 30) }}
+        end as mau_span_end
+    from dau_days
+
+),
+
+span_edges as (
+
+    select
+        span_start as edge_date,
+        1 as wau_change,
+        1 as mau_change
+    from active_spans
+
+    union all
+
+    select
+        wau_span_end as edge_date,
+        -1 as wau_change,
+        0 as mau_change
+    from active_spans
+
+    union all
+
+    select
+        mau_span_end as edge_date,
+        0 as wau_change,
+        -1 as mau_change
+    from active_spans
+
+),
+
+daily_changes as (
+
+    select
+        edge_date,
+        sum(wau_change) as wau_change,
+        sum(mau_change) as mau_change
+    from span_edges
+    group by 1
+
+),
+
 trailing_active as (
 
     select
         dates.date_day,
-        count(distinct case
-            when user_days.activity_date > {{ livelake.add_days('dates.date_day', -7) }}
-                then user_days.user_id
-        end) as wau,
-        count(distinct user_days.user_id) as mau
+        sum(coalesce(daily_changes.wau_change, 0)) over (
+            order by dates.date_day rows between unbounded preceding and current row
+        ) as wau,
+        sum(coalesce(daily_changes.mau_change, 0)) over (
+            order by dates.date_day rows between unbounded preceding and current row
+        ) as mau
     from dates
-    inner join user_days
-        on
-            dates.date_day >= user_days.activity_date
-            and user_days.activity_date > {{ livelake.add_days('dates.date_day', -30) }}
-            and user_days.is_dau
-    group by 1
+    left join daily_changes
+        on dates.date_day = daily_changes.edge_date
 
 ),
 

@@ -3,7 +3,8 @@
     (kpis.md: the level of their latest observation on or before d); for the day's
     own activity and top-ups that is the level at the end of d
     (fct_user_activity.membership_level). WAU / MAU / new users group users by their
-    level on d from dim_user_membership_history; a new user with no observation yet
+    level on d from dim_user_membership_history; WAU / MAU are running sums of per-user
+    activity spans cut at the user's membership versions (no date x user-day join); a new user with no observation yet
     on d has no level and is left out of this mart (not of mart_daily_kpis).
     Refund rate per level uses the payer's level on the order's date.
 #}
@@ -57,35 +58,124 @@ daily_by_level as (
 
 ),
 
-trailing_active as (
+dau_days as (
 
-    select distinct
-        dates.date_day,
-        user_days.user_id,
-        user_days.activity_date > {{ livelake.add_days('dates.date_day', -7) }} as in_week
-    from dates
-    inner join user_days
+    select
+        user_id,
+        activity_date,
+        lead(activity_date) over (partition by user_id order by activity_date) as next_dau_date
+    from user_days
+    where is_dau
+
+),
+
+active_spans as (
+
+    {#
+        A DAU day a puts the user in WAU / MAU on [a, a + 7) / [a, a + 30), up to the
+        user's next DAU day: one user's spans never overlap.
+    #}
+    select
+        user_id,
+        activity_date as span_start,
+        case
+            when next_dau_date < {{ livelake.add_days('activity_date', 7) }} then next_dau_date
+            else {{ livelake.add_days('activity_date', 7) }}
+        end as wau_span_end,
+        case
+            when next_dau_date < {{ livelake.add_days('activity_date', 30) }} then next_dau_date
+            else {{ livelake.add_days('activity_date', 30) }}
+        end as mau_span_end
+    from dau_days
+
+),
+
+level_spans as (
+
+    {# Each span cut by the user's membership versions: [start, end) at one level. #}
+    select
+        membership.membership_level,
+        greatest(active_spans.span_start, membership.valid_from_date) as span_start,
+        case
+            when membership.valid_to_date < active_spans.wau_span_end then membership.valid_to_date
+            else active_spans.wau_span_end
+        end as wau_span_end,
+        case
+            when membership.valid_to_date < active_spans.mau_span_end then membership.valid_to_date
+            else active_spans.mau_span_end
+        end as mau_span_end
+    from active_spans
+    inner join membership
         on
-            dates.date_day >= user_days.activity_date
-            and user_days.activity_date > {{ livelake.add_days('dates.date_day', -30) }}
-            and user_days.is_dau
+            active_spans.user_id = membership.user_id
+            and active_spans.mau_span_end > membership.valid_from_date
+            and (membership.valid_to_date is null or active_spans.span_start < membership.valid_to_date)
+
+),
+
+span_edges as (
+
+    select
+        membership_level,
+        span_start as edge_date,
+        case when span_start < wau_span_end then 1 else 0 end as wau_change,
+        1 as mau_change
+    from level_spans
+    where span_start < mau_span_end
+
+    union all
+
+    select
+        membership_level,
+        wau_span_end as edge_date,
+        -1 as wau_change,
+        0 as mau_change
+    from level_spans
+    where span_start < wau_span_end
+
+    union all
+
+    select
+        membership_level,
+        mau_span_end as edge_date,
+        0 as wau_change,
+        -1 as mau_change
+    from level_spans
+    where span_start < mau_span_end
+
+),
+
+daily_changes as (
+
+    select
+        edge_date,
+        membership_level,
+        sum(wau_change) as wau_change,
+        sum(mau_change) as mau_change
+    from span_edges
+    group by 1, 2
 
 ),
 
 trailing_by_level as (
 
     select
-        trailing_active.date_day,
-        membership.membership_level,
-        count(distinct case when trailing_active.in_week then trailing_active.user_id end) as wau,
-        count(distinct trailing_active.user_id) as mau
-    from trailing_active
-    inner join membership
+        dates.date_day,
+        levels.membership_level,
+        sum(coalesce(daily_changes.wau_change, 0)) over (
+            partition by levels.membership_level
+            order by dates.date_day rows between unbounded preceding and current row
+        ) as wau,
+        sum(coalesce(daily_changes.mau_change, 0)) over (
+            partition by levels.membership_level
+            order by dates.date_day rows between unbounded preceding and current row
+        ) as mau
+    from dates
+    cross join levels
+    left join daily_changes
         on
-            trailing_active.user_id = membership.user_id
-            and trailing_active.date_day >= membership.valid_from_date
-            and (membership.valid_to_date is null or trailing_active.date_day < membership.valid_to_date)
-    group by 1, 2
+            dates.date_day = daily_changes.edge_date
+            and levels.membership_level = daily_changes.membership_level
 
 ),
 

@@ -1,5 +1,33 @@
+{#
+    Incremental on DuckDB: a run re-classifies only the orders that lake rows
+    ingested since the last run touch (every version of such an order), and replaces
+    their rows (delete+insert on order_id). Classification is per order, so no other
+    row can change. A table on BigQuery (no delete+insert there).
+#}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
+{% set lake_rows = source('lake', 'top_up') %}
+{% if is_incremental() %}
+    {% set lake_rows %}
+        (
+            select * from {{ source('lake', 'top_up') }}
+            where order_id in (
+                select order_id from {{ source('lake', 'top_up') }}
+                where ingested_at > (select max(ingested_at) from {{ this }})
+            )
+        ) as lake_rows
+    {% endset %}
+{% endif %}
+
 {{ livelake.classify_latest_row_per_key(
-    source('lake', 'top_up'),
+    lake_rows,
     key_columns=['order_id'],
     content_columns=[
         'user_id', 'topup_at', 'amount', 'coins', 'bonus_coins', 'payment_method',
