@@ -47,7 +47,9 @@ scored as (
             when
                 coalesce(history.trailing_days, 0) >= {{ var('take_rate_min_days') }}
                 and history.trailing_std > 1e-12
-                then (daily.take_rate - history.trailing_mean) / history.trailing_std
+                -- rounded to 1e-9: the |z| >= 3 flag must not depend on the order in
+                -- which the engine happens to sum floats (3.0 vs 3.000000000000001)
+                then round((daily.take_rate - history.trailing_mean) / history.trailing_std, 9)
         end as take_rate_z28
     from daily
     left join history
