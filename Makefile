@@ -55,6 +55,8 @@ test: setup ## Run every test (CI runs this)
 lint: setup ## Check Python (ruff) and the dbt SQL (sqlfluff, dbt templater)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The dbt templater connects to the dev warehouse: its folder must exist.
+	mkdir -p $(LIVELAKE_DATA_DIR)
 	cd transform && ../$(BIN)/sqlfluff lint models tests/singular snapshots
 
 format: setup ## Format Python
