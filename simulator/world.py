@@ -26,7 +26,7 @@ import numpy as np
 import polars as pl
 
 from simulator.scales import Scale
-from simulator.vocab import CATEGORIES, LEVELS, PAYMENT_METHODS, PLATFORMS
+from simulator.vocab import CATEGORIES, COLUMNS, LEVELS, PAYMENT_METHODS, PLATFORMS
 
 # cumulative successful spend (TWD) that reaches each level
 LEVEL_THRESHOLDS = np.array([0, 1_000, 5_000, 20_000, 60_000], dtype=np.float64)
@@ -452,22 +452,7 @@ def simulate(scale: Scale, seed: int) -> World:
         s_map.select("s_idx", "streamer_id", "channel_id", "agency"), on="s_idx"
     )
     pre, post, anomalies, spike_agency = _inject_anomalies(scale, pre, post, _rng(seed, 4))
-    cs = (
-        pl.concat(css)
-        .join(c_map, on="channel_id")
-        .select(
-            "report_date",
-            "channel_id",
-            "channel_name",
-            "category",
-            "live_minutes",
-            "unique_viewers",
-            "peak_concurrent_viewers",
-            "new_followers",
-            "chat_messages",
-            "gift_senders",
-        )
-    )
+    cs = pl.concat(css).join(c_map, on="channel_id").select(COLUMNS["channel_stats"])
     ua = pl.concat(uas)
     users = pl.DataFrame(
         {
