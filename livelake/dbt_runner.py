@@ -22,14 +22,18 @@ def dbt_executable() -> Path:
     return Path(sys.executable).with_name("dbt")
 
 
-def run_dbt(
+def dbt_invocation(
     args: list[str],
     *,
     data_dir: Path,
     target: str = "dev",
-    timeout: float | None = None,
-) -> int:
-    """Run `dbt <args>`; returns dbt's exit code (124 when the timeout ended it)."""
+    work_dir: Path | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """The command and environment of `dbt <args>` on the project.
+
+    `work_dir` gives the run its own target/ and logs/ (tests and benchmarks run
+    several builds at once, and must not share dbt's artefacts or partial parse).
+    """
     env = {
         **os.environ,
         "LIVELAKE_DATA_DIR": str(data_dir),
@@ -46,6 +50,21 @@ def run_dbt(
         "--target",
         target,
     ]
+    if work_dir is not None:
+        env["DBT_PARTIAL_PARSE"] = "false"
+        command += ["--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
+    return command, env
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    data_dir: Path,
+    target: str = "dev",
+    timeout: float | None = None,
+) -> int:
+    """Run `dbt <args>`; returns dbt's exit code (124 when the timeout ended it)."""
+    command, env = dbt_invocation(args, data_dir=data_dir, target=target)
     if timeout is None and target != "dev":
         timeout = PROD_TIMEOUT_SECONDS
     try:

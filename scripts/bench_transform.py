@@ -38,7 +38,7 @@ from ingest.files import LINEAGE_SCHEMA, lake_columns
 from lake.atomic import Staged
 from lake.layout import part_name, partition_dir
 from livelake.config import Paths
-from livelake.dbt_runner import PROJECT_DIR, REPO_ROOT, dbt_executable
+from livelake.dbt_runner import REPO_ROOT, dbt_invocation
 
 TARGET_INCREMENTAL_SHARE = 0.10
 TAIPEI = dt.timezone(dt.timedelta(hours=8))
@@ -135,27 +135,8 @@ def cached_lake(cache: Path, scale: str, seed: int) -> dict:
 def timed_build(data_dir: Path, phase: str, *args: str) -> tuple[float, float]:
     """Run `dbt <args>` (as livelake.dbt_runner does); wall seconds and the dbt
     process's peak RSS in GB. run_results.json is kept per phase."""
-    env = {
-        **os.environ,
-        "LIVELAKE_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_VERSION_CHECK": "false",
-    }
+    command, env = dbt_invocation(list(args), data_dir=data_dir, work_dir=data_dir)
     target_path = data_dir / "target"
-    command = [
-        str(dbt_executable()),
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target",
-        "dev",
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(data_dir / "logs"),
-    ]
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=REPO_ROOT)
     _, status, usage = os.wait4(process.pid, 0)

@@ -4,47 +4,24 @@ parallel runs (pytest-xdist) never share state."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from livelake.dbt_runner import dbt_invocation
 from tests.transform.lake_fixture import write_fixture_lake
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PROJECT_DIR = REPO_ROOT / "transform"
-DBT = Path(sys.executable).with_name("dbt")
-if not DBT.exists():  # fall back to the repo's venv
-    DBT = REPO_ROOT / ".venv" / "bin" / "dbt"
 
 
 def run_dbt(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run `dbt <args>` on the repo's project against data_dir; return the result."""
-    work = data_dir.parent
-    env = {
-        **os.environ,
-        "LIVELAKE_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "DBT_VERSION_CHECK": "false",
-        "DBT_PARTIAL_PARSE": "false",
-    }
-    cmd = [
-        str(DBT),
-        *args,
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-    ]
+    """Run `dbt <args>` on the repo's project against data_dir, with its own target and
+    log paths beside data_dir (parallel runs never share them); return the result."""
+    cmd, env = dbt_invocation(list(args), data_dir=data_dir, work_dir=data_dir.parent)
     result = subprocess.run(cmd, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     if check and result.returncode != 0:
         raise AssertionError(
