@@ -18,6 +18,12 @@ user_days as (
 
 ),
 
+active_spans as (
+
+    select * from {{ ref('int_user_activity_spans') }}
+
+),
+
 topups as (
 
     select * from {{ ref('fct_topup') }}
@@ -43,37 +49,6 @@ daily_users as (
 
 ),
 
-dau_days as (
-
-    select
-        user_id,
-        activity_date,
-        lead(activity_date) over (partition by user_id order by activity_date) as next_dau_date
-    from user_days
-    where is_dau
-
-),
-
-active_spans as (
-
-    {#
-        A DAU day a puts the user in WAU / MAU on [a, a + 7) / [a, a + 30); the
-        user's next DAU day takes over from there, so the spans of one user never
-        overlap and the count of spans covering d is the count of distinct users.
-    #}
-    select
-        activity_date as span_start,
-        case
-            when next_dau_date < {{ livelake.add_days('activity_date', 7) }} then next_dau_date
-            else {{ livelake.add_days('activity_date', 7) }}
-        end as wau_span_end,
-        case
-            when next_dau_date < {{ livelake.add_days('activity_date', 30) }} then next_dau_date
-            else {{ livelake.add_days('activity_date', 30) }}
-        end as mau_span_end
-    from dau_days
-
-),
 
 span_edges as (
 

@@ -22,6 +22,12 @@ user_days as (
 
 ),
 
+active_spans as (
+
+    select * from {{ ref('int_user_activity_spans') }}
+
+),
+
 membership as (
 
     select * from {{ ref('dim_user_membership_history') }}
@@ -58,37 +64,6 @@ daily_by_level as (
 
 ),
 
-dau_days as (
-
-    select
-        user_id,
-        activity_date,
-        lead(activity_date) over (partition by user_id order by activity_date) as next_dau_date
-    from user_days
-    where is_dau
-
-),
-
-active_spans as (
-
-    {#
-        A DAU day a puts the user in WAU / MAU on [a, a + 7) / [a, a + 30), up to the
-        user's next DAU day: one user's spans never overlap.
-    #}
-    select
-        user_id,
-        activity_date as span_start,
-        case
-            when next_dau_date < {{ livelake.add_days('activity_date', 7) }} then next_dau_date
-            else {{ livelake.add_days('activity_date', 7) }}
-        end as wau_span_end,
-        case
-            when next_dau_date < {{ livelake.add_days('activity_date', 30) }} then next_dau_date
-            else {{ livelake.add_days('activity_date', 30) }}
-        end as mau_span_end
-    from dau_days
-
-),
 
 level_spans as (
 
