@@ -40,8 +40,3 @@ def nfkc_expr(expr: pl.Expr) -> pl.Expr:
     return pl.coalesce(
         pl.when(ascii_).then(expr), pl.when(~ascii_).then(expr).str.normalize("NFKC")
     )
-
-
-def fold_expr(expr: pl.Expr) -> pl.Expr:
-    """The vectorised twin of `fold`, for whole columns."""
-    return nfkc_expr(expr).str.replace_all(r"\s+", " ").str.strip_chars().str.to_lowercase()

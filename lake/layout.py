@@ -28,11 +28,6 @@ def partition_dir(lake: Path, table: str, day: dt.date) -> Path:
     return lake / table / f"dt={day.isoformat()}"
 
 
-def table_glob(lake: Path, table: str) -> str:
-    """The glob DuckDB and dbt read a table with (hive partitioning on)."""
-    return str(lake / table / "*" / "*.parquet")
-
-
 def side_path(lake: Path, kind: str, file_sha256: str) -> Path:
     """Path of a quarantine, rejected or manifest part of one source file."""
     return lake / kind / part_name(file_sha256)

@@ -44,10 +44,3 @@ def commit(lake: Path, entries: list[dict[str, object]]) -> None:
         staged.commit()
     finally:
         staged.discard()
-
-
-def read(lake: Path) -> pl.DataFrame:
-    folder = lake / MANIFEST
-    if not any(folder.glob("part-*.parquet")) if folder.exists() else True:
-        return pl.DataFrame(schema=MANIFEST_SCHEMA)
-    return pl.read_parquet(folder / "part-*.parquet")
