@@ -8,6 +8,9 @@ UV := $(PYTHON) -m uv
 VENV := .venv
 BIN := $(VENV)/bin
 export LIVELAKE_DATA_DIR ?= $(CURDIR)/data
+# Compile the venv's bytecode at install: every dbt and ingest-worker process would
+# otherwise recompile its imports (this environment sets PYTHONDONTWRITEBYTECODE).
+export UV_COMPILE_BYTECODE := 1
 # `make dev SCALE=medium` simulates a bigger world.
 SCALE ?= small
 

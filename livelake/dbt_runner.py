@@ -32,7 +32,8 @@ def dbt_invocation(
     """The command and environment of `dbt <args>` on the project.
 
     `work_dir` gives the run its own target/ and logs/ (tests and benchmarks run
-    several builds at once, and must not share dbt's artefacts or partial parse).
+    several builds at once, and must not share dbt's artefacts or partial parse;
+    each work dir keeps its own partial parse, as a daily run does).
     """
     env = {
         **os.environ,
@@ -51,7 +52,6 @@ def dbt_invocation(
         target,
     ]
     if work_dir is not None:
-        env["DBT_PARTIAL_PARSE"] = "false"
         command += ["--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs")]
     return command, env
 
