@@ -3,9 +3,10 @@
     topup_at) and User Activity rows (at the end of their day). At equal instants the
     top-up with the larger order_id is later; a User Activity row (end of day d =
     midnight starting d+1) comes before a top-up made at that same midnight, which
-    belongs to d+1. Rows without a level are not observations.
+    belongs to d+1. Rows without a level are not observations. The order of a
+    user's observations is (observed_at, kind_order, order_id). A view: its readers
+    take the users and dates they rebuild, never the whole history at once.
 #}
-{{ config(materialized='table') }}
 
 with
 
@@ -71,10 +72,7 @@ final as (
         order_id,
         membership_level,
         membership_rank,
-        row_number() over (
-            partition by user_id
-            order by observed_at, kind_order, order_id
-        ) as observation_number
+        kind_order
     from unioned
 
 )

@@ -6,7 +6,26 @@
     (null for the current one). valid_from_date / valid_to_date are the local dates of
     those observations: the level "on d" is the version with
     valid_from_date <= d < coalesce(valid_to_date, forever).
+
+    Incremental (DuckDB): for each user a change touches from cut date c on
+    (livelake.user_change_cuts), the versions that began before c stay as built; the
+    last of them is continued with the observations from c on, which may close it and
+    open new versions. The user's rows are replaced whole (replace_scopes on user_id;
+    a user left with no observation gets a placeholder and disappears). A table on
+    BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='user_id',
+        incremental_strategy='replace_scopes',
+        placeholder_where='version_number is null',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
 observations as (
@@ -15,17 +34,99 @@ observations as (
 
 ),
 
+{% if is_incremental() %}
+
+    cuts as (
+
+        {{ livelake.user_change_cuts(livelake.model_watermark()) }}
+
+    ),
+
+    built as (
+
+        select built.*
+        from {{ this }} as built
+        inner join cuts
+            on built.user_id = cuts.user_id
+
+    ),
+
+    kept as (
+
+        {# The versions that began before the cut; the last one is continued below. #}
+        select
+            built.*,
+            row_number() over (
+                partition by built.user_id order by built.version_number desc
+            ) = 1 as is_continued
+        from built
+        inner join cuts
+            on
+                built.user_id = cuts.user_id
+                and built.valid_from_date < cuts.cut_date
+
+    ),
+
+{% endif %}
+
+sequence as (
+
+    select
+        observations.user_id,
+        observations.observed_at,
+        observations.observed_on,
+        observations.kind_order,
+        observations.order_id,
+        observations.observation_kind,
+        observations.membership_level,
+        observations.membership_rank,
+        cast(null as {{ dbt.type_string() }}) as continued_from_level,
+        cast(null as {{ dbt.type_string() }}) as continued_change_type,
+        cast(0 as {{ dbt.type_bigint() }}) as version_offset
+    from observations
+    {% if is_incremental() %}
+        inner join cuts
+            on
+                observations.user_id = cuts.user_id
+                and observations.observed_on >= cuts.cut_date
+    {% endif %}
+
+    {% if is_incremental() %}
+
+        union all
+
+        {# The continued version, as the first observation of its level. #}
+        select
+            user_id,
+            valid_from as observed_at,
+            valid_from_date as observed_on,
+            case when first_observation_kind = 'user_activity' then 0 else 1 end as kind_order,
+            first_observation_order_id as order_id,
+            first_observation_kind as observation_kind,
+            membership_level,
+            membership_rank,
+            from_level as continued_from_level,
+            change_type as continued_change_type,
+            cast(version_number - 1 as {{ dbt.type_bigint() }}) as version_offset
+        from kept
+        where is_continued
+
+    {% endif %}
+
+),
+
 with_previous as (
 
     select
         *,
         lag(membership_level) over (
-            partition by user_id order by observation_number
+            partition by user_id order by observed_at, kind_order, order_id
         ) as previous_level,
         lag(membership_rank) over (
-            partition by user_id order by observation_number
-        ) as previous_rank
-    from observations
+            partition by user_id order by observed_at, kind_order, order_id
+        ) as previous_rank,
+        max(version_offset) over (partition by user_id) as user_version_offset
+    from sequence
 
 ),
 
@@ -43,8 +144,12 @@ versions as (
         user_id,
         membership_level,
         membership_rank,
-        previous_level as from_level,
         case
+            when continued_change_type is not null then continued_from_level
+            else previous_level
+        end as from_level,
+        case
+            when continued_change_type is not null then continued_change_type
             when previous_level is null then 'initial'
             when membership_rank > previous_rank then 'upgrade'
             else 'downgrade'
@@ -53,20 +158,26 @@ versions as (
         order_id as first_observation_order_id,
         observed_at as valid_from,
         observed_on as valid_from_date,
-        lead(observed_at) over (partition by user_id order by observation_number) as valid_to,
-        lead(observed_on) over (partition by user_id order by observation_number) as valid_to_date,
-        row_number() over (partition by user_id order by observation_number) as version_number
+        lead(observed_at) over (
+            partition by user_id order by observed_at, kind_order, order_id
+        ) as valid_to,
+        lead(observed_on) over (
+            partition by user_id order by observed_at, kind_order, order_id
+        ) as valid_to_date,
+        user_version_offset + row_number() over (
+            partition by user_id order by observed_at, kind_order, order_id
+        ) as version_number
     from changes
 
 ),
 
-final as (
+rebuilt as (
 
     select
         {{ dbt.concat(['user_id', "'-'", dbt.safe_cast('version_number', dbt.type_string())]) }}
             as membership_version_id,
         user_id,
-        version_number,
+        cast(version_number as {{ dbt.type_bigint() }}) as version_number,
         membership_level,
         membership_rank,
         from_level,
@@ -79,6 +190,73 @@ final as (
         valid_to_date,
         valid_to is null as is_current
     from versions
+
+),
+
+{% if is_incremental() %}
+
+    unioned as (
+
+        select * from rebuilt
+
+        union all
+
+        select
+            membership_version_id,
+            user_id,
+            version_number,
+            membership_level,
+            membership_rank,
+            from_level,
+            change_type,
+            first_observation_kind,
+            first_observation_order_id,
+            valid_from,
+            valid_to,
+            valid_from_date,
+            valid_to_date,
+            is_current
+        from kept
+        where not is_continued
+
+        union all
+
+        {# A placeholder for a user left with no observation: replace_scopes empties the user. #}
+        select
+            cast(null as {{ dbt.type_string() }}) as membership_version_id,
+            cuts.user_id,
+            cast(null as {{ dbt.type_bigint() }}) as version_number,
+            cast(null as {{ dbt.type_string() }}) as membership_level,
+            cast(null as {{ dbt.type_int() }}) as membership_rank,
+            cast(null as {{ dbt.type_string() }}) as from_level,
+            cast(null as {{ dbt.type_string() }}) as change_type,
+            cast(null as {{ dbt.type_string() }}) as first_observation_kind,
+            cast(null as {{ dbt.type_string() }}) as first_observation_order_id,
+            cast(null as {{ livelake.type_local_timestamp() }}) as valid_from,
+            cast(null as {{ livelake.type_local_timestamp() }}) as valid_to,
+            cast(null as date) as valid_from_date,
+            cast(null as date) as valid_to_date,
+            cast(null as {{ dbt.type_boolean() }}) as is_current
+        from cuts
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from rebuilt
+
+    ),
+
+{% endif %}
+
+final as (
+
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 

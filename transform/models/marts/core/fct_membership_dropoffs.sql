@@ -1,16 +1,36 @@
 {#
     kpis.md drop-off: a user at silver or above with no activity and no top-up for
     {{ var('dropoff_days') }} days; the drop-off date is the {{ var('dropoff_days') }}th
-    day (last touch + {{ var('dropoff_days') }}). A gap counts once that day is inside
-    the reported data (<= the last report date of User Activity / top-ups). The level
-    is the user's level on the drop-off date (dim_user_membership_history). A user who
-    comes back and goes quiet again drops off again.
+    day (last touch + {{ var('dropoff_days') }}). A touch is a day with engaged
+    activity or a top-up of any status (fct_user_activity). A gap counts once that
+    day is inside the reported data (<= the last date of User Activity / top-ups).
+    The level is the user's level on the drop-off date (dim_user_membership_history).
+    A user who comes back and goes quiet again drops off again.
+
+    Incremental (DuckDB): a drop-off on day D depends only on the touches of
+    [D - {{ var('dropoff_days') }}, D] and the level on D, so changes from date m on
+    (livelake.earliest_change_date) can only alter drop-offs from m on. The users
+    with a touch since m - {{ var('dropoff_days') }} or a change of their own are
+    rewritten whole: their drop-offs before m as built, from m on recomputed
+    (replace_scopes on user_id). A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='user_id',
+        incremental_strategy='replace_scopes',
+        placeholder_where='dropoff_date is null',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
-touch_days as (
+user_days as (
 
-    select * from {{ ref('int_user_touch_days') }}
+    select * from {{ ref('fct_user_activity') }}
 
 ),
 
@@ -20,26 +40,41 @@ levels as (
 
 ),
 
-activity as (
-
-    select * from {{ ref('stg_lake__user_activity') }}
-
-),
-
-topups as (
-
-    select * from {{ ref('stg_lake__top_up') }}
-
-),
-
 data_end as (
 
-    select max(last_date) as data_end_date
-    from (
-        select max(report_date) as last_date from activity
-        union all
-        select max(topup_date) as last_date from topups
-    ) as ends
+    select max(activity_date) as data_end_date
+    from user_days
+
+),
+
+{% if is_incremental() %}
+
+    rebuild_from as (
+
+        select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as rebuild_from_date
+
+    ),
+
+{% endif %}
+
+touch_days as (
+
+    select
+        user_days.user_id,
+        user_days.activity_date as touch_date,
+        lead(user_days.activity_date) over (
+            partition by user_days.user_id order by user_days.activity_date
+        ) as next_touch_date
+    from user_days
+    {% if is_incremental() %}
+        cross join rebuild_from
+        where
+            user_days.activity_date
+            >= {{ livelake.add_days('rebuild_from.rebuild_from_date', -var('dropoff_days')) }}
+            and (user_days.is_engaged or user_days.topup_orders > 0)
+    {% else %}
+        where user_days.is_engaged or user_days.topup_orders > 0
+    {% endif %}
 
 ),
 
@@ -62,7 +97,7 @@ gaps as (
 
 ),
 
-final as (
+dropoffs as (
 
     select
         gaps.user_id,
@@ -78,6 +113,71 @@ final as (
             and gaps.dropoff_date >= levels.valid_from_date
             and (levels.valid_to_date is null or gaps.dropoff_date < levels.valid_to_date)
     where levels.membership_rank >= 1
+
+),
+
+{% if is_incremental() %}
+
+    rewritten_users as (
+
+        select user_id from ({{ livelake.user_change_cuts(livelake.model_watermark()) }}) as cuts
+        union distinct
+        select user_id from touch_days
+
+    ),
+
+    unioned as (
+
+        select dropoffs.*
+        from dropoffs
+        cross join rebuild_from
+        where dropoffs.dropoff_date >= rebuild_from.rebuild_from_date
+
+        union all
+
+        select
+            built.user_id,
+            built.last_touch_date,
+            built.next_touch_date,
+            built.dropoff_date,
+            built.membership_level,
+            built.membership_rank
+        from {{ this }} as built
+        inner join rewritten_users
+            on built.user_id = rewritten_users.user_id
+        cross join rebuild_from
+        where built.dropoff_date < rebuild_from.rebuild_from_date
+
+        union all
+
+        {# One placeholder per rewritten user: replace_scopes empties the user first. #}
+        select
+            user_id,
+            cast(null as date) as last_touch_date,
+            cast(null as date) as next_touch_date,
+            cast(null as date) as dropoff_date,
+            cast(null as {{ dbt.type_string() }}) as membership_level,
+            cast(null as {{ dbt.type_int() }}) as membership_rank
+        from rewritten_users
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from dropoffs
+
+    ),
+
+{% endif %}
+
+final as (
+
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 

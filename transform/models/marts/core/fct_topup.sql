@@ -1,11 +1,14 @@
 {#
-    One row per order with its latest status. Incremental: a run picks up the lake
-    rows ingested since the last batch (`_batch_ingested_at`), finds the users whose
-    orders they touch (every version of a touched order, so a corrected user_id
-    re-derives both users), and rebuilds all orders of those users only
-    (delete+insert on order_id; merge on BigQuery). is_repeat_topup and
-    days_since_prev_topup depend on the user's whole history, so the user, not the
-    date, is the unit of rebuild.
+    One row per order with its latest status. Incremental: lake rows ingested since
+    the last build mark, per user, the earliest date they touch (every version of a
+    changed order, so a corrected user_id counts for both users;
+    livelake.user_change_cuts). Only each such user's orders from that date on are
+    re-derived, starting from the state the table already holds for the user's
+    earlier orders (how many successful top-ups, the date of the last one):
+    is_repeat_topup and days_since_prev_topup depend on the user's whole history, so
+    a new day costs one day of orders, and a corrected old day its users' orders since
+    then. delete+insert on order_id (merge on BigQuery): every order persists, so no
+    row can go stale.
 #}
 {{
     config(
@@ -16,6 +19,8 @@
         on_schema_change='fail'
     )
 }}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
 
 with
 
@@ -25,47 +30,27 @@ topups as (
 
 ),
 
-lake_rows as (
-
-    select
-        order_id,
-        user_id,
-        ingested_at
-    from {{ source('lake', 'top_up') }}
-
-),
-
-batch as (
-
-    select max(ingested_at) as batch_ingested_at
-    from lake_rows
-
-),
-
 {% if is_incremental() %}
 
-    watermark as (
+    cuts as (
 
-        select max(_batch_ingested_at) as last_batch_ingested_at
-        from {{ this }}
-
-    ),
-
-    changed_orders as (
-
-        select distinct lake_rows.order_id
-        from lake_rows
-        cross join watermark
-        where lake_rows.ingested_at > watermark.last_batch_ingested_at
+        {{ livelake.user_change_cuts(livelake.model_watermark()) }}
 
     ),
 
-    affected_users as (
+    carried as (
 
-        select distinct lake_rows.user_id
-        from lake_rows
-        inner join changed_orders
-            on lake_rows.order_id = changed_orders.order_id
+        {# Each rebuilt user's state before the cut, from the rows already built. #}
+        select
+            built.user_id,
+            sum(case when built.is_successful then 1 else 0 end) as carried_successful_topups,
+            max(case when built.is_successful then built.topup_date end) as carried_successful_topup_date
+        from {{ this }} as built
+        inner join cuts
+            on
+                built.user_id = cuts.user_id
+                and built.topup_date < cuts.cut_date
+        group by 1
 
     ),
 
@@ -76,8 +61,10 @@ user_topups as (
     select topups.*
     from topups
     {% if is_incremental() %}
-        inner join affected_users
-            on topups.user_id = affected_users.user_id
+        inner join cuts
+            on
+                topups.user_id = cuts.user_id
+                and topups.topup_date >= cuts.cut_date
     {% endif %}
 
 ),
@@ -85,30 +72,53 @@ user_topups as (
 sequenced as (
 
     select
-        *,
-        status = 'success' as is_successful,
+        user_topups.*,
+        user_topups.status = 'success' as is_successful,
         coalesce(
-            sum(case when status = 'success' then 1 else 0 end) over (
-                partition by user_id
-                order by topup_at, order_id
+            sum(case when user_topups.status = 'success' then 1 else 0 end) over (
+                partition by user_topups.user_id
+                order by user_topups.topup_at, user_topups.order_id
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) as prior_successful_topups
+        )
+        {% if is_incremental() %}
+            + coalesce(carried.carried_successful_topups, 0)
+        {% endif %}
+        as prior_successful_topups
     from user_topups
+    {% if is_incremental() %}
+        left join carried
+            on user_topups.user_id = carried.user_id
+    {% endif %}
 
 ),
 
 successful_history as (
 
     select
-        order_id,
-        lag(topup_date) over (
-            partition by user_id
-            order by topup_at, order_id
-        ) as prev_successful_topup_date
+        user_topups.order_id,
+        {% if is_incremental() %}
+            coalesce(
+                lag(user_topups.topup_date) over (
+                    partition by user_topups.user_id
+                    order by user_topups.topup_at, user_topups.order_id
+                ),
+                carried.carried_successful_topup_date
+            )
+        {% else %}
+            lag(user_topups.topup_date) over (
+                partition by user_topups.user_id
+                order by user_topups.topup_at, user_topups.order_id
+            )
+        {% endif %}
+        as prev_successful_topup_date
     from user_topups
-    where status = 'success'
+    {% if is_incremental() %}
+        left join carried
+            on user_topups.user_id = carried.user_id
+    {% endif %}
+    where user_topups.status = 'success'
 
 ),
 
@@ -148,11 +158,10 @@ final as (
         sequenced.file_sha256,
         sequenced.exported_at,
         sequenced.ingested_at,
-        batch.batch_ingested_at as _batch_ingested_at
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
     from sequenced
     left join successful_history
         on sequenced.order_id = successful_history.order_id
-    cross join batch
 
 )
 

@@ -157,7 +157,7 @@ last_observation_of_day as (
         membership_rank,
         row_number() over (
             partition by user_id, observed_on
-            order by observation_number desc
+            order by observed_at desc, kind_order desc, order_id desc
         ) as recency
     from observations
     {% if is_incremental() %}
