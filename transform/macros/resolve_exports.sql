@@ -138,3 +138,40 @@
 
     select * from classified
 {%- endmacro %}
+
+{#
+    A daily aggregate domain's base model: every lake row classified by
+    classify_latest_export_per_date, kept as an incremental table. A run
+    re-classifies only the report dates that lake rows ingested since the last run
+    hold (every export of such a date) and replaces those dates (delete+insert on
+    report_date; insert_overwrite of day partitions on BigQuery). Classification is
+    per date, so no other row can change.
+#}
+{% macro classify_daily_export_incrementally(table, content_columns) -%}
+    {{
+        config(
+            materialized='incremental',
+            unique_key=(none if target.type == 'bigquery' else 'report_date'),
+            incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
+            partition_by=(
+                {'field': 'report_date', 'data_type': 'date'} if target.type == 'bigquery' else none
+            ),
+            on_schema_change='fail'
+        )
+    }}
+    {%- set lake_rows = source('lake', table) -%}
+    {%- if is_incremental() -%}
+        {%- set lake_rows -%}
+            (
+                select * from {{ source('lake', table) }}
+                where report_date in (
+                    select report_date from {{ source('lake', table) }}
+                    where ingested_at > (select max(ingested_at) from {{ this }})
+                )
+            ) as lake_rows
+        {%- endset -%}
+    {%- endif -%}
+    {{ livelake.classify_latest_export_per_date(
+        lake_rows, date_column='report_date', content_columns=content_columns
+    ) }}
+{%- endmacro %}

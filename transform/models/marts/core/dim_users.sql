@@ -1,13 +1,32 @@
 {#
-    One row per user seen in User Activity or top-ups. registered_at is the earliest
-    registration date reported for the user (kpis.md); first seen is the first day
-    with any resolved row; the current level is the latest observation's.
+    One row per user seen in User Activity or top-ups, from the facts: a user-day of
+    fct_user_activity exists for every activity row and every top-up day.
+    registered_at is the earliest registration date reported for the user (kpis.md);
+    first / last seen are the first and last day with any resolved row; last_dau_date
+    is the user's last day in a DAU set; the current level is the latest
+    observation's.
+
+    Incremental (DuckDB): only the users a change touches
+    (livelake.user_change_cuts) are recomputed (replace_scopes on user_id: a user
+    whose every row moved to another user disappears). A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='user_id',
+        incremental_strategy='replace_scopes',
+        placeholder_where='first_seen_date is null',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
-activity as (
+user_days as (
 
-    select * from {{ ref('stg_lake__user_activity') }}
+    select * from {{ ref('fct_user_activity') }}
 
 ),
 
@@ -23,37 +42,39 @@ membership as (
 
 ),
 
-appearances as (
+{% if is_incremental() %}
 
-    select
-        user_id,
-        report_date as seen_on
-    from activity
-    union all
-    select
-        user_id,
-        topup_date as seen_on
-    from topups
+    cuts as (
 
-),
+        {{ livelake.user_change_cuts(livelake.model_watermark()) }}
 
-spans as (
+    ),
 
-    select
-        user_id,
-        min(seen_on) as first_seen_date,
-        max(seen_on) as last_seen_date
-    from appearances
-    group by 1
+{% endif %}
+
+users_days as (
+
+    select user_days.*
+    from user_days
+    {% if is_incremental() %}
+        inner join cuts
+            on user_days.user_id = cuts.user_id
+    {% endif %}
 
 ),
 
-registrations as (
+per_user as (
 
     select
         user_id,
-        min(registered_at) as registered_at
-    from activity
+        min(reported_registered_at) as registered_at,
+        min(activity_date) as first_seen_date,
+        max(activity_date) as last_seen_date,
+        max(case when is_dau then activity_date end) as last_dau_date,
+        min(case when successful_topups > 0 then activity_date end) as first_topup_date,
+        cast(sum(successful_topups) as {{ dbt.type_bigint() }}) as successful_topups,
+        sum(topup_revenue) as lifetime_topup_revenue
+    from users_days
     group by 1
 
 ),
@@ -61,13 +82,14 @@ registrations as (
 first_topups as (
 
     select
-        user_id,
-        min(topup_at) as first_topup_at,
-        min(topup_date) as first_topup_date,
-        cast(count(*) as {{ dbt.type_bigint() }}) as successful_topups,
-        sum(amount) as lifetime_topup_revenue
+        topups.user_id,
+        min(topups.topup_at) as first_topup_at
     from topups
-    where is_successful
+    inner join per_user
+        on
+            topups.user_id = per_user.user_id
+            and topups.topup_date = per_user.first_topup_date
+    where topups.is_successful
     group by 1
 
 ),
@@ -84,28 +106,71 @@ current_level as (
 
 ),
 
-final as (
+rebuilt as (
 
     select
-        spans.user_id,
-        registrations.registered_at,
-        spans.first_seen_date,
-        spans.last_seen_date,
+        per_user.user_id,
+        per_user.registered_at,
+        per_user.first_seen_date,
+        per_user.last_seen_date,
+        per_user.last_dau_date,
         first_topups.first_topup_at,
-        first_topups.first_topup_date,
-        coalesce(first_topups.successful_topups, 0) as successful_topups,
-        cast(coalesce(first_topups.lifetime_topup_revenue, 0) as {{ livelake.type_money() }})
-            as lifetime_topup_revenue,
+        per_user.first_topup_date,
+        per_user.successful_topups,
+        cast(per_user.lifetime_topup_revenue as {{ livelake.type_money() }}) as lifetime_topup_revenue,
         current_level.membership_level as current_membership_level,
         current_level.membership_rank as current_membership_rank,
         current_level.membership_level_since
-    from spans
-    left join registrations
-        on spans.user_id = registrations.user_id
+    from per_user
     left join first_topups
-        on spans.user_id = first_topups.user_id
+        on per_user.user_id = first_topups.user_id
     left join current_level
-        on spans.user_id = current_level.user_id
+        on per_user.user_id = current_level.user_id
+
+),
+
+{% if is_incremental() %}
+
+    unioned as (
+
+        select * from rebuilt
+
+        union all
+
+        {# One placeholder per recomputed user: replace_scopes empties the user first. #}
+        select
+            user_id,
+            cast(null as date) as registered_at,
+            cast(null as date) as first_seen_date,
+            cast(null as date) as last_seen_date,
+            cast(null as date) as last_dau_date,
+            cast(null as {{ livelake.type_local_timestamp() }}) as first_topup_at,
+            cast(null as date) as first_topup_date,
+            cast(null as {{ dbt.type_bigint() }}) as successful_topups,
+            cast(null as {{ livelake.type_money() }}) as lifetime_topup_revenue,
+            cast(null as {{ dbt.type_string() }}) as current_membership_level,
+            cast(null as {{ dbt.type_int() }}) as current_membership_rank,
+            cast(null as {{ livelake.type_local_timestamp() }}) as membership_level_since
+        from cuts
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from rebuilt
+
+    ),
+
+{% endif %}
+
+final as (
+
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 

@@ -1,9 +1,27 @@
 {#
     Platform KPIs per local date (kpis.md). DAU = fct_user_activity.is_dau; WAU / MAU
     = distinct users in the DAU sets of the trailing 7 / 30 days ending on d, counted
-    as a running sum of per-user activity spans (no date x user-day join);
+    as a running sum of per-user activity spans (livelake.activity_spans);
     stickiness = DAU / MAU. Revenue and refunds come from fct_topup (latest status).
+
+    Incremental (DuckDB): changes from date m on (livelake.earliest_change_date)
+    can alter the dates from m on (WAU / MAU reach 30 days forward, never back), and
+    a corrected registration date can move a user's new_users count to any date:
+    new_users is recomputed for every date (from dim_users, small) and the dates
+    where it differs from the built row are rebuilt too. delete+insert on date (the
+    mart has a row for every date of dim_date). A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
 dates as (
@@ -15,12 +33,6 @@ dates as (
 user_days as (
 
     select * from {{ ref('fct_user_activity') }}
-
-),
-
-active_spans as (
-
-    select * from {{ ref('int_user_activity_spans') }}
 
 ),
 
@@ -36,6 +48,46 @@ users as (
 
 ),
 
+new_users as (
+
+    select
+        registered_at,
+        count(*) as new_users
+    from users
+    where registered_at is not null
+    group by 1
+
+),
+
+{% if is_incremental() %}
+
+    rebuild_dates as (
+
+        select dates.date_day
+        from dates
+        where dates.date_day >= {{ livelake.earliest_change_date(livelake.model_watermark()) }}
+
+        union distinct
+
+        select dates.date_day
+        from dates
+        left join new_users
+            on dates.date_day = new_users.registered_at
+        left join {{ this }} as built
+            on dates.date_day = built.date
+        where built.date is null or built.new_users != coalesce(new_users.new_users, 0)
+
+    ),
+
+    rebuild_start as (
+
+        select min(date_day) as rebuild_start_date
+        from rebuild_dates
+
+    ),
+
+{% endif %}
+
 daily_users as (
 
     select
@@ -45,10 +97,25 @@ daily_users as (
         sum(case when is_dau then watch_minutes else 0 end) as dau_watch_minutes,
         sum(case when is_dau then messages_sent else 0 end) as dau_messages_sent
     from user_days
+    {% if is_incremental() %}
+        where activity_date in (select rebuild_dates.date_day from rebuild_dates)
+    {% endif %}
     group by 1
 
 ),
 
+active_spans as (
+
+    {% if is_incremental() %}
+        {{ livelake.activity_spans(
+            'user_days',
+            since="(select " ~ livelake.add_days('rebuild_start_date', -30) ~ " from rebuild_start)"
+        ) }}
+    {% else %}
+        {{ livelake.activity_spans('user_days') }}
+    {% endif %}
+
+),
 
 span_edges as (
 
@@ -111,17 +178,9 @@ daily_topups as (
         sum(case when status = 'success' then 1 else 0 end) as successful_orders,
         sum(case when status = 'refunded' then 1 else 0 end) as refunded_orders
     from topups
-    group by 1
-
-),
-
-new_users as (
-
-    select
-        registered_at,
-        count(*) as new_users
-    from users
-    where registered_at is not null
+    {% if is_incremental() %}
+        where topup_date in (select rebuild_dates.date_day from rebuild_dates)
+    {% endif %}
     group by 1
 
 ),
@@ -146,7 +205,8 @@ final as (
             'daily_topups.successful_orders + daily_topups.refunded_orders'
         ) }} as refund_rate,
         {{ livelake.safe_ratio('daily_users.dau_watch_minutes', 'daily_users.dau') }} as watch_minutes_per_dau,
-        {{ livelake.safe_ratio('daily_users.dau_messages_sent', 'daily_users.dau') }} as messages_per_dau
+        {{ livelake.safe_ratio('daily_users.dau_messages_sent', 'daily_users.dau') }} as messages_per_dau,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
     from dates
     left join daily_users
         on dates.date_day = daily_users.activity_date
@@ -156,6 +216,9 @@ final as (
         on dates.date_day = daily_topups.topup_date
     left join new_users
         on dates.date_day = new_users.registered_at
+    {% if is_incremental() %}
+        where dates.date_day in (select rebuild_dates.date_day from rebuild_dates)
+    {% endif %}
 
 )
 

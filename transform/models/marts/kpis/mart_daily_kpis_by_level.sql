@@ -3,11 +3,28 @@
     (kpis.md: the level of their latest observation on or before d); for the day's
     own activity and top-ups that is the level at the end of d
     (fct_user_activity.membership_level). WAU / MAU / new users group users by their
-    level on d from dim_user_membership_history; WAU / MAU are running sums of per-user
-    activity spans cut at the user's membership versions (no date x user-day join); a new user with no observation yet
-    on d has no level and is left out of this mart (not of mart_daily_kpis).
+    level on d from dim_user_membership_history; WAU / MAU are running sums of
+    per-user activity spans (livelake.activity_spans) cut at the user's membership
+    versions (no date x user-day join); a new user with no observation yet on d has
+    no level and is left out of this mart (not of mart_daily_kpis).
     Refund rate per level uses the payer's level on the order's date.
+
+    Incremental (DuckDB) like mart_daily_kpis: the dates from the earliest change on
+    (levels change from a user's change date on, never before), plus the dates whose
+    new users by level differ from the built rows. delete+insert on date (every date
+    has a row per level). A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
 dates as (
@@ -19,12 +36,6 @@ dates as (
 user_days as (
 
     select * from {{ ref('fct_user_activity') }}
-
-),
-
-active_spans as (
-
-    select * from {{ ref('int_user_activity_spans') }}
 
 ),
 
@@ -46,6 +57,69 @@ levels as (
 
 ),
 
+new_by_level as (
+
+    select
+        users.registered_at,
+        membership.membership_level,
+        count(*) as new_users
+    from users
+    inner join membership
+        on
+            users.user_id = membership.user_id
+            and users.registered_at >= membership.valid_from_date
+            and (membership.valid_to_date is null or users.registered_at < membership.valid_to_date)
+    group by 1, 2
+
+),
+
+{% if is_incremental() %}
+
+    rebuild_dates as (
+
+        select dates.date_day
+        from dates
+        where dates.date_day >= {{ livelake.earliest_change_date(livelake.model_watermark()) }}
+
+        union distinct
+
+        select dates.date_day
+        from dates
+        cross join levels
+        left join new_by_level
+            on
+                dates.date_day = new_by_level.registered_at
+                and levels.membership_level = new_by_level.membership_level
+        left join {{ this }} as built
+            on
+                dates.date_day = built.date
+                and levels.membership_level = built.membership_level
+        where built.date is null or built.new_users != coalesce(new_by_level.new_users, 0)
+
+    ),
+
+    rebuild_start as (
+
+        select min(date_day) as rebuild_start_date
+        from rebuild_dates
+
+    ),
+
+{% endif %}
+
+active_spans as (
+
+    {% if is_incremental() %}
+        {{ livelake.activity_spans(
+            'user_days',
+            since="(select " ~ livelake.add_days('rebuild_start_date', -30) ~ " from rebuild_start)"
+        ) }}
+    {% else %}
+        {{ livelake.activity_spans('user_days') }}
+    {% endif %}
+
+),
+
 daily_by_level as (
 
     select
@@ -59,7 +133,11 @@ daily_by_level as (
         sum(case when is_dau then watch_minutes else 0 end) as dau_watch_minutes,
         sum(case when is_dau then messages_sent else 0 end) as dau_messages_sent
     from user_days
-    where membership_level is not null
+    where
+        membership_level is not null
+        {% if is_incremental() %}
+            and activity_date in (select rebuild_dates.date_day from rebuild_dates)
+        {% endif %}
     group by 1, 2
 
 ),
@@ -154,22 +232,6 @@ trailing_by_level as (
 
 ),
 
-new_by_level as (
-
-    select
-        users.registered_at,
-        membership.membership_level,
-        count(*) as new_users
-    from users
-    inner join membership
-        on
-            users.user_id = membership.user_id
-            and users.registered_at >= membership.valid_from_date
-            and (membership.valid_to_date is null or users.registered_at < membership.valid_to_date)
-    group by 1, 2
-
-),
-
 final as (
 
     select
@@ -196,7 +258,8 @@ final as (
             as messages_per_dau,
         {{ livelake.safe_ratio('coalesce(daily_by_level.paying_users, 0)', 'daily_by_level.dau') }}
             as paying_share_of_dau,
-        levels.membership_rank
+        levels.membership_rank,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
     from dates
     cross join levels
     left join daily_by_level
@@ -211,6 +274,9 @@ final as (
         on
             dates.date_day = new_by_level.registered_at
             and levels.membership_level = new_by_level.membership_level
+    {% if is_incremental() %}
+        where dates.date_day in (select rebuild_dates.date_day from rebuild_dates)
+    {% endif %}
 
 )
 

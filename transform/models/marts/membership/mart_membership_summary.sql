@@ -1,13 +1,35 @@
 {#
-    Per period (day, month): users with an observation, users who upgraded /
-    downgraded at least once, the rates (kpis.md: over users with an observation in
-    the period) and drop-offs.
+    Per period (day, month) of dim_date: users with a level observation (a user-day
+    of fct_user_activity with a level), users who upgraded / downgraded at least once,
+    the rates (kpis.md: over users with an observation in the period) and drop-offs.
+
+    Incremental (DuckDB): changes from date m on (livelake.earliest_change_date)
+    alter observations, level changes and drop-offs from m on only, so the periods
+    from the first day of m's month on are rebuilt (delete+insert on grain and
+    period; every period of dim_date has a row). A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key=['period_grain', 'period_start'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
-observed as (
+dates as (
 
-    select * from {{ ref('int_membership_observed_by_period') }}
+    select * from {{ ref('dim_date') }}
+
+),
+
+user_days as (
+
+    select * from {{ ref('fct_user_activity') }}
 
 ),
 
@@ -17,12 +39,65 @@ events as (
 
 ),
 
+grains as (
+
+    select 'day' as period_grain
+    union all
+    select 'month' as period_grain
+
+),
+
+rebuild_from as (
+
+    {% if is_incremental() %}
+        select
+            {{ livelake.month_start(livelake.earliest_change_date(livelake.model_watermark())) }}
+            as rebuild_from_date
+    {% else %}
+        select min(date_day) as rebuild_from_date from dates
+    {% endif %}
+
+),
+
+periods as (
+
+    select distinct
+        grains.period_grain,
+        case
+            when grains.period_grain = 'day' then dates.date_day
+            else dates.month_start
+        end as period_start
+    from dates
+    cross join grains
+    cross join rebuild_from
+    where dates.date_day >= rebuild_from.rebuild_from_date
+
+),
+
+observed as (
+
+    select distinct
+        grains.period_grain,
+        case
+            when grains.period_grain = 'day' then user_days.activity_date
+            else {{ livelake.month_start('user_days.activity_date') }}
+        end as period_start,
+        user_days.user_id
+    from user_days
+    cross join grains
+    cross join rebuild_from
+    where
+        user_days.membership_level is not null
+        and user_days.activity_date >= rebuild_from.rebuild_from_date
+
+),
+
 observed_counts as (
 
     select
         period_grain,
         period_start,
-        count(distinct user_id) as observed_users
+        count(*) as observed_users
     from observed
     group by 1, 2
 
@@ -31,27 +106,16 @@ observed_counts as (
 event_counts as (
 
     select
-        period_grain,
-        period_start,
-        count(distinct case when transition_type = 'upgrade' then user_id end) as upgraded_users,
-        count(distinct case when transition_type = 'downgrade' then user_id end) as downgraded_users,
-        count(case when transition_type = 'drop_off' then user_id end) as dropoffs
+        events.period_grain,
+        events.period_start,
+        count(distinct case when events.transition_type = 'upgrade' then events.user_id end) as upgraded_users,
+        count(distinct case when events.transition_type = 'downgrade' then events.user_id end)
+            as downgraded_users,
+        count(case when events.transition_type = 'drop_off' then events.user_id end) as dropoffs
     from events
+    cross join rebuild_from
+    where events.event_date >= rebuild_from.rebuild_from_date
     group by 1, 2
-
-),
-
-periods as (
-
-    select
-        period_grain,
-        period_start
-    from observed_counts
-    union distinct
-    select
-        period_grain,
-        period_start
-    from event_counts
 
 ),
 
@@ -67,7 +131,8 @@ final as (
             as upgrade_rate,
         {{ livelake.safe_ratio('coalesce(event_counts.downgraded_users, 0)', 'observed_counts.observed_users') }}
             as downgrade_rate,
-        cast(coalesce(event_counts.dropoffs, 0) as {{ dbt.type_bigint() }}) as dropoffs
+        cast(coalesce(event_counts.dropoffs, 0) as {{ dbt.type_bigint() }}) as dropoffs,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
     from periods
     left join observed_counts
         on

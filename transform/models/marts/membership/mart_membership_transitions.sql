@@ -4,7 +4,23 @@
     between consecutive observations; drop-offs are rows with to_level
     'dropped_off' (from_level = the level at the drop-off date). Each row repeats its
     period's upgrade / downgrade rates from mart_membership_summary.
+
+    Incremental (DuckDB) like mart_membership_summary: the periods from the first day
+    of the earliest change's month on are replaced (replace_scopes on grain and
+    period, so a period left with no move is emptied). A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key=['period_grain', 'period_start'],
+        incremental_strategy='replace_scopes',
+        placeholder_where='to_level is null',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
 events as (
@@ -19,6 +35,18 @@ summary as (
 
 ),
 
+rebuild_from as (
+
+    {% if is_incremental() %}
+        select
+            {{ livelake.month_start(livelake.earliest_change_date(livelake.model_watermark())) }}
+            as rebuild_from_date
+    {% else %}
+        select min(event_date) as rebuild_from_date from events
+    {% endif %}
+
+),
+
 transitions as (
 
     select
@@ -27,13 +55,15 @@ transitions as (
         from_level,
         to_level,
         transition_type,
-        count(distinct user_id) as users
+        count(distinct events.user_id) as users
     from events
+    cross join rebuild_from
+    where events.event_date >= rebuild_from.rebuild_from_date
     group by 1, 2, 3, 4, 5
 
 ),
 
-final as (
+moves as (
 
     select
         transitions.period_grain,
@@ -52,6 +82,52 @@ final as (
         on
             transitions.period_grain = summary.period_grain
             and transitions.period_start = summary.period_start
+
+),
+
+{% if is_incremental() %}
+
+    unioned as (
+
+        select * from moves
+
+        union all
+
+        {# One placeholder per rebuilt period: replace_scopes empties the period first. #}
+        select
+            summary.period_grain,
+            summary.period_start,
+            cast(null as {{ dbt.type_string() }}) as from_level,
+            cast(null as {{ dbt.type_string() }}) as to_level,
+            cast(null as {{ dbt.type_bigint() }}) as users,
+            cast(null as {{ dbt.type_string() }}) as transition_type,
+            cast(null as {{ dbt.type_bigint() }}) as observed_users,
+            cast(null as {{ dbt.type_bigint() }}) as upgraded_users,
+            cast(null as {{ dbt.type_bigint() }}) as downgraded_users,
+            cast(null as {{ livelake.type_double() }}) as upgrade_rate,
+            cast(null as {{ livelake.type_double() }}) as downgrade_rate
+        from summary
+        cross join rebuild_from
+        where summary.period_start >= rebuild_from.rebuild_from_date
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from moves
+
+    ),
+
+{% endif %}
+
+final as (
+
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 

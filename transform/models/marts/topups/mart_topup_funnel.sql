@@ -1,8 +1,9 @@
 {#
     Funnel by weekly registration cohort (ISO week of registered_at):
-    registered -> active (in a DAU set on or after registration) -> first top-up
-    (at least one successful top-up) -> repeat top-up (a second one). Counts and the
-    step conversion rates; overall_conversion_rate = first top-up / registered.
+    registered -> active (in a DAU set on or after registration, i.e.
+    dim_users.last_dau_date >= registered_at) -> first top-up (at least one
+    successful top-up) -> repeat top-up (a second one). Counts and the step
+    conversion rates; overall_conversion_rate = first top-up / registered.
 #}
 with
 
@@ -12,36 +13,16 @@ users as (
 
 ),
 
-user_days as (
-
-    select * from {{ ref('fct_user_activity') }}
-
-),
-
-activated as (
-
-    select distinct users.user_id
-    from users
-    inner join user_days
-        on
-            users.user_id = user_days.user_id
-            and users.registered_at <= user_days.activity_date
-            and user_days.is_dau
-
-),
-
 cohorts as (
 
     select
-        {{ livelake.week_start('users.registered_at') }} as cohort_week,
-        users.user_id,
-        activated.user_id is not null as is_activated,
-        users.successful_topups >= 1 as has_first_topup,
-        users.successful_topups >= 2 as has_repeat_topup
+        {{ livelake.week_start('registered_at') }} as cohort_week,
+        user_id,
+        coalesce(last_dau_date >= registered_at, false) as is_activated,
+        successful_topups >= 1 as has_first_topup,
+        successful_topups >= 2 as has_repeat_topup
     from users
-    left join activated
-        on users.user_id = activated.user_id
-    where users.registered_at is not null
+    where registered_at is not null
 
 ),
 

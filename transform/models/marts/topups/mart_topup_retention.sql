@@ -3,7 +3,26 @@
     top-up): for weeks_after in 1, 2, 4, 8, 12, the share of the cohort with a
     successful top-up in the calendar week that many weeks after the cohort week.
     is_complete is false while that week has not fully elapsed in the data.
+
+    Incremental (DuckDB): changes from date m on (livelake.earliest_change_date) can
+    alter who is in the cohorts from m's week on and the top-up weeks from m's week
+    on, which cohorts up to 12 weeks older look at; a cell's is_complete can flip
+    only while its week is not over. So the cohorts from 14 weeks before m's week
+    on are replaced (replace_scopes on cohort_week, so an emptied cohort goes). A
+    table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='cohort_week',
+        incremental_strategy='replace_scopes',
+        placeholder_where='weeks_after is null',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
 users as (
@@ -12,9 +31,9 @@ users as (
 
 ),
 
-topups as (
+user_days as (
 
-    select * from {{ ref('fct_topup') }}
+    select * from {{ ref('fct_user_activity') }}
 
 ),
 
@@ -38,13 +57,29 @@ offsets as (
 
 ),
 
+rebuild_from as (
+
+    {% if is_incremental() %}
+        select
+            {{ livelake.add_days(
+                livelake.week_start(livelake.earliest_change_date(livelake.model_watermark())), -98
+            ) }} as rebuild_from_week
+    {% else %}
+        select min(week_start) as rebuild_from_week from dates
+    {% endif %}
+
+),
+
 cohort_members as (
 
     select
-        user_id,
-        {{ livelake.week_start('first_topup_date') }} as cohort_week
+        users.user_id,
+        {{ livelake.week_start('users.first_topup_date') }} as cohort_week
     from users
-    where first_topup_date is not null
+    cross join rebuild_from
+    where
+        users.first_topup_date is not null
+        and users.first_topup_date >= rebuild_from.rebuild_from_week
 
 ),
 
@@ -63,11 +98,13 @@ topup_weeks_raw as (
     select distinct
         cohort_members.cohort_week,
         cohort_members.user_id,
-        {{ livelake.week_start('topups.topup_date') }} as topup_week
+        {{ livelake.week_start('user_days.activity_date') }} as topup_week
     from cohort_members
-    inner join topups
-        on cohort_members.user_id = topups.user_id
-    where topups.is_successful
+    inner join user_days
+        on
+            cohort_members.user_id = user_days.user_id
+            and user_days.activity_date >= cohort_members.cohort_week
+    where user_days.successful_topups > 0
 
 ),
 
@@ -105,7 +142,7 @@ data_end as (
 
 ),
 
-final as (
+cells as (
 
     select
         cohort_sizes.cohort_week,
@@ -123,6 +160,47 @@ final as (
         on
             cohort_sizes.cohort_week = retained.cohort_week
             and offsets.weeks_after = retained.weeks_after
+
+),
+
+{% if is_incremental() %}
+
+    unioned as (
+
+        select * from cells
+
+        union all
+
+        {# One placeholder per rebuilt week: replace_scopes empties the cohort first. #}
+        select distinct
+            dates.week_start as cohort_week,
+            cast(null as {{ dbt.type_int() }}) as weeks_after,
+            cast(null as {{ dbt.type_bigint() }}) as cohort_users,
+            cast(null as {{ dbt.type_bigint() }}) as retained_users,
+            cast(null as {{ livelake.type_double() }}) as retention_rate,
+            cast(null as {{ dbt.type_boolean() }}) as is_complete
+        from dates
+        cross join rebuild_from
+        where dates.week_start >= rebuild_from.rebuild_from_week
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from cells
+
+    ),
+
+{% endif %}
+
+final as (
+
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 

@@ -1,7 +1,24 @@
 {#
     Successful top-ups per local date, day segment (kpis.md: late_night [0,6),
     morning [6,12), afternoon [12,18), evening [18,24)), payment method and platform.
+
+    Incremental (DuckDB): the dates from the earliest change on
+    (livelake.earliest_change_date; a repeat flag depends on earlier orders only)
+    are replaced (replace_scopes on date, so a date left with no top-up is emptied).
+    A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='date',
+        incremental_strategy='replace_scopes',
+        placeholder_where='topup_day_segment is null',
+        on_schema_change='fail'
+    )
+}}
+-- depends_on: {{ ref('base_lake__top_up') }}
+-- depends_on: {{ ref('base_lake__user_activity') }}
+
 with
 
 topups as (
@@ -10,20 +27,82 @@ topups as (
 
 ),
 
+dates as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+rebuild_from as (
+
+    {% if is_incremental() %}
+        select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as rebuild_from_date
+    {% else %}
+        select min(date_day) as rebuild_from_date from dates
+    {% endif %}
+
+),
+
+segments as (
+
+    select
+        topups.topup_date as date,
+        topups.topup_day_segment,
+        topups.payment_method,
+        topups.platform,
+        cast(count(*) as {{ dbt.type_bigint() }}) as orders,
+        cast(count(distinct topups.user_id) as {{ dbt.type_bigint() }}) as paying_users,
+        {{ livelake.to_money('sum(topups.amount)') }} as revenue,
+        cast(sum(case when topups.is_repeat_topup then 1 else 0 end) as {{ dbt.type_bigint() }}) as repeat_orders
+    from topups
+    cross join rebuild_from
+    where
+        topups.is_successful
+        and topups.topup_date >= rebuild_from.rebuild_from_date
+    group by 1, 2, 3, 4
+
+),
+
+{% if is_incremental() %}
+
+    unioned as (
+
+        select * from segments
+
+        union all
+
+        {# One placeholder per rebuilt date: replace_scopes empties the date first. #}
+        select
+            dates.date_day as date,
+            cast(null as {{ dbt.type_string() }}) as topup_day_segment,
+            cast(null as {{ dbt.type_string() }}) as payment_method,
+            cast(null as {{ dbt.type_string() }}) as platform,
+            cast(null as {{ dbt.type_bigint() }}) as orders,
+            cast(null as {{ dbt.type_bigint() }}) as paying_users,
+            cast(null as {{ livelake.type_money() }}) as revenue,
+            cast(null as {{ dbt.type_bigint() }}) as repeat_orders
+        from dates
+        cross join rebuild_from
+        where dates.date_day >= rebuild_from.rebuild_from_date
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from segments
+
+    ),
+
+{% endif %}
+
 final as (
 
     select
-        topup_date as date,
-        topup_day_segment,
-        payment_method,
-        platform,
-        cast(count(*) as {{ dbt.type_bigint() }}) as orders,
-        cast(count(distinct user_id) as {{ dbt.type_bigint() }}) as paying_users,
-        {{ livelake.to_money('sum(amount)') }} as revenue,
-        cast(sum(case when is_repeat_topup then 1 else 0 end) as {{ dbt.type_bigint() }}) as repeat_orders
-    from topups
-    where is_successful
-    group by 1, 2, 3, 4
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 

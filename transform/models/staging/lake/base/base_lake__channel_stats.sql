@@ -1,6 +1,6 @@
-{{ livelake.classify_latest_export_per_date(
-    source('lake', 'channel_stats'),
-    date_column='report_date',
+{# Incremental per report date: see livelake.classify_daily_export_incrementally. #}
+{{ livelake.classify_daily_export_incrementally(
+    'channel_stats',
     content_columns=[
         'channel_id', 'channel_name', 'category', 'live_minutes', 'unique_viewers',
         'peak_concurrent_viewers', 'new_followers', 'chat_messages', 'gift_senders',
