@@ -422,7 +422,7 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     q = query(data_dir)
     before = by(q("select order_id, _batch_ingested_at from core.fct_topup"), "order_id")
     before_days = by(
-        q("select activity_date, user_id, _batch_topup_ingested_at from core.fct_user_activity"),
+        q("select activity_date, user_id, _batch_ingested_at from core.fct_user_activity"),
         "activity_date",
         "user_id",
     )
@@ -443,7 +443,7 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     # only 03-01 user-days were rebuilt
     days = by(q("select * from core.fct_user_activity"), "activity_date", "user_id")
     for key, row in days.items():
-        rebuilt = row["_batch_topup_ingested_at"] != before_days[key]["_batch_topup_ingested_at"]
+        rebuilt = row["_batch_ingested_at"] != before_days[key]["_batch_ingested_at"]
         assert rebuilt == (key[0] == D("2025-03-01")), key
 
     # marts: that day's numbers change

@@ -2,26 +2,14 @@
     What an incremental run must rebuild, shared by the incremental models.
 
     Each incremental model stamps its rows with `_batch_ingested_at`, the newest
-    ingested_at of the lake's top-up and User Activity rows it was built from
-    (livelake.lake_batch_ingested_at). Lake rows ingested after the model's own
-    watermark are the changes it has not seen yet (every version of a touched order,
-    every export of a touched report date, so corrections count at both their old
-    and their new place). A model with no watermark yet (empty) treats everything as
-    changed, which is a full rebuild.
-
-    Models that call these macros inside `is_incremental()` declare the base models
-    with a `-- depends_on:` line: dbt parses with is_incremental() false.
+    ingested_at in the lake's change log (int_lake_changes) when it was built. The
+    log's entries after the model's own watermark are the changes it has not seen
+    yet, old and new places alike. A model with no watermark yet (empty) treats
+    everything as changed, which is a full rebuild.
 #}
 
 {% macro lake_batch_ingested_at() -%}
-    (
-        select max(batch_ingested_at)
-        from (
-            select max(ingested_at) as batch_ingested_at from {{ ref('base_lake__top_up') }}
-            union all
-            select max(ingested_at) as batch_ingested_at from {{ ref('base_lake__user_activity') }}
-        ) as batches
-    )
+    (select max(ingested_at) from {{ ref('int_lake_changes') }})
 {%- endmacro %}
 
 {% macro model_watermark(relation=this) -%}
@@ -32,58 +20,37 @@
 {%- endmacro %}
 
 {#
-    Per user, the earliest local date a change since `watermark` touches: the dates
-    of every version of each changed order (old and new user alike), and every user
-    of each changed User Activity report date (in any export of it). Everything a
-    user's history holds before that date is unchanged.
+    Per user, the earliest local date a change since `watermark` touches (top-ups and
+    User Activity). Everything a user's history holds before that date is unchanged.
 #}
 {% macro user_change_cuts(watermark) -%}
     select
         user_id,
         min(change_date) as cut_date
-    from (
-        select
-            user_id,
-            cast(topup_at as date) as change_date
-        from {{ ref('base_lake__top_up') }}
-        where order_id in (
-            select order_id from {{ ref('base_lake__top_up') }}
-            where ingested_at > {{ watermark }}
-        )
-
-        union all
-
-        select
-            user_id,
-            report_date as change_date
-        from {{ ref('base_lake__user_activity') }}
-        where report_date in (
-            select report_date from {{ ref('base_lake__user_activity') }}
-            where ingested_at > {{ watermark }}
-        )
-    ) as changes
-    where user_id is not null
+    from {{ ref('int_lake_changes') }}
+    where
+        ingested_at > {{ watermark }}
+        and user_id is not null
     group by 1
+{%- endmacro %}
+
+{# The local dates a change since `watermark` touches, in `lake_tables` (default: any). #}
+{% macro changed_dates(watermark, lake_tables=none) -%}
+    select distinct change_date
+    from {{ ref('int_lake_changes') }}
+    where
+        ingested_at > {{ watermark }}
+        {% if lake_tables is not none %}
+            and lake_table in ('{{ lake_tables | join("', '") }}')
+        {% endif %}
 {%- endmacro %}
 
 {# The earliest local date any change since `watermark` touches (null: none). #}
 {% macro earliest_change_date(watermark) -%}
     (
         select min(change_date)
-        from (
-            select cast(topup_at as date) as change_date
-            from {{ ref('base_lake__top_up') }}
-            where order_id in (
-                select order_id from {{ ref('base_lake__top_up') }}
-                where ingested_at > {{ watermark }}
-            )
-
-            union all
-
-            select report_date as change_date
-            from {{ ref('base_lake__user_activity') }}
-            where ingested_at > {{ watermark }}
-        ) as changes
+        from {{ ref('int_lake_changes') }}
+        where ingested_at > {{ watermark }}
     )
 {%- endmacro %}
 

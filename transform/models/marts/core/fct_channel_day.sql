@@ -2,18 +2,48 @@
     One row per channel and day: the channel's resolved Channel Stats row (if any),
     full-outer joined with the top-ups attributed to it (successful top-ups whose
     channel_id is the channel, by local top-up date).
+
+    Incremental (DuckDB): a row depends on its own day only, so the dates in the
+    lake's change log since the last build are replaced (replace_scopes on
+    channel_date: a date left with no row is emptied). A table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='channel_date',
+        incremental_strategy='replace_scopes',
+        placeholder_where='channel_id is null',
+        on_schema_change='fail'
+    )
+}}
+
 with
+
+{% if is_incremental() %}
+
+    rebuilt_dates as (
+
+        {{ livelake.changed_dates(livelake.model_watermark()) }}
+
+    ),
+
+{% endif %}
 
 channel_stats as (
 
     select * from {{ ref('stg_lake__channel_stats') }}
+    {% if is_incremental() %}
+        where report_date in (select rebuilt.change_date from rebuilt_dates as rebuilt)
+    {% endif %}
 
 ),
 
 topups as (
 
     select * from {{ ref('fct_topup') }}
+    {% if is_incremental() %}
+        where topup_date in (select rebuilt.change_date from rebuilt_dates as rebuilt)
+    {% endif %}
 
 ),
 
@@ -31,7 +61,7 @@ attributed as (
 
 ),
 
-final as (
+channel_days as (
 
     select
         {{ dbt.concat([
@@ -59,6 +89,54 @@ final as (
         on
             channel_stats.report_date = attributed.channel_date
             and channel_stats.channel_id = attributed.channel_id
+
+),
+
+{% if is_incremental() %}
+
+    unioned as (
+
+        select * from channel_days
+
+        union all
+
+        {# One placeholder per rebuilt date: replace_scopes empties the date first. #}
+        select
+            cast(null as {{ dbt.type_string() }}) as channel_day_id,
+            change_date as channel_date,
+            cast(null as {{ dbt.type_string() }}) as channel_id,
+            cast(null as {{ dbt.type_boolean() }}) as has_channel_stats,
+            cast(null as {{ dbt.type_string() }}) as channel_name,
+            cast(null as {{ dbt.type_string() }}) as category,
+            cast(null as {{ dbt.type_bigint() }}) as live_minutes,
+            cast(null as {{ dbt.type_bigint() }}) as unique_viewers,
+            cast(null as {{ dbt.type_bigint() }}) as peak_concurrent_viewers,
+            cast(null as {{ dbt.type_bigint() }}) as new_followers,
+            cast(null as {{ dbt.type_bigint() }}) as chat_messages,
+            cast(null as {{ dbt.type_bigint() }}) as gift_senders,
+            cast(null as {{ dbt.type_bigint() }}) as attributed_orders,
+            cast(null as {{ dbt.type_bigint() }}) as attributed_paying_users,
+            cast(null as {{ livelake.type_money() }}) as attributed_revenue
+        from rebuilt_dates
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from channel_days
+
+    ),
+
+{% endif %}
+
+final as (
+
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 

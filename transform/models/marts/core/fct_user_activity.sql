@@ -4,9 +4,10 @@
     set (activity with any of watch_minutes, messages_sent, gifts_sent_coins > 0,
     united with the paying users of the day).
 
-    Incremental on dates: a run rebuilds exactly the dates touched by lake rows
-    ingested since the last batch (User Activity report dates, and the top-up dates
-    of every version of a touched order); delete+insert on activity_date. Every
+    Incremental on dates: a run rebuilds exactly the dates the lake's change log
+    (int_lake_changes) holds since the last build (User Activity report dates, the
+    top-up dates of every version of a touched order); delete+insert on
+    activity_date. Every
     column of a row depends only on that day's resolved rows (the level at the end
     of d is the last observation of d, and every row has one), so nothing else needs
     rebuilding. On BigQuery the same replacement of whole dates is an
@@ -42,72 +43,14 @@ observations as (
 
 ),
 
-lake_activity as (
-
-    select
-        report_date,
-        ingested_at
-    from {{ source('lake', 'user_activity') }}
-
-),
-
-lake_topups as (
-
-    select
-        order_id,
-        topup_at,
-        ingested_at
-    from {{ source('lake', 'top_up') }}
-
-),
-
-batch_activity as (
-
-    select max(ingested_at) as batch_activity_ingested_at
-    from lake_activity
-
-),
-
-batch_topups as (
-
-    select max(ingested_at) as batch_topup_ingested_at
-    from lake_topups
-
-),
-
 {% if is_incremental() %}
-
-    watermark as (
-
-        select
-            max(_batch_activity_ingested_at) as last_activity_ingested_at,
-            max(_batch_topup_ingested_at) as last_topup_ingested_at
-        from {{ this }}
-
-    ),
-
-    changed_orders as (
-
-        select distinct lake_topups.order_id
-        from lake_topups
-        cross join watermark
-        where lake_topups.ingested_at > watermark.last_topup_ingested_at
-
-    ),
 
     affected_dates as (
 
-        select lake_activity.report_date as activity_date
-        from lake_activity
-        cross join watermark
-        where lake_activity.ingested_at > watermark.last_activity_ingested_at
-
-        union distinct
-
-        select cast(lake_topups.topup_at as date) as activity_date
-        from lake_topups
-        inner join changed_orders
-            on lake_topups.order_id = changed_orders.order_id
+        select change_date as activity_date
+        from (
+            {{ livelake.changed_dates(livelake.model_watermark(), lake_tables=['top_up', 'user_activity']) }}
+        ) as changed
 
     ),
 
@@ -210,16 +153,13 @@ final as (
         user_days.topup_revenue,
         user_days.successful_topups > 0 as is_paying,
         user_days.is_engaged or user_days.successful_topups > 0 as is_dau,
-        batch_activity.batch_activity_ingested_at as _batch_activity_ingested_at,
-        batch_topups.batch_topup_ingested_at as _batch_topup_ingested_at
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
     from user_days
     left join last_observation_of_day
         on
             user_days.activity_date = last_observation_of_day.activity_date
             and user_days.user_id = last_observation_of_day.user_id
             and last_observation_of_day.recency = 1
-    cross join batch_activity
-    cross join batch_topups
 
 )
 

@@ -16,8 +16,6 @@
         on_schema_change='fail'
     )
 }}
--- depends_on: {{ ref('base_lake__top_up') }}
--- depends_on: {{ ref('base_lake__user_activity') }}
 
 with
 
