@@ -43,7 +43,12 @@ def materialised_tables(data_dir: Path) -> dict[str, list[tuple]]:
                 if not row[0].startswith("_batch")
             ]
             select = ", ".join(f'"{c}"' for c in columns)
-            rows = con.execute(f"select {select} from {schema}.{table} order by all").fetchall()
+            # The change log records history (one entry per batch that touched a
+            # place): what must match a full build is the set of places logged.
+            distinct = "distinct " if table == "int_lake_changes" else ""
+            rows = con.execute(
+                f"select {distinct}{select} from {schema}.{table} order by all"
+            ).fetchall()
             tables[f"{schema}.{table}"] = [tuple(zip(columns, row, strict=True)) for row in rows]
     return tables
 

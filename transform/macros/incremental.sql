@@ -2,14 +2,14 @@
     What an incremental run must rebuild, shared by the incremental models.
 
     Each incremental model stamps its rows with `_batch_ingested_at`, the newest
-    ingested_at in the lake's change log (int_lake_changes) when it was built. The
+    batch in the lake's change log (int_lake_changes) when it was built. The
     log's entries after the model's own watermark are the changes it has not seen
     yet, old and new places alike. A model with no watermark yet (empty) treats
     everything as changed, which is a full rebuild.
 #}
 
 {% macro lake_batch_ingested_at() -%}
-    (select max(ingested_at) from {{ ref('int_lake_changes') }})
+    (select max(_batch_ingested_at) from {{ ref('int_lake_changes') }})
 {%- endmacro %}
 
 {% macro model_watermark(relation=this) -%}
@@ -29,7 +29,7 @@
         min(change_date) as cut_date
     from {{ ref('int_lake_changes') }}
     where
-        ingested_at > {{ watermark }}
+        _batch_ingested_at > {{ watermark }}
         and user_id is not null
     group by 1
 {%- endmacro %}
@@ -39,7 +39,7 @@
     select distinct change_date
     from {{ ref('int_lake_changes') }}
     where
-        ingested_at > {{ watermark }}
+        _batch_ingested_at > {{ watermark }}
         {% if lake_tables is not none %}
             and lake_table in ('{{ lake_tables | join("', '") }}')
         {% endif %}
@@ -50,7 +50,7 @@
     (
         select min(change_date)
         from {{ ref('int_lake_changes') }}
-        where ingested_at > {{ watermark }}
+        where _batch_ingested_at > {{ watermark }}
     )
 {%- endmacro %}
 

@@ -9,6 +9,16 @@
 #}
 
 {#
+    Every classified row carries `_batch_ingested_at`, the newest ingested_at among
+    the rows classified with it: the rows a run (re)classifies are exactly those with
+    the newest stamp, which is how int_lake_changes finds every version of what
+    changed without scanning the table.
+#}
+{% macro classification_batch() -%}
+    max(ingested_at) over () as _batch_ingested_at
+{%- endmacro %}
+
+{#
     Keyed entities (top_up): per key, the row of the latest export wins
     (exported_at, then ingested_at, file, sheet, row as deterministic tie-breaks).
 #}
@@ -56,7 +66,8 @@
                 when copy_number > 1 then 'duplicate'
                 when export_rank = 1 then 'loaded'
                 else 'superseded'
-            end as row_disposition
+            end as row_disposition,
+            {{ livelake.classification_batch() }}
         from ranked
 
     )
@@ -131,7 +142,8 @@
                 when export_rank > 1 then 'superseded'
                 when copy_number > 1 then 'duplicate'
                 else 'loaded'
-            end as row_disposition
+            end as row_disposition,
+            {{ livelake.classification_batch() }}
         from ranked
 
     )

@@ -1,8 +1,9 @@
 {#
     Incremental on DuckDB: a run re-classifies only the orders that lake rows
-    ingested since the last run touch (every version of such an order), and replaces
-    their rows (delete+insert on order_id). Classification is per order, so no other
-    row can change. A table on BigQuery (no delete+insert there).
+    ingested since the last run touch (every version of such an order: the new rows
+    from the lake, the older ones from this table), and replaces their rows
+    (delete+insert on order_id). Classification is per order, so no other row can
+    change. A table on BigQuery (no delete+insert there).
 #}
 {{
     config(
@@ -13,15 +14,33 @@
     )
 }}
 
+{% set content_columns = [
+    'user_id', 'topup_at', 'amount', 'coins', 'bonus_coins', 'payment_method',
+    'platform', 'status', 'channel_id', 'membership_level', 'promo_code', 'extra_columns'
+] %}
+{% set lake_columns = ['order_id'] + content_columns + [
+    'source_file', 'source_sheet', 'source_row', 'file_sha256', 'exported_at', 'ingested_at', 'dt'
+] %}
+
 {% set lake_rows = source('lake', 'top_up') %}
 {% if is_incremental() %}
     {% set lake_rows %}
         (
-            select * from {{ source('lake', 'top_up') }}
-            where order_id in (
-                select order_id from {{ source('lake', 'top_up') }}
+            with new_rows as (
+
+                select {{ lake_columns | join(', ') }}
+                from {{ source('lake', 'top_up') }}
                 where ingested_at > (select max(ingested_at) from {{ this }})
+
             )
+
+            select * from new_rows
+
+            union all
+
+            select {{ lake_columns | join(', ') }}
+            from {{ this }}
+            where order_id in (select new_rows.order_id from new_rows)
         ) as lake_rows
     {% endset %}
 {% endif %}
@@ -29,8 +48,5 @@
 {{ livelake.classify_latest_row_per_key(
     lake_rows,
     key_columns=['order_id'],
-    content_columns=[
-        'user_id', 'topup_at', 'amount', 'coins', 'bonus_coins', 'payment_method',
-        'platform', 'status', 'channel_id', 'membership_level', 'promo_code', 'extra_columns'
-    ]
+    content_columns=content_columns
 ) }}
