@@ -1,6 +1,18 @@
 -- DAU recomputed from staging (kpis.md): activity rows with any of watch_minutes,
 -- messages_sent, gifts_sent_coins > 0, united with the users who paid that day.
+-- Checked for the dates of the mart's newest batch: every date after
+-- --full-refresh, the rebuilt dates after an incremental run.
 with
+
+mart as (
+
+    select
+        date,
+        dau
+    from {{ ref('mart_daily_kpis') }}
+    where _batch_ingested_at = (select max(_batch_ingested_at) from {{ ref('mart_daily_kpis') }})
+
+),
 
 engaged as (
 
@@ -8,7 +20,9 @@ engaged as (
         report_date as activity_date,
         user_id
     from {{ ref('stg_lake__user_activity') }}
-    where watch_minutes > 0 or messages_sent > 0 or gifts_sent_coins > 0
+    where
+        (watch_minutes > 0 or messages_sent > 0 or gifts_sent_coins > 0)
+        and report_date in (select mart.date from mart)
 
 ),
 
@@ -18,7 +32,9 @@ paying as (
         topup_date as activity_date,
         user_id
     from {{ ref('stg_lake__top_up') }}
-    where status = 'success'
+    where
+        status = 'success'
+        and topup_date in (select mart.date from mart)
 
 ),
 
@@ -52,7 +68,7 @@ final as (
         mart.date,
         mart.dau,
         expected.dau as expected_dau
-    from {{ ref('mart_daily_kpis') }} as mart
+    from mart
     left join expected
         on mart.date = expected.activity_date
     where mart.dau != coalesce(expected.dau, 0)

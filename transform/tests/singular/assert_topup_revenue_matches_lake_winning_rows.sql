@@ -1,21 +1,51 @@
--- The ledger of money: mart revenue = fact revenue = the lake's winning rows.
--- The winning rows are recomputed here independently of the staging macro: for
--- each order, the row(s) of its latest export (max exported_at); an order whose
--- latest export disagrees with itself would show up as a difference.
+-- The ledger of money, per date: mart revenue = fact revenue = the lake's winning
+-- rows. The winning rows are recomputed here independently of the staging macro:
+-- for each order, the row(s) of its latest export (max exported_at); an order whose
+-- latest export disagrees with itself shows up as a difference. base_lake__top_up
+-- holds every lake row (its lake_ledger_balances test ties it to the lake).
+-- Checked for the dates of the mart's newest batch: every date after
+-- --full-refresh, the rebuilt dates after an incremental run.
 with
+
+mart as (
+
+    select
+        date,
+        topup_revenue
+    from {{ ref('mart_daily_kpis') }}
+    where _batch_ingested_at = (select max(_batch_ingested_at) from {{ ref('mart_daily_kpis') }})
+
+),
 
 lake as (
 
-    select * from {{ source('lake', 'top_up') }}
+    select
+        order_id,
+        status,
+        amount,
+        exported_at,
+        cast(topup_at as date) as topup_date
+    from {{ ref('base_lake__top_up') }}
+
+),
+
+checked_orders as (
+
+    select distinct lake.order_id
+    from lake
+    inner join mart
+        on lake.topup_date = mart.date
 
 ),
 
 latest_export as (
 
     select
-        order_id,
-        max(exported_at) as latest_exported_at
+        lake.order_id,
+        max(lake.exported_at) as latest_exported_at
     from lake
+    inner join checked_orders
+        on lake.order_id = checked_orders.order_id
     group by 1
 
 ),
@@ -25,7 +55,8 @@ winning_orders as (
     select distinct
         lake.order_id,
         lake.status,
-        lake.amount
+        lake.amount,
+        lake.topup_date
     from lake
     inner join latest_export
         on
@@ -34,40 +65,43 @@ winning_orders as (
 
 ),
 
-lake_total as (
+lake_daily as (
 
-    select coalesce(sum(amount), 0) as revenue
+    select
+        topup_date,
+        sum(amount) as revenue
     from winning_orders
     where status = 'success'
+    group by 1
 
 ),
 
-fact_total as (
+fact_daily as (
 
-    select coalesce(sum(successful_amount), 0) as revenue
+    select
+        topup_date,
+        sum(successful_amount) as revenue
     from {{ ref('fct_topup') }}
-
-),
-
-mart_total as (
-
-    select coalesce(sum(topup_revenue), 0) as revenue
-    from {{ ref('mart_daily_kpis') }}
+    where topup_date in (select mart.date from mart)
+    group by 1
 
 ),
 
 final as (
 
     select
-        lake_total.revenue as lake_revenue,
-        fact_total.revenue as fact_revenue,
-        mart_total.revenue as mart_revenue
-    from lake_total
-    cross join fact_total
-    cross join mart_total
+        mart.date,
+        coalesce(lake_daily.revenue, 0) as lake_revenue,
+        coalesce(fact_daily.revenue, 0) as fact_revenue,
+        mart.topup_revenue as mart_revenue
+    from mart
+    left join lake_daily
+        on mart.date = lake_daily.topup_date
+    left join fact_daily
+        on mart.date = fact_daily.topup_date
     where
-        lake_total.revenue != fact_total.revenue
-        or fact_total.revenue != mart_total.revenue
+        coalesce(lake_daily.revenue, 0) != coalesce(fact_daily.revenue, 0)
+        or coalesce(fact_daily.revenue, 0) != mart.topup_revenue
 
 )
 

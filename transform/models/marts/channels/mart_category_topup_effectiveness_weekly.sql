@@ -6,7 +6,23 @@
     paying user-days / viewer-days, the daily definition summed over the week.
     revenue_share = the category's attributed revenue / the platform's topup revenue
     of the week. Channels without a known category are grouped under null.
+
+    Incremental (DuckDB): the weeks from the earliest change's week on
+    (livelake.earliest_change_date) are replaced, and so is every week with a
+    channel-day without Channel Stats (its category is the channel's latest, which
+    a new day can change). replace_scopes on week_start, so an emptied week goes. A
+    table on BigQuery.
 #}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key='week_start',
+        incremental_strategy='replace_scopes',
+        placeholder_where='channels is null',
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 channel_days as (
@@ -27,12 +43,51 @@ daily_kpis as (
 
 ),
 
+dates as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+channel_day_facts as (
+
+    select * from {{ ref('fct_channel_day') }}
+
+),
+
+rebuilt_weeks as (
+
+    select distinct dates.week_start
+    from dates
+    {% if is_incremental() %}
+        where
+            dates.date_day >= {{ livelake.earliest_change_date(livelake.model_watermark()) }}
+            or dates.week_start in (
+                select {{ livelake.week_start('stats_less.channel_date') }}
+                from channel_day_facts as stats_less
+                where not stats_less.has_channel_stats
+            )
+    {% endif %}
+
+),
+
+week_channel_days as (
+
+    select
+        channel_days.*,
+        {{ livelake.week_start('channel_days.date') }} as week_start
+    from channel_days
+    where {{ livelake.week_start('channel_days.date') }} in (select rebuilt_weeks.week_start from rebuilt_weeks)
+
+),
+
 weekly_platform as (
 
     select
         {{ livelake.week_start('date') }} as week_start,
         sum(topup_revenue) as platform_topup_revenue
     from daily_kpis
+    where {{ livelake.week_start('date') }} in (select rebuilt_weeks.week_start from rebuilt_weeks)
     group by 1
 
 ),
@@ -44,11 +99,13 @@ weekly_payers as (
         channel_days.category,
         count(distinct topups.user_id) as attributed_paying_users
     from topups
-    inner join channel_days
+    inner join week_channel_days as channel_days
         on
             topups.topup_date = channel_days.date
             and topups.channel_id = channel_days.channel_id
-    where topups.is_successful
+    where
+        topups.is_successful
+        and topups.topup_date >= (select min(rebuilt_weeks.week_start) from rebuilt_weeks)
     group by 1, 2
 
 ),
@@ -64,12 +121,12 @@ weekly as (
         sum(attributed_paying_users) as attributed_paying_user_days,
         sum(unique_viewers) as unique_viewers,
         sum(live_minutes) as live_minutes
-    from channel_days
+    from week_channel_days
     group by 1, 2
 
 ),
 
-final as (
+rolled_up as (
 
     select
         weekly.week_start,
@@ -98,6 +155,51 @@ final as (
             )
     left join weekly_platform
         on weekly.week_start = weekly_platform.week_start
+
+),
+
+{% if is_incremental() %}
+
+    unioned as (
+
+        select * from rolled_up
+
+        union all
+
+        {# One placeholder per rebuilt week: replace_scopes empties the week first. #}
+        select
+            week_start,
+            cast(null as {{ dbt.type_string() }}) as category,
+            cast(null as {{ dbt.type_bigint() }}) as channels,
+            cast(null as {{ livelake.type_money() }}) as attributed_revenue,
+            cast(null as {{ dbt.type_bigint() }}) as attributed_orders,
+            cast(null as {{ dbt.type_bigint() }}) as attributed_paying_users,
+            cast(null as {{ dbt.type_bigint() }}) as attributed_paying_user_days,
+            cast(null as {{ dbt.type_bigint() }}) as unique_viewers,
+            cast(null as {{ dbt.type_bigint() }}) as live_minutes,
+            cast(null as {{ livelake.type_double() }}) as conversion_rate,
+            cast(null as {{ livelake.type_money() }}) as revenue_per_live_hour,
+            cast(null as {{ livelake.type_double() }}) as revenue_share
+        from rebuilt_weeks
+
+    ),
+
+{% else %}
+
+    unioned as (
+
+        select * from rolled_up
+
+    ),
+
+{% endif %}
+
+final as (
+
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    from unioned
 
 )
 
