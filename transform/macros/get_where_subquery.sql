@@ -1,12 +1,13 @@
 {#
     dbt's hook for a test's `where` config, extended so a daily run tests what it
-    wrote. A generic test on an incremental model (one with `_batch_ingested_at`)
-    reads only the rows of the model's newest batch: after `--full-refresh` that is
-    every row, after an incremental run the rows it (re)built (delete+insert and
+    wrote. A generic test on a model that documents `_batch_ingested_at` (the
+    incremental models, and the views over the incremental base models) reads only
+    the rows of the model's newest batch: after `--full-refresh` that is every row,
+    after an incremental run the rows it (re)built (delete+insert and
     replace_scopes write whole keys, so a key's rows are either all new or all
     old). Tests that reconcile a whole table with another (row counts, sums, the
-    lake ledger) and relationships (whose parent must stay whole) read the whole
-    model; so does any test with a `where` of its own. `--vars '{test_all_rows:
+    lake ledger) read the whole model; so does any test with a `where` of its own.
+    (A relationships test filters its child only: the parent is read whole.) `--vars '{test_all_rows:
     true}'` tests every row.
 #}
 {% macro get_where_subquery(relation) -%}
@@ -31,7 +32,7 @@
         {%- do return(false) -%}
     {%- endif -%}
     {%- set whole_table_tests = [
-        'row_count_matches', 'sum_matches', 'lake_ledger_balances', 'relationships'
+        'row_count_matches', 'sum_matches', 'lake_ledger_balances'
     ] -%}
     {%- set test_name = (model.test_metadata or {}).get('name') if model is mapping else none -%}
     {%- if test_name is none or test_name in whole_table_tests -%}
@@ -41,7 +42,6 @@
         {%- if node.resource_type == 'model'
             and node.alias == relation.identifier
             and node.schema == relation.schema
-            and node.config.materialized == 'incremental'
             and '_batch_ingested_at' in node.columns -%}
             {%- do return(true) -%}
         {%- endif -%}

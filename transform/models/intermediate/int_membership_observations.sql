@@ -32,7 +32,8 @@ topup_observations as (
         1 as kind_order,
         order_id,
         membership_level,
-        membership_rank
+        membership_rank,
+        _batch_ingested_at
     from topups
     where membership_level is not null
 
@@ -48,7 +49,8 @@ activity_observations as (
         0 as kind_order,
         cast(null as {{ dbt.type_string() }}) as order_id,
         membership_level,
-        membership_rank
+        membership_rank,
+        _batch_ingested_at
     from activity
     where membership_level is not null
 
@@ -72,7 +74,8 @@ final as (
         order_id,
         membership_level,
         membership_rank,
-        kind_order
+        kind_order,
+        _batch_ingested_at
     from unioned
 
 )

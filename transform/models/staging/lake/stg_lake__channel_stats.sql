@@ -20,7 +20,8 @@ renamed as (
         cast(new_followers as {{ dbt.type_bigint() }}) as new_followers,
         cast(chat_messages as {{ dbt.type_bigint() }}) as chat_messages,
         cast(gift_senders as {{ dbt.type_bigint() }}) as gift_senders,
-        {{ livelake.lineage_columns() }}
+        {{ livelake.lineage_columns() }},
+        _batch_ingested_at
     from resolved
 
 )

@@ -19,7 +19,8 @@ renamed as (
         cast(coalesce(tax_withheld, 0) as {{ livelake.type_money() }}) as tax_withheld,
         cast(net_revenue as {{ livelake.type_money() }}) as net_revenue,
         cast(settlement_status as {{ dbt.type_string() }}) as settlement_status,
-        {{ livelake.lineage_columns() }}
+        {{ livelake.lineage_columns() }},
+        _batch_ingested_at
     from resolved
 
 )

@@ -19,7 +19,8 @@ renamed as (
         cast(gift_count as {{ dbt.type_bigint() }}) as gift_count,
         cast(gift_coins as {{ dbt.type_bigint() }}) as gift_coins,
         cast(gross_revenue as {{ livelake.type_money() }}) as gross_revenue,
-        {{ livelake.lineage_columns() }}
+        {{ livelake.lineage_columns() }},
+        _batch_ingested_at
     from resolved
 
 )

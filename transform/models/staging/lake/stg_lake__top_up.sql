@@ -25,7 +25,8 @@ renamed as (
         cast(membership_level as {{ dbt.type_string() }}) as membership_level,
         {{ livelake.membership_rank('membership_level') }} as membership_rank,
         cast(promo_code as {{ dbt.type_string() }}) as promo_code,
-        {{ livelake.lineage_columns() }}
+        {{ livelake.lineage_columns() }},
+        _batch_ingested_at
     from resolved
 
 )

@@ -22,7 +22,8 @@ renamed as (
         coalesce(watch_minutes, 0) > 0
         or coalesce(messages_sent, 0) > 0
         or coalesce(gifts_sent_coins, 0) > 0 as is_engaged,
-        {{ livelake.lineage_columns() }}
+        {{ livelake.lineage_columns() }},
+        _batch_ingested_at
     from resolved
 
 )
