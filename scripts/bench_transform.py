@@ -5,17 +5,18 @@ The lake is written straight from the simulator's resolved world (365 days,
 writing and reading a year of xlsx would only slow it down. The last day is held
 back. Then, in one run:
 
-1. full build: `dbt build --full-refresh` on days 1..N-1;
-2. one new day: day N's parts land in the lake, then `dbt build`;
+1. full build: `dbt run --full-refresh` on days 1..N-1;
+2. one new day: day N's parts land in the lake, then `dbt run`;
 3. one corrected old day: a re-export of day N-30 (day 1 in a short world; later
    exported_at, refunds, moved orders, level and engagement changes) lands, then
-   `dbt build`.
+   `dbt run`.
 
-Each incremental run must cost at most 10% of the full build. Every phase runs the
-same command, the daily one: `dbt build --exclude-resource-type unit_test` (dbt's
-advice: unit tests belong to development and CI, `make test` runs them), with
-`--command run` the models alone (`dbt run`). The simulated lake (base days, day N,
-the correction) is cached under <bench>/transform-lake-<scale>-<seed>/ and
+Each phase's `dbt run` is followed by its data tests, timed apart (`dbt test`
+without unit tests, which dbt advises to keep to development and CI, and without
+the snapshots' tests, as `dbt run` builds no snapshot): the models are what is
+incremental, and each incremental `dbt run` must cost at most 10% of the full
+one. run + test (what `dbt build` does) is printed beside it. The simulated lake
+(base days, day N, the correction) is cached under <bench>/transform-lake-<scale>-<seed>/ and
 hard-linked into the bench lake, so a rerun skips the simulation. Wall time and
 the dbt process's peak RSS per phase are printed; figures go to
 <bench>/transform.json, per-phase dbt run_results to <bench>/transform-<scale>/.
@@ -89,16 +90,13 @@ def timed_build(data_dir: Path, phase: str, *args: str) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024**2
 
 
+PHASES = ("full", "new_day", "corrected_day")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="large")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument(
-        "--command",
-        default="build",
-        choices=["build", "run"],
-        help="what every phase runs: `dbt build` (models and data tests) or `dbt run`",
-    )
     options = parser.parse_args()
 
     paths = Paths.from_env()
@@ -110,14 +108,28 @@ def main() -> None:
     _link_tree(cache / "base", lake)
     print(f"lake linked from {cache}: {meta['days'] - 1} days, then building", flush=True)
 
-    command = [options.command]
-    if options.command == "build":
-        command += ["--exclude-resource-type", "unit_test"]
-    full, full_rss = timed_build(data_dir, "full", *command, "--full-refresh")
-    _link_tree(cache / "new_day", lake)
-    new_day, new_day_rss = timed_build(data_dir, "new_day", *command)
-    _link_tree(cache / "correction", lake)
-    corrected, corrected_rss = timed_build(data_dir, "corrected_day", *command)
+    deliveries = {"full": None, "new_day": cache / "new_day", "corrected_day": cache / "correction"}
+    seconds: dict[str, dict[str, float]] = {}
+    rss: dict[str, float] = {}
+    for phase, delivery in deliveries.items():
+        if delivery is not None:
+            _link_tree(delivery, lake)
+        refresh = ["--full-refresh"] if phase == "full" else []
+        run, run_rss = timed_build(data_dir, f"{phase}_run", "run", *refresh)
+        test, test_rss = timed_build(
+            data_dir,
+            f"{phase}_test",
+            "test",
+            "--exclude-resource-type",
+            "unit_test",
+            "--exclude",
+            "path:snapshots",
+        )
+        seconds[phase] = {"run": run, "test": test, "build": run + test}
+        rss[phase] = max(run_rss, test_rss)
+
+    def share(phase: str, kind: str) -> float:
+        return seconds[phase][kind] / seconds["full"][kind]
 
     result = {
         "benchmark": "transform",
@@ -126,30 +138,40 @@ def main() -> None:
         "lake_rows": meta["lake_rows"],
         "corrected_day": meta["corrected_day"],
         "cores": os.cpu_count(),
-        "command": f"dbt {' '.join(command)}",
-        "full_build_seconds": full,
-        "new_day_seconds": new_day,
-        "corrected_day_seconds": corrected,
-        "new_day_share": new_day / full,
-        "corrected_day_share": corrected / full,
-        "full_build_peak_rss_gb": full_rss,
-        "new_day_peak_rss_gb": new_day_rss,
-        "corrected_day_peak_rss_gb": corrected_rss,
+        "seconds": seconds,
+        "shares": {
+            phase: {kind: share(phase, kind) for kind in ("run", "build")} for phase in PHASES[1:]
+        },
+        "peak_rss_gb": rss,
         "target_share": TARGET_INCREMENTAL_SHARE,
-        "met": max(new_day, corrected) / full <= TARGET_INCREMENTAL_SHARE,
+        "met": max(share(phase, "run") for phase in PHASES[1:]) <= TARGET_INCREMENTAL_SHARE,
     }
     paths.bench.mkdir(parents=True, exist_ok=True)
     (paths.bench / "transform.json").write_text(json.dumps(result, indent=2) + "\n")
     rows = meta["lake_rows"]
     print(f"\ntransform benchmark: {options.scale} world, {meta['days']} days, {rows:,} lake rows")
-    print(f"command: dbt {' '.join(command)}")
-    print(f"full build (--full-refresh):   {full:8.1f} s  peak RSS {full_rss:5.1f} GB")
-    for label, seconds, rss in (
-        ("one new day", new_day, new_day_rss),
-        (f"one corrected old day ({meta['corrected_day']})", corrected, corrected_rss),
-    ):
-        print(f"{label}: {seconds:8.1f} s  ({seconds / full:.1%} of full)  peak RSS {rss:5.1f} GB")
-    print(f"target: each incremental run <= {TARGET_INCREMENTAL_SHARE:.0%} of the full build")
+    print(f"{'phase':<34} {'dbt run':>9} {'dbt test':>9} {'run share':>10} {'run+test share':>15}")
+    labels = {
+        "full": "full build (--full-refresh)",
+        "new_day": "one new day",
+        "corrected_day": f"one corrected old day ({meta['corrected_day']})",
+    }
+    for phase in PHASES:
+        row = seconds[phase]
+        shares = (
+            ("", "")
+            if phase == "full"
+            else (f"{share(phase, 'run'):.1%}", f"{share(phase, 'build'):.1%}")
+        )
+        print(
+            f"{labels[phase]:<34} {row['run']:8.1f}s {row['test']:8.1f}s "
+            f"{shares[0]:>10} {shares[1]:>15}"
+        )
+    print(f"peak RSS: {', '.join(f'{phase} {gb:.1f} GB' for phase, gb in rss.items())}")
+    print(
+        f"target: each incremental `dbt run` <= {TARGET_INCREMENTAL_SHARE:.0%} of the full one"
+        f" ({'met' if result['met'] else 'not met'})"
+    )
     print(f"figures written to {paths.bench / 'transform.json'}")
 
 
