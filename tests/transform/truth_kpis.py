@@ -190,8 +190,8 @@ class Truth:
     def dropoffs(self) -> list[tuple[str, date, str]]:
         """(user, drop-off date, level). kpis.md: a silver+ user with no activity and no
         top-up for 30 days; the drop-off date is the 30th day after the last one. Where
-        kpis.md is silent, the marts' documented rules (fct_membership_dropoffs,
-        int_user_touch_days): "activity" = a User Activity row with any activity above
+        kpis.md is silent, the marts' documented rules (fct_membership_dropoffs):
+        "activity" = a User Activity row with any activity above
         0, a top-up of any status counts; the drop-off date must lie inside the data
         (<= the last User Activity / top-up date); the level is the one on the drop-off
         date; a user who comes back and goes quiet again drops off again."""

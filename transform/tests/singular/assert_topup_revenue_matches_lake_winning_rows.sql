@@ -7,13 +7,21 @@
 -- --full-refresh, the rebuilt dates after an incremental run.
 with
 
+newest_batch as (
+
+    select max(_batch_ingested_at) as newest_batch_ingested_at
+    from {{ ref('mart_daily_kpis') }}
+
+),
+
 mart as (
 
     select
-        date,
-        topup_revenue
-    from {{ ref('mart_daily_kpis') }}
-    where _batch_ingested_at = (select max(_batch_ingested_at) from {{ ref('mart_daily_kpis') }})
+        kpis.date,
+        kpis.topup_revenue
+    from {{ ref('mart_daily_kpis') }} as kpis
+    inner join newest_batch
+        on kpis._batch_ingested_at = newest_batch.newest_batch_ingested_at
 
 ),
 

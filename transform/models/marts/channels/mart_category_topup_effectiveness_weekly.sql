@@ -13,6 +13,7 @@
     a new day can change). replace_scopes on week_start, so an emptied week goes. A
     table on BigQuery.
 #}
+-- depends_on: {{ ref('fct_channel_day') }}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
@@ -49,12 +50,6 @@ dates as (
 
 ),
 
-channel_day_facts as (
-
-    select * from {{ ref('fct_channel_day') }}
-
-),
-
 rebuilt_weeks as (
 
     select distinct dates.week_start
@@ -63,8 +58,8 @@ rebuilt_weeks as (
         where
             dates.date_day >= {{ livelake.earliest_change_date(livelake.model_watermark()) }}
             or dates.week_start in (
-                select {{ livelake.week_start('stats_less.channel_date') }}
-                from channel_day_facts as stats_less
+                select {{ livelake.week_start('stats_less.channel_date') }} as stats_less_week
+                from {{ ref('fct_channel_day') }} as stats_less
                 where not stats_less.has_channel_stats
             )
     {% endif %}
@@ -105,7 +100,7 @@ weekly_payers as (
             and topups.channel_id = channel_days.channel_id
     where
         topups.is_successful
-        and topups.topup_date >= (select min(rebuilt_weeks.week_start) from rebuilt_weeks)
+        and topups.topup_date >= (select min(rebuilt_weeks.week_start) as first_week from rebuilt_weeks)
     group by 1, 2
 
 ),

@@ -52,6 +52,19 @@ topups as (
 
     ),
 
+{% else %}
+
+    carried as (
+
+        {# A full build starts every user from nothing. #}
+        select
+            cast(null as {{ dbt.type_string() }}) as user_id,
+            0 as carried_successful_topups,
+            cast(null as date) as carried_successful_topup_date
+        where 1 = 0
+
+    ),
+
 {% endif %}
 
 user_topups as (
@@ -79,16 +92,10 @@ sequenced as (
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        )
-        {% if is_incremental() %}
-            + coalesce(carried.carried_successful_topups, 0)
-        {% endif %}
-        as prior_successful_topups
+        ) + coalesce(carried.carried_successful_topups, 0) as prior_successful_topups
     from user_topups
-    {% if is_incremental() %}
-        left join carried
-            on user_topups.user_id = carried.user_id
-    {% endif %}
+    left join carried
+        on user_topups.user_id = carried.user_id
 
 ),
 
@@ -96,26 +103,16 @@ successful_history as (
 
     select
         user_topups.order_id,
-        {% if is_incremental() %}
-            coalesce(
-                lag(user_topups.topup_date) over (
-                    partition by user_topups.user_id
-                    order by user_topups.topup_at, user_topups.order_id
-                ),
-                carried.carried_successful_topup_date
-            )
-        {% else %}
+        coalesce(
             lag(user_topups.topup_date) over (
                 partition by user_topups.user_id
                 order by user_topups.topup_at, user_topups.order_id
-            )
-        {% endif %}
-        as prev_successful_topup_date
+            ),
+            carried.carried_successful_topup_date
+        ) as prev_successful_topup_date
     from user_topups
-    {% if is_incremental() %}
-        left join carried
-            on user_topups.user_id = carried.user_id
-    {% endif %}
+    left join carried
+        on user_topups.user_id = carried.user_id
     where user_topups.status = 'success'
 
 ),

@@ -118,6 +118,15 @@ active_spans as (
 
 ),
 
+rebuilt_user_days as (
+
+    select * from user_days
+    {% if is_incremental() %}
+        where activity_date in (select rebuild_dates.date_day from rebuild_dates)
+    {% endif %}
+
+),
+
 daily_by_level as (
 
     select
@@ -130,12 +139,8 @@ daily_by_level as (
         sum(refunded_topups) as refunded_orders,
         sum(case when is_dau then watch_minutes else 0 end) as dau_watch_minutes,
         sum(case when is_dau then messages_sent else 0 end) as dau_messages_sent
-    from user_days
-    where
-        membership_level is not null
-        {% if is_incremental() %}
-            and activity_date in (select rebuild_dates.date_day from rebuild_dates)
-        {% endif %}
+    from rebuilt_user_days
+    where membership_level is not null
     group by 1, 2
 
 ),

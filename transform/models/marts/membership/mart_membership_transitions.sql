@@ -48,11 +48,11 @@ rebuild_from as (
 transitions as (
 
     select
-        period_grain,
-        period_start,
-        from_level,
-        to_level,
-        transition_type,
+        events.period_grain,
+        events.period_start,
+        events.from_level,
+        events.to_level,
+        events.transition_type,
         count(distinct events.user_id) as users
     from events
     cross join rebuild_from

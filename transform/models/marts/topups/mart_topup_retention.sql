@@ -101,7 +101,7 @@ topup_weeks_raw as (
     inner join user_days
         on
             cohort_members.user_id = user_days.user_id
-            and user_days.activity_date >= cohort_members.cohort_week
+            and cohort_members.cohort_week <= user_days.activity_date
     where user_days.successful_topups > 0
 
 ),
