@@ -82,3 +82,23 @@
     from {{ source }}
     where not ({{ placeholder_where }})
 {%- endmacro %}
+
+{#
+    The rows of a replace_scopes model: `rows` (a CTE name) and one placeholder per
+    scope in `scopes` (a CTE name whose columns are the scope keys), every other
+    column null. DuckDB only, like replace_scopes: `union all by name` fills the
+    placeholders' missing columns.
+#}
+{% macro with_scope_placeholders(rows, scopes) -%}
+    {{ return(adapter.dispatch('with_scope_placeholders', 'livelake')(rows, scopes)) }}
+{%- endmacro %}
+
+{% macro duckdb__with_scope_placeholders(rows, scopes) -%}
+    select * from {{ rows }}
+    union all by name
+    select * from {{ scopes }}
+{%- endmacro %}
+
+{% macro default__with_scope_placeholders(rows, scopes) -%}
+    {{ exceptions.raise_compiler_error('replace_scopes placeholders are DuckDB-only; build this model as a table') }}
+{%- endmacro %}

@@ -155,27 +155,18 @@ rolled_up as (
 
 {% if is_incremental() %}
 
+    scopes as (
+
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
+        select
+            week_start
+        from rebuilt_weeks
+
+    ),
+
     unioned as (
 
-        select * from rolled_up
-
-        union all
-
-        {# One placeholder per rebuilt week: replace_scopes empties the week first. #}
-        select
-            week_start,
-            cast(null as {{ dbt.type_string() }}) as category,
-            cast(null as {{ dbt.type_bigint() }}) as channels,
-            cast(null as {{ livelake.type_money() }}) as attributed_revenue,
-            cast(null as {{ dbt.type_bigint() }}) as attributed_orders,
-            cast(null as {{ dbt.type_bigint() }}) as attributed_paying_users,
-            cast(null as {{ dbt.type_bigint() }}) as attributed_paying_user_days,
-            cast(null as {{ dbt.type_bigint() }}) as unique_viewers,
-            cast(null as {{ dbt.type_bigint() }}) as live_minutes,
-            cast(null as {{ livelake.type_double() }}) as conversion_rate,
-            cast(null as {{ livelake.type_money() }}) as revenue_per_live_hour,
-            cast(null as {{ livelake.type_double() }}) as revenue_share
-        from rebuilt_weeks
+        {{ livelake.with_scope_placeholders('rolled_up', 'scopes') }}
 
     ),
 

@@ -193,7 +193,16 @@ rebuilt as (
 
 {% if is_incremental() %}
 
-    unioned as (
+    scopes as (
+
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
+        select
+            cuts.user_id
+        from cuts
+
+    ),
+
+    scoped_rows as (
 
         select * from rebuilt
 
@@ -217,25 +226,11 @@ rebuilt as (
         from kept
         where not is_continued
 
-        union all
+    ),
 
-        {# A placeholder for a user left with no observation: replace_scopes empties the user. #}
-        select
-            cast(null as {{ dbt.type_string() }}) as membership_version_id,
-            cuts.user_id,
-            cast(null as {{ dbt.type_bigint() }}) as version_number,
-            cast(null as {{ dbt.type_string() }}) as membership_level,
-            cast(null as {{ dbt.type_int() }}) as membership_rank,
-            cast(null as {{ dbt.type_string() }}) as from_level,
-            cast(null as {{ dbt.type_string() }}) as change_type,
-            cast(null as {{ dbt.type_string() }}) as first_observation_kind,
-            cast(null as {{ dbt.type_string() }}) as first_observation_order_id,
-            cast(null as {{ livelake.type_local_timestamp() }}) as valid_from,
-            cast(null as {{ livelake.type_local_timestamp() }}) as valid_to,
-            cast(null as date) as valid_from_date,
-            cast(null as date) as valid_to_date,
-            cast(null as {{ dbt.type_boolean() }}) as is_current
-        from cuts
+    unioned as (
+
+        {{ livelake.with_scope_placeholders('scoped_rows', 'scopes') }}
 
     ),
 

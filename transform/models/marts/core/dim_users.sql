@@ -129,27 +129,18 @@ rebuilt as (
 
 {% if is_incremental() %}
 
+    scopes as (
+
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
+        select
+            user_id
+        from cuts
+
+    ),
+
     unioned as (
 
-        select * from rebuilt
-
-        union all
-
-        {# One placeholder per recomputed user: replace_scopes empties the user first. #}
-        select
-            user_id,
-            cast(null as date) as registered_at,
-            cast(null as date) as first_seen_date,
-            cast(null as date) as last_seen_date,
-            cast(null as date) as last_dau_date,
-            cast(null as {{ livelake.type_local_timestamp() }}) as first_topup_at,
-            cast(null as date) as first_topup_date,
-            cast(null as {{ dbt.type_bigint() }}) as successful_topups,
-            cast(null as {{ livelake.type_money() }}) as lifetime_topup_revenue,
-            cast(null as {{ dbt.type_string() }}) as current_membership_level,
-            cast(null as {{ dbt.type_int() }}) as current_membership_rank,
-            cast(null as {{ livelake.type_local_timestamp() }}) as membership_level_since
-        from cuts
+        {{ livelake.with_scope_placeholders('rebuilt', 'scopes') }}
 
     ),
 

@@ -94,30 +94,18 @@ channel_days as (
 
 {% if is_incremental() %}
 
+    scopes as (
+
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
+        select
+            change_date as channel_date
+        from rebuilt_dates
+
+    ),
+
     unioned as (
 
-        select * from channel_days
-
-        union all
-
-        {# One placeholder per rebuilt date: replace_scopes empties the date first. #}
-        select
-            cast(null as {{ dbt.type_string() }}) as channel_day_id,
-            change_date as channel_date,
-            cast(null as {{ dbt.type_string() }}) as channel_id,
-            cast(null as {{ dbt.type_boolean() }}) as has_channel_stats,
-            cast(null as {{ dbt.type_string() }}) as channel_name,
-            cast(null as {{ dbt.type_string() }}) as category,
-            cast(null as {{ dbt.type_bigint() }}) as live_minutes,
-            cast(null as {{ dbt.type_bigint() }}) as unique_viewers,
-            cast(null as {{ dbt.type_bigint() }}) as peak_concurrent_viewers,
-            cast(null as {{ dbt.type_bigint() }}) as new_followers,
-            cast(null as {{ dbt.type_bigint() }}) as chat_messages,
-            cast(null as {{ dbt.type_bigint() }}) as gift_senders,
-            cast(null as {{ dbt.type_bigint() }}) as attributed_orders,
-            cast(null as {{ dbt.type_bigint() }}) as attributed_paying_users,
-            cast(null as {{ livelake.type_money() }}) as attributed_revenue
-        from rebuilt_dates
+        {{ livelake.with_scope_placeholders('channel_days', 'scopes') }}
 
     ),
 

@@ -124,7 +124,16 @@ dropoffs as (
 
     ),
 
-    unioned as (
+    scopes as (
+
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
+        select
+            user_id
+        from rewritten_users
+
+    ),
+
+    scoped_rows as (
 
         select dropoffs.*
         from dropoffs
@@ -146,17 +155,11 @@ dropoffs as (
         cross join rebuild_from
         where built.dropoff_date < rebuild_from.rebuild_from_date
 
-        union all
+    ),
 
-        {# One placeholder per rewritten user: replace_scopes empties the user first. #}
-        select
-            user_id,
-            cast(null as date) as last_touch_date,
-            cast(null as date) as next_touch_date,
-            cast(null as date) as dropoff_date,
-            cast(null as {{ dbt.type_string() }}) as membership_level,
-            cast(null as {{ dbt.type_int() }}) as membership_rank
-        from rewritten_users
+    unioned as (
+
+        {{ livelake.with_scope_placeholders('scoped_rows', 'scopes') }}
 
     ),
 

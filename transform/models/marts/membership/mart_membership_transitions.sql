@@ -85,28 +85,21 @@ moves as (
 
 {% if is_incremental() %}
 
-    unioned as (
+    scopes as (
 
-        select * from moves
-
-        union all
-
-        {# One placeholder per rebuilt period: replace_scopes empties the period first. #}
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
         select
             summary.period_grain,
-            summary.period_start,
-            cast(null as {{ dbt.type_string() }}) as from_level,
-            cast(null as {{ dbt.type_string() }}) as to_level,
-            cast(null as {{ dbt.type_bigint() }}) as users,
-            cast(null as {{ dbt.type_string() }}) as transition_type,
-            cast(null as {{ dbt.type_bigint() }}) as observed_users,
-            cast(null as {{ dbt.type_bigint() }}) as upgraded_users,
-            cast(null as {{ dbt.type_bigint() }}) as downgraded_users,
-            cast(null as {{ livelake.type_double() }}) as upgrade_rate,
-            cast(null as {{ livelake.type_double() }}) as downgrade_rate
+            summary.period_start
         from summary
         cross join rebuild_from
         where summary.period_start >= rebuild_from.rebuild_from_date
+
+    ),
+
+    unioned as (
+
+        {{ livelake.with_scope_placeholders('moves', 'scopes') }}
 
     ),
 

@@ -163,23 +163,20 @@ cells as (
 
 {% if is_incremental() %}
 
-    unioned as (
+    scopes as (
 
-        select * from cells
-
-        union all
-
-        {# One placeholder per rebuilt week: replace_scopes empties the cohort first. #}
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
         select distinct
-            dates.week_start as cohort_week,
-            cast(null as {{ dbt.type_int() }}) as weeks_after,
-            cast(null as {{ dbt.type_bigint() }}) as cohort_users,
-            cast(null as {{ dbt.type_bigint() }}) as retained_users,
-            cast(null as {{ livelake.type_double() }}) as retention_rate,
-            cast(null as {{ dbt.type_boolean() }}) as is_complete
+            dates.week_start as cohort_week
         from dates
         cross join rebuild_from
         where dates.week_start >= rebuild_from.rebuild_from_week
+
+    ),
+
+    unioned as (
+
+        {{ livelake.with_scope_placeholders('cells', 'scopes') }}
 
     ),
 

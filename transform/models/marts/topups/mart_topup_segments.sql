@@ -63,25 +63,20 @@ segments as (
 
 {% if is_incremental() %}
 
-    unioned as (
+    scopes as (
 
-        select * from segments
-
-        union all
-
-        {# One placeholder per rebuilt date: replace_scopes empties the date first. #}
+        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
         select
-            dates.date_day as date,
-            cast(null as {{ dbt.type_string() }}) as topup_day_segment,
-            cast(null as {{ dbt.type_string() }}) as payment_method,
-            cast(null as {{ dbt.type_string() }}) as platform,
-            cast(null as {{ dbt.type_bigint() }}) as orders,
-            cast(null as {{ dbt.type_bigint() }}) as paying_users,
-            cast(null as {{ livelake.type_money() }}) as revenue,
-            cast(null as {{ dbt.type_bigint() }}) as repeat_orders
+            dates.date_day as date
         from dates
         cross join rebuild_from
         where dates.date_day >= rebuild_from.rebuild_from_date
+
+    ),
+
+    unioned as (
+
+        {{ livelake.with_scope_placeholders('segments', 'scopes') }}
 
     ),
 
