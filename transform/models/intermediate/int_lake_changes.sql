@@ -36,28 +36,216 @@ with
 
 {% endif %}
 
+{% set topup_content = [
+    'user_id', 'topup_at', 'amount', 'coins', 'bonus_coins', 'payment_method', 'platform',
+    'status', 'channel_id', 'membership_level', 'promo_code'
+] %}
+{% set activity_content = [
+    'registered_at', 'membership_level', 'watch_minutes', 'channels_watched',
+    'messages_sent', 'gifts_sent_coins'
+] %}
+
 {% for table in ['top_up', 'user_activity', 'channel_stats', 'pre_deduction', 'post_deduction'] %}
 
-    {{ table }}_changes as (
+    {{ table }}_batch as (
 
-        select
-            lake_rows._batch_ingested_at,
-            '{{ table }}' as lake_table,
-            {% if table == 'top_up' %}
-                lake_rows.user_id,
-                cast(lake_rows.topup_at as date) as change_date
-            {% elif table == 'user_activity' %}
-                lake_rows.user_id,
-                lake_rows.report_date as change_date
-            {% else %}
-                cast(null as {{ dbt.type_string() }}) as user_id,
-                lake_rows.report_date as change_date
-            {% endif %}
+        select lake_rows.*
         from {{ ref('base_lake__' ~ table) }} as lake_rows
         {% if is_incremental() %}
             cross join logged
             where lake_rows._batch_ingested_at > logged.logged_until
         {% endif %}
+
+    ),
+
+{% endfor %}
+
+{% if is_incremental() %}
+
+    {#
+        A re-export changes the facts only where its winning row differs from the
+        one that won before (the best of the rows already logged): an order or a
+        user-day re-exported as it was changes nothing but lineage, and is not
+        logged. A changed order is logged where it was and where it is.
+    #}
+    previous_topups as (
+
+        select
+            top_up_batch.*,
+            row_number() over (
+                partition by top_up_batch.order_id
+                order by
+                    top_up_batch.exported_at desc, top_up_batch.ingested_at desc,
+                    top_up_batch.file_sha256 desc, top_up_batch.source_file desc,
+                    top_up_batch.source_sheet desc, top_up_batch.source_row desc
+            ) as previous_rank
+        from top_up_batch
+        cross join logged
+        where top_up_batch.ingested_at <= logged.logged_until
+
+    ),
+
+    topup_versions as (
+
+        select
+            current_rows._batch_ingested_at,
+            current_rows.order_id,
+            current_rows.user_id,
+            cast(current_rows.topup_at as date) as change_date,
+            previous_rows.user_id as previous_user_id,
+            cast(previous_rows.topup_at as date) as previous_change_date,
+            previous_rows.order_id is not null as was_seen,
+            {% for column in topup_content %}
+                current_rows.{{ column }} is not distinct from previous_rows.{{ column }}
+                {{- ' and' if not loop.last else ' as is_unchanged' }}
+            {% endfor %}
+        from top_up_batch as current_rows
+        left join previous_topups as previous_rows
+            on
+                current_rows.order_id = previous_rows.order_id
+                and previous_rows.previous_rank = 1
+        where current_rows.row_disposition = 'loaded'
+
+    ),
+
+    top_up_changes as (
+
+        select
+            _batch_ingested_at,
+            'top_up' as lake_table,
+            user_id,
+            change_date
+        from topup_versions
+        where not (was_seen and is_unchanged)
+
+        union all
+
+        select
+            _batch_ingested_at,
+            'top_up' as lake_table,
+            previous_user_id as user_id,
+            previous_change_date as change_date
+        from topup_versions
+        where was_seen and not is_unchanged
+
+    ),
+
+    previous_exports as (
+
+        select
+            report_date,
+            exported_at,
+            ingested_at,
+            file_sha256,
+            row_number() over (
+                partition by report_date
+                order by exported_at desc, ingested_at desc, file_sha256 desc
+            ) as previous_rank
+        from (
+            select distinct
+                user_activity_batch.report_date,
+                user_activity_batch.exported_at,
+                user_activity_batch.ingested_at,
+                user_activity_batch.file_sha256
+            from user_activity_batch
+            cross join logged
+            where user_activity_batch.ingested_at <= logged.logged_until
+        ) as exports
+
+    ),
+
+    previous_activity as (
+
+        select distinct
+            user_activity_batch.report_date,
+            user_activity_batch.user_id,
+            {% for column in activity_content %}
+                user_activity_batch.{{ column }}{{ ',' if not loop.last }}
+            {% endfor %}
+        from user_activity_batch
+        inner join previous_exports
+            on
+                user_activity_batch.report_date = previous_exports.report_date
+                and user_activity_batch.exported_at = previous_exports.exported_at
+                and user_activity_batch.ingested_at = previous_exports.ingested_at
+                and user_activity_batch.file_sha256 = previous_exports.file_sha256
+                and previous_exports.previous_rank = 1
+
+    ),
+
+    current_activity as (
+
+        select distinct
+            report_date,
+            user_id,
+            {% for column in activity_content %}
+                {{ column }}{{ ',' if not loop.last }}
+            {% endfor %}
+        from user_activity_batch
+        where row_disposition = 'loaded'
+
+    ),
+
+    user_activity_changes as (
+
+        select
+            (select max(_batch_ingested_at) from user_activity_batch) as _batch_ingested_at,
+            'user_activity' as lake_table,
+            coalesce(current_activity.user_id, previous_activity.user_id) as user_id,
+            coalesce(current_activity.report_date, previous_activity.report_date) as change_date
+        from current_activity
+        full outer join previous_activity
+            on
+                current_activity.report_date = previous_activity.report_date
+                and current_activity.user_id = previous_activity.user_id
+        where
+            current_activity.user_id is null
+            or previous_activity.user_id is null
+            or not (
+                {% for column in activity_content %}
+                    current_activity.{{ column }} is not distinct from previous_activity.{{ column }}
+                    {{- ' and' if not loop.last }}
+                {% endfor %}
+            )
+
+    ),
+
+{% else %}
+
+    top_up_changes as (
+
+        select
+            _batch_ingested_at,
+            'top_up' as lake_table,
+            user_id,
+            cast(topup_at as date) as change_date
+        from top_up_batch
+
+    ),
+
+    user_activity_changes as (
+
+        select
+            _batch_ingested_at,
+            'user_activity' as lake_table,
+            user_id,
+            report_date as change_date
+        from user_activity_batch
+
+    ),
+
+{% endif %}
+
+{% for table in ['channel_stats', 'pre_deduction', 'post_deduction'] %}
+
+    {{ table }}_changes as (
+
+        select
+            _batch_ingested_at,
+            '{{ table }}' as lake_table,
+            cast(null as {{ dbt.type_string() }}) as user_id,
+            report_date as change_date
+        from {{ table }}_batch
 
     ),
 

@@ -1,14 +1,14 @@
 {#
-    One row per order with its latest status. Incremental: lake rows ingested since
-    the last build mark, per user, the earliest date they touch (every version of a
-    changed order, so a corrected user_id counts for both users;
-    livelake.user_change_cuts). Only each such user's orders from that date on are
-    re-derived, starting from the state the table already holds for the user's
+    One row per order with its latest status. Incremental: the lake's change log
+    gives, per user, the earliest date a change touches (a corrected user_id counts
+    for both users; livelake.user_change_cuts). Only each such user's orders from
+    that date on are re-derived, starting from the state the table already holds for the user's
     earlier orders (how many successful top-ups, the date of the last one):
     is_repeat_topup and days_since_prev_topup depend on the user's whole history, so
     a new day costs one day of orders, and a corrected old day its users' orders since
-    then. delete+insert on order_id (merge on BigQuery): every order persists, so no
-    row can go stale.
+    then. An order re-exported with the same content is no change; its row takes the
+    new export's lineage. delete+insert on order_id (merge on BigQuery): every order
+    persists, so no row can go stale.
 #}
 {{
     config(
@@ -117,7 +117,7 @@ successful_history as (
 
 ),
 
-final as (
+rebuilt as (
 
     select
         sequenced.order_id,
@@ -158,6 +158,69 @@ final as (
     left join successful_history
         on sequenced.order_id = successful_history.order_id
 
-)
+),
+
+{% if is_incremental() %}
+
+    relineaged as (
+
+        {# Orders re-exported with the same content (not changes in the log): the
+           built row, with the new winning row's lineage. #}
+        select
+            built.order_id,
+            built.user_id,
+            built.topup_at,
+            built.topup_date,
+            built.topup_hour,
+            built.topup_day_segment,
+            built.amount,
+            built.coins,
+            built.bonus_coins,
+            built.payment_method,
+            built.platform,
+            built.status,
+            built.is_successful,
+            built.successful_amount,
+            built.channel_id,
+            built.membership_level,
+            built.membership_rank,
+            built.promo_code,
+            built.is_repeat_topup,
+            built.successful_topup_number,
+            built.days_since_prev_topup,
+            topups.source_file,
+            topups.source_sheet,
+            topups.source_row,
+            topups.file_sha256,
+            topups.exported_at,
+            topups.ingested_at,
+            {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        from topups
+        inner join {{ this }} as built
+            on topups.order_id = built.order_id
+        where
+            topups._batch_ingested_at > {{ livelake.model_watermark() }}
+            and topups.ingested_at > {{ livelake.model_watermark() }}
+            and topups.order_id not in (select rebuilt.order_id from rebuilt)
+
+    ),
+
+    final as (
+
+        select * from rebuilt
+        union all
+        select * from relineaged
+
+    )
+
+{% else %}
+
+    final as (
+
+        select * from rebuilt
+
+    )
+
+{% endif %}
 
 select * from final
