@@ -1,12 +1,14 @@
 {#
-    The lake's change log: the (user, local date) places each classification batch
-    of the base models changed. A base model re-classifies every version of what a
-    new lake row touches (every version of a re-exported order, every export of a
-    re-exported report date) and stamps those rows with the batch's newest
-    ingested_at (`_batch_ingested_at`), so a re-export is logged both where its new
-    version is and where the older versions were (a corrected user_id or time moves
-    an order). Channel Stats and the pre / post-deduction reports log their report
-    date (no user).
+    The lake's change log: the (user, local date) places whose facts a
+    classification batch of the base models may change. A base model re-classifies
+    every version of what a new lake row touches (every version of a re-exported
+    order, every export of a re-exported report date) and stamps those rows with the
+    batch's newest ingested_at (`_batch_ingested_at`). Here each re-exported order
+    or user-day compares its winning row with the previous winner (the best of the
+    rows already logged): a row repeated as it was is no change; a changed order is
+    logged where it was and where it is (a corrected user_id or time moves it). A
+    full build logs every row. Channel Stats and the pre / post-deduction reports
+    log their report date (no user).
 
     Incremental models read their work here (livelake.user_change_cuts,
     livelake.changed_dates, livelake.earliest_change_date): the entries logged after

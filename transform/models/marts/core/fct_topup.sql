@@ -160,12 +160,41 @@ rebuilt as (
 
 ),
 
+{#
+    Orders re-exported with the same content are no change in the log: their built
+    row takes the new winning row's lineage. Reading the built rows costs a scan of
+    the whole table, so it is planned only when there is such an order (a new day
+    has none): the candidates are counted first.
+#}
+{% set relineage = false %}
 {% if is_incremental() %}
+    {% set relineage_candidates %}
+        select
+            topups.order_id,
+            topups.source_file,
+            topups.source_sheet,
+            topups.source_row,
+            topups.file_sha256,
+            topups.exported_at,
+            topups.ingested_at
+        from {{ ref('stg_lake__top_up') }} as topups
+        left join ({{ livelake.user_change_cuts(livelake.model_watermark()) }}) as cuts
+            on topups.user_id = cuts.user_id
+        where
+            topups._batch_ingested_at > {{ livelake.model_watermark() }}
+            and topups.ingested_at > {{ livelake.model_watermark() }}
+            and (cuts.user_id is null or topups.topup_date < cuts.cut_date)
+    {% endset %}
+    {% if execute %}
+        {% set counted = run_query('select count(*) as candidates from (' ~ relineage_candidates ~ ') as c') %}
+        {% set relineage = counted.columns[0].values()[0] > 0 %}
+    {% endif %}
+{% endif %}
+
+{% if relineage %}
 
     relineaged as (
 
-        {# Orders re-exported with the same content (not changes in the log): the
-           built row, with the new winning row's lineage. #}
         select
             built.order_id,
             built.user_id,
@@ -188,20 +217,16 @@ rebuilt as (
             built.is_repeat_topup,
             built.successful_topup_number,
             built.days_since_prev_topup,
-            topups.source_file,
-            topups.source_sheet,
-            topups.source_row,
-            topups.file_sha256,
-            topups.exported_at,
-            topups.ingested_at,
+            candidates.source_file,
+            candidates.source_sheet,
+            candidates.source_row,
+            candidates.file_sha256,
+            candidates.exported_at,
+            candidates.ingested_at,
             {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-        from topups
+        from ({{ relineage_candidates }}) as candidates
         inner join {{ this }} as built
-            on topups.order_id = built.order_id
-        where
-            topups._batch_ingested_at > {{ livelake.model_watermark() }}
-            and topups.ingested_at > {{ livelake.model_watermark() }}
-            and topups.order_id not in (select rebuilt.order_id from rebuilt)
+            on candidates.order_id = built.order_id
 
     ),
 
