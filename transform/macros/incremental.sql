@@ -102,3 +102,19 @@
 {% macro default__with_scope_placeholders(rows, scopes) -%}
     {{ exceptions.raise_compiler_error('replace_scopes placeholders are DuckDB-only; build this model as a table') }}
 {%- endmacro %}
+
+{#
+    The final select of a replace_scopes model: its rows stamped with the batch; in
+    an incremental run `incremental_rows` (default: the same rows) plus a
+    placeholder per scope of `scopes`.
+#}
+{% macro replace_scopes_select(rows, incremental_rows=none, scopes='scopes') -%}
+    select
+        *,
+        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+    {% if is_incremental() -%}
+        from ({{ livelake.with_scope_placeholders(incremental_rows or rows, scopes) }}) as scoped
+    {%- else -%}
+        from {{ rows }}
+    {%- endif %}
+{%- endmacro %}

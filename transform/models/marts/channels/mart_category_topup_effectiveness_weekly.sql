@@ -164,28 +164,11 @@ rolled_up as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('rolled_up', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from rolled_up
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('rolled_up') }}
 
 )
 

@@ -228,28 +228,11 @@ rebuilt as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('scoped_rows', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from rebuilt
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('rebuilt', incremental_rows='scoped_rows') }}
 
 )
 

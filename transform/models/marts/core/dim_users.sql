@@ -138,28 +138,11 @@ rebuilt as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('rebuilt', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from rebuilt
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('rebuilt') }}
 
 )
 

@@ -103,28 +103,11 @@ channel_days as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('channel_days', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from channel_days
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('channel_days') }}
 
 )
 

@@ -157,28 +157,11 @@ dropoffs as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('scoped_rows', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from dropoffs
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('dropoffs', incremental_rows='scoped_rows') }}
 
 )
 

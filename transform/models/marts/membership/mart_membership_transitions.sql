@@ -97,28 +97,11 @@ moves as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('moves', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from moves
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('moves') }}
 
 )
 

@@ -174,28 +174,11 @@ cells as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('cells', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from cells
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('cells') }}
 
 )
 

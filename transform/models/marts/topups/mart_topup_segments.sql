@@ -74,28 +74,11 @@ segments as (
 
     ),
 
-    unioned as (
-
-        {{ livelake.with_scope_placeholders('segments', 'scopes') }}
-
-    ),
-
-{% else %}
-
-    unioned as (
-
-        select * from segments
-
-    ),
-
 {% endif %}
 
 final as (
 
-    select
-        *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    from unioned
+    {{ livelake.replace_scopes_select('segments') }}
 
 )
 
