@@ -14,7 +14,7 @@ export UV_COMPILE_BYTECODE := 1
 # `make dev SCALE=medium` simulates a bigger world.
 SCALE ?= small
 
-.PHONY: help setup dev generate ingest build publish kpis docs test lint format bench bench-ingest bench-transform clean
+.PHONY: help setup dev generate ingest build publish compact kpis docs test lint format bench bench-ingest bench-transform clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -45,6 +45,9 @@ build: setup ## dbt build (models + tests) on the lake, target dev (DuckDB)
 
 publish: setup ## Replace data/serving.duckdb with the warehouse, atomically
 	$(BIN)/livelake publish
+
+compact: setup ## Give back the space of rows incremental runs replaced (weekly upkeep; nothing may build meanwhile)
+	$(BIN)/livelake compact
 
 kpis: setup ## Print the last day's headline KPIs from the serving copy
 	$(BIN)/livelake kpis

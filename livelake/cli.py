@@ -132,6 +132,23 @@ def publish() -> None:
 
 
 @app.command()
+def compact() -> None:
+    """Rewrite the warehouse without the rows incremental runs deleted (weekly upkeep)."""
+    from lake.compaction import compact as compact_warehouse
+
+    paths = Paths.from_env()
+    try:
+        result = compact_warehouse(paths.warehouse)
+    except FileNotFoundError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(1) from exc
+    err.print(
+        f"compacted {paths.warehouse}: {result.bytes_before / 1e6:,.0f} MB -> "
+        f"{result.bytes_after / 1e6:,.0f} MB"
+    )
+
+
+@app.command()
 def kpis() -> None:
     """Print the last day's headline KPIs from the serving copy."""
     from livelake.headline import render as render_kpis

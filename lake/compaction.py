@@ -1,0 +1,62 @@
+"""Compaction of the warehouse: rewrite it without the rows incremental runs deleted.
+
+An incremental dbt run replaces rows (delete, then insert). DuckDB reclaims a
+deleted row's space by vacuuming when it checkpoints, and a vacuum rewrites every
+row group after the gap: for a corrected old day that is most of a large table,
+on every run. The dbt profile turns vacuuming off (`max_vacuum_tasks: 0`), so a
+daily run writes only what changed; deleted rows keep their space until this
+compaction, as in any lakehouse where compaction is maintenance, not part of the
+write (run it weekly: `make compact`). It copies the whole database into a fresh
+file (`COPY FROM DATABASE`: tables, views, comments) and renames it over the
+warehouse, so a crash at any point leaves the old warehouse intact. Nothing may
+build while it runs (it holds the warehouse's write lock while copying).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from lake.layout import TMP_PREFIX
+
+
+@dataclass(frozen=True)
+class Compaction:
+    bytes_before: int
+    bytes_after: int
+
+
+def compact(warehouse: Path) -> Compaction:
+    if not warehouse.exists():
+        raise FileNotFoundError(f"no warehouse at {warehouse}: run `livelake build` first")
+    # The file's name is its catalog name, which dbt's views are written against: the
+    # copy is attached under another alias and only takes the name by the rename.
+    tmp = warehouse.with_name(f"{TMP_PREFIX}{warehouse.name}.{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("checkpoint")  # fold the WAL in: the file holds everything
+            bytes_before = warehouse.stat().st_size
+            con.execute(f"attach '{tmp}' as compacted")
+            con.execute(f"copy from database {_catalog(con)} to compacted")
+            con.execute("detach compacted")
+        with duckdb.connect(str(tmp), read_only=True) as con:
+            con.execute("select 1").fetchall()  # it opens: never swap in a broken file
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, warehouse)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return Compaction(bytes_before=bytes_before, bytes_after=warehouse.stat().st_size)
+
+
+def _catalog(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("select current_database()").fetchone()
+    assert row is not None
+    return f'"{row[0]}"'
