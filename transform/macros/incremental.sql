@@ -13,10 +13,68 @@
 {%- endmacro %}
 
 {% macro model_watermark(relation=this) -%}
-    (
-        select coalesce(max(_batch_ingested_at), cast('1970-01-01 00:00:00' as {{ dbt.type_timestamp() }}))
+    {%- set newest_batch -%}
+        select coalesce(max(_batch_ingested_at), cast('1970-01-01 00:00:00' as {{ livelake.type_instant() }}))
         from {{ relation }}
-    )
+    {%- endset -%}
+    {{ return(livelake.query_literal(newest_batch, livelake.type_instant())) }}
+{%- endmacro %}
+
+{# The newest lake ingested_at a base model has classified, a literal (null: empty). #}
+{% macro lake_watermark(relation=this) -%}
+    {{ return(livelake.query_literal(
+        'select max(ingested_at) from ' ~ relation, livelake.type_instant()
+    )) }}
+{%- endmacro %}
+
+{#
+    Run-time literals. An incremental model's bounds (its watermark, the earliest
+    date a change touches) are read when the model runs and written into its SQL
+    as literals: DuckDB prunes a scan by a literal bound (row groups by their
+    min / max, lake files by their partition), never by a subquery, and the big
+    tables are stored in date order (livelake.storage_order), so a bounded read
+    costs the rows it needs. At parse time (no database) the literal is a typed null.
+    The value travels as text behind a '=' so that dbt's agate tables keep it as
+    written (they would otherwise guess a type and reformat it).
+#}
+{% macro query_literal(query, data_type) -%}
+    {%- set literals = livelake.query_literals(query, data_type) -%}
+    {{ return(literals[0] if literals else 'cast(null as ' ~ data_type ~ ')') }}
+{%- endmacro %}
+
+{# Every value of a one-column query, as a list of typed literals (nulls skipped). #}
+{% macro query_literals(query, data_type) -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set texts = run_query(
+        'select ' ~ dbt.concat(["'='", 'cast(value_of_query as ' ~ dbt.type_string() ~ ')'])
+        ~ ' as value_text from (' ~ query ~ ') as one_column (value_of_query)'
+    ).columns[0].values() -%}
+    {%- set literals = [] -%}
+    {%- for text in texts if text is not none -%}
+        {%- do literals.append("cast('" ~ text[1:] ~ "' as " ~ data_type ~ ")") -%}
+    {%- endfor -%}
+    {{ return(literals) }}
+{%- endmacro %}
+
+{#
+    The order a full build stores a big table in (DuckDB): by date, so the date
+    bounds of later incremental runs skip the row groups before them; incremental
+    runs append in date order by nature. Nothing on BigQuery, whose tables are
+    partitioned and clustered instead.
+#}
+{% macro storage_order(columns) -%}
+    {{ return(adapter.dispatch('storage_order', 'livelake')(columns)) }}
+{%- endmacro %}
+
+{% macro default__storage_order(columns) -%}
+{%- endmacro %}
+
+{% macro duckdb__storage_order(columns) -%}
+    {%- if not is_incremental() -%}
+        order by {{ columns | join(', ') }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#
@@ -45,13 +103,14 @@
         {% endif %}
 {%- endmacro %}
 
-{# The earliest local date any change since `watermark` touches (null: none). #}
+{# The earliest local date any change since `watermark` touches, a literal (null: none). #}
 {% macro earliest_change_date(watermark) -%}
-    (
+    {%- set earliest -%}
         select min(change_date)
         from {{ ref('int_lake_changes') }}
         where _batch_ingested_at > {{ watermark }}
-    )
+    {%- endset -%}
+    {{ return(livelake.query_literal(earliest, 'date')) }}
 {%- endmacro %}
 
 {#

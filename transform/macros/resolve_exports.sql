@@ -173,13 +173,22 @@
     }}
     {%- set lake_rows = source('lake', table) -%}
     {%- if is_incremental() -%}
+        {#- The dates new rows hold, as literals: DuckDB reads only their partitions (dt is the report date). -#}
+        {%- set new_dates = livelake.query_literals(
+            'select distinct report_date from ' ~ source('lake', table)
+            ~ ' where ingested_at > ' ~ livelake.lake_watermark(),
+            'date'
+        ) -%}
         {%- set lake_rows -%}
             (
                 select * from {{ source('lake', table) }}
-                where report_date in (
-                    select report_date from {{ source('lake', table) }}
-                    where ingested_at > (select max(ingested_at) from {{ this }})
-                )
+                {% if new_dates %}
+                    where
+                        dt in ({{ new_dates | join(', ') }})
+                        and report_date in ({{ new_dates | join(', ') }})
+                {% else %}
+                    where 1 = 0
+                {% endif %}
             ) as lake_rows
         {%- endset -%}
     {%- endif -%}

@@ -25,18 +25,10 @@
     )
 }}
 
+{# The newest batch already logged (a literal: the base tables' new rows are their last row groups). #}
+{% set logged_until = livelake.model_watermark() if is_incremental() else none %}
+
 with
-
-{% if is_incremental() %}
-
-    logged as (
-
-        select max(_batch_ingested_at) as logged_until
-        from {{ this }}
-
-    ),
-
-{% endif %}
 
 {% set topup_content = [
     'user_id', 'topup_at', 'amount', 'coins', 'bonus_coins', 'payment_method', 'platform',
@@ -54,8 +46,7 @@ with
         select lake_rows.*
         from {{ ref('base_lake__' ~ table) }} as lake_rows
         {% if is_incremental() %}
-            cross join logged
-            where lake_rows._batch_ingested_at > logged.logged_until
+            where lake_rows._batch_ingested_at > {{ logged_until }}
         {% endif %}
 
     ),
@@ -82,8 +73,7 @@ with
                     top_up_batch.source_sheet desc, top_up_batch.source_row desc
             ) as previous_rank
         from top_up_batch
-        cross join logged
-        where top_up_batch.ingested_at <= logged.logged_until
+        where top_up_batch.ingested_at <= {{ logged_until }}
 
     ),
 
@@ -150,8 +140,7 @@ with
                 user_activity_batch.ingested_at,
                 user_activity_batch.file_sha256
             from user_activity_batch
-            cross join logged
-            where user_activity_batch.ingested_at <= logged.logged_until
+            where user_activity_batch.ingested_at <= {{ logged_until }}
         ) as exports
 
     ),

@@ -34,9 +34,13 @@ observations as (
 
 {% if is_incremental() %}
 
+    {% set watermark = livelake.model_watermark() %}
+    {# No cut is earlier: a literal bound, so the date-ordered base tables are read from there on. #}
+    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+
     cuts as (
 
-        {{ livelake.user_change_cuts(livelake.model_watermark()) }}
+        {{ livelake.user_change_cuts(watermark) }}
 
     ),
 
@@ -87,6 +91,9 @@ sequence as (
             on
                 observations.user_id = cuts.user_id
                 and observations.observed_on >= cuts.cut_date
+        where
+            observations.observed_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
+            and observations.observed_on >= {{ rebuild_from }}
     {% endif %}
 
     {% if is_incremental() %}

@@ -30,9 +30,12 @@ topups as (
 
 {% if is_incremental() %}
 
+    {% set watermark = livelake.model_watermark() %}
+    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+
     cuts as (
 
-        {{ livelake.user_change_cuts(livelake.model_watermark()) }}
+        {{ livelake.user_change_cuts(watermark) }}
 
     ),
 
@@ -76,6 +79,8 @@ user_topups as (
             on
                 topups.user_id = cuts.user_id
                 and topups.topup_date >= cuts.cut_date
+        {# No cut is earlier: a literal bound, so the date-ordered base table is read from there on. #}
+        where topups.topup_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
     {% endif %}
 
 ),
@@ -162,15 +167,15 @@ rebuilt as (
 
 {#
     Orders re-exported with the same content are no change in the log: their built
-    row takes the new winning row's lineage. Reading the built rows costs a scan of
-    the whole table, so it is planned only when there is such an order (a new day
-    has none): the candidates are counted first.
+    row takes the new winning row's lineage. The built rows are read only when there
+    is such an order (a new day has none), from the earliest such order's date on.
 #}
 {% set relineage = false %}
 {% if is_incremental() %}
     {% set relineage_candidates %}
         select
             topups.order_id,
+            topups.topup_date,
             topups.source_file,
             topups.source_sheet,
             topups.source_row,
@@ -178,17 +183,17 @@ rebuilt as (
             topups.exported_at,
             topups.ingested_at
         from {{ ref('stg_lake__top_up') }} as topups
-        left join ({{ livelake.user_change_cuts(livelake.model_watermark()) }}) as cuts
+        left join ({{ livelake.user_change_cuts(watermark) }}) as cuts
             on topups.user_id = cuts.user_id
         where
-            topups._batch_ingested_at > {{ livelake.model_watermark() }}
-            and topups.ingested_at > {{ livelake.model_watermark() }}
+            topups._batch_ingested_at > {{ watermark }}
+            and topups.ingested_at > {{ watermark }}
             and (cuts.user_id is null or topups.topup_date < cuts.cut_date)
     {% endset %}
-    {% if execute %}
-        {% set counted = run_query('select count(*) as candidates from (' ~ relineage_candidates ~ ') as c') %}
-        {% set relineage = counted.columns[0].values()[0] > 0 %}
-    {% endif %}
+    {% set relineage_from = livelake.query_literals(
+        'select min(topup_date) from (' ~ relineage_candidates ~ ') as candidates', 'date'
+    ) %}
+    {% set relineage = relineage_from | length > 0 %}
 {% endif %}
 
 {% if relineage %}
@@ -226,7 +231,9 @@ rebuilt as (
             {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
         from ({{ relineage_candidates }}) as candidates
         inner join {{ this }} as built
-            on candidates.order_id = built.order_id
+            on
+                candidates.order_id = built.order_id
+                and built.topup_date >= {{ relineage_from[0] }}
 
     ),
 
@@ -249,3 +256,4 @@ rebuilt as (
 {% endif %}
 
 select * from final
+{{ livelake.storage_order(['topup_date']) }}

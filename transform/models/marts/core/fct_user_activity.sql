@@ -45,11 +45,15 @@ observations as (
 
 {% if is_incremental() %}
 
+    {% set watermark = livelake.model_watermark() %}
+    {# No affected date is earlier: a literal bound, so date-ordered tables are read from there on. #}
+    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+
     affected_dates as (
 
         select change_date as activity_date
         from (
-            {{ livelake.changed_dates(livelake.model_watermark(), lake_tables=['top_up', 'user_activity']) }}
+            {{ livelake.changed_dates(watermark, lake_tables=['top_up', 'user_activity']) }}
         ) as changed
 
     ),
@@ -69,7 +73,9 @@ daily_activity as (
         is_engaged
     from activity
     {% if is_incremental() %}
-        where report_date in (select affected_dates.activity_date from affected_dates)
+        where
+            report_date >= {{ rebuild_from }}
+            and report_date in (select affected_dates.activity_date from affected_dates)
     {% endif %}
 
 ),
@@ -85,7 +91,9 @@ daily_topups as (
         sum(case when status = 'success' then amount else 0 end) as topup_revenue
     from topups
     {% if is_incremental() %}
-        where topup_date in (select affected_dates.activity_date from affected_dates)
+        where
+            topup_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
+            and topup_date in (select affected_dates.activity_date from affected_dates)
     {% endif %}
     group by 1, 2
 
@@ -104,7 +112,10 @@ last_observation_of_day as (
         ) as recency
     from observations
     {% if is_incremental() %}
-        where observed_on in (select affected_dates.activity_date from affected_dates)
+        where
+            observed_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
+            and observed_on >= {{ rebuild_from }}
+            and observed_on in (select affected_dates.activity_date from affected_dates)
     {% endif %}
 
 ),
@@ -164,3 +175,4 @@ final as (
 )
 
 select * from final
+{{ livelake.storage_order(['activity_date']) }}

@@ -7,9 +7,10 @@
     Incremental (DuckDB): changes from date m on (livelake.earliest_change_date)
     can alter the dates from m on (WAU / MAU reach 30 days forward, never back), and
     a corrected registration date can move a user's new_users count to any date:
-    new_users is recomputed for every date (from dim_users, small) and the dates
-    where it differs from the built row are rebuilt too. delete+insert on date (the
-    mart has a row for every date of dim_date). A table on BigQuery.
+    new_users is recomputed for every date (from dim_users, small), and the rebuild
+    starts at the earlier of m and the first date where it differs from the built
+    row. delete+insert on date (the mart has a row for every date of dim_date). A
+    table on BigQuery.
 #}
 {{
     config(
@@ -40,51 +41,45 @@ topups as (
 
 ),
 
-users as (
-
-    select * from {{ ref('dim_users') }}
-
-),
-
-new_users as (
-
+{% set new_users_by_date %}
     select
         registered_at,
         count(*) as new_users
-    from users
+    from {{ ref('dim_users') }}
     where registered_at is not null
     group by 1
-
-),
+{% endset %}
 
 {% if is_incremental() %}
+    {#
+        The first date to rebuild, a literal (the big tables are read from it on): the
+        earliest change, or an earlier date whose new-user count moved (or that has no
+        row yet). Every date from it on is rebuilt.
+    #}
+    {% set first_rebuilt_date %}
+        select min(date_day)
+        from (
+            select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
 
-    rebuild_dates as (
+            union all
 
-        select dates.date_day
-        from dates
-        where dates.date_day >= {{ livelake.earliest_change_date(livelake.model_watermark()) }}
-
-        union distinct
-
-        select dates.date_day
-        from dates
-        left join new_users
-            on dates.date_day = new_users.registered_at
-        left join {{ this }} as built
-            on dates.date_day = built.date
-        where built.date is null or built.new_users != coalesce(new_users.new_users, 0)
-
-    ),
-
-    rebuild_start as (
-
-        select min(date_day) as rebuild_start_date
-        from rebuild_dates
-
-    ),
-
+            select dates.date_day
+            from {{ ref('dim_date') }} as dates
+            left join ({{ new_users_by_date }}) as new_users
+                on dates.date_day = new_users.registered_at
+            left join {{ this }} as built
+                on dates.date_day = built.date
+            where built.date is null or built.new_users != coalesce(new_users.new_users, 0)
+        ) as rebuilt
+    {% endset %}
+    {% set rebuild_from = livelake.query_literal(first_rebuilt_date, 'date') %}
 {% endif %}
+
+new_users as (
+
+    {{ new_users_by_date }}
+
+),
 
 daily_users as (
 
@@ -96,7 +91,7 @@ daily_users as (
         sum(case when is_dau then messages_sent else 0 end) as dau_messages_sent
     from user_days
     {% if is_incremental() %}
-        where activity_date in (select rebuild_dates.date_day from rebuild_dates)
+        where activity_date >= {{ rebuild_from }}
     {% endif %}
     group by 1
 
@@ -105,10 +100,7 @@ daily_users as (
 active_spans as (
 
     {% if is_incremental() %}
-        {{ livelake.activity_spans(
-            'user_days',
-            since="(select " ~ livelake.add_days('rebuild_start_date', -30) ~ " from rebuild_start)"
-        ) }}
+        {{ livelake.activity_spans('user_days', since=livelake.add_days(rebuild_from, -30)) }}
     {% else %}
         {{ livelake.activity_spans('user_days') }}
     {% endif %}
@@ -177,7 +169,7 @@ daily_topups as (
         sum(case when status = 'refunded' then 1 else 0 end) as refunded_orders
     from topups
     {% if is_incremental() %}
-        where topup_date in (select rebuild_dates.date_day from rebuild_dates)
+        where topup_date >= {{ rebuild_from }}
     {% endif %}
     group by 1
 
@@ -215,7 +207,7 @@ final as (
     left join new_users
         on dates.date_day = new_users.registered_at
     {% if is_incremental() %}
-        where dates.date_day in (select rebuild_dates.date_day from rebuild_dates)
+        where dates.date_day >= {{ rebuild_from }}
     {% endif %}
 
 )

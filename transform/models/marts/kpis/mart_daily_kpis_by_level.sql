@@ -10,8 +10,8 @@
     Refund rate per level uses the payer's level on the order's date.
 
     Incremental (DuckDB) like mart_daily_kpis: the dates from the earliest change on
-    (levels change from a user's change date on, never before), plus the dates whose
-    new users by level differ from the built rows. delete+insert on date (every date
+    (levels change from a user's change date on, never before), or from the first
+    date whose new users by level differ from the built rows, if earlier. delete+insert on date (every date
     has a row per level). A table on BigQuery.
 #}
 {{
@@ -43,75 +43,62 @@ membership as (
 
 ),
 
-users as (
-
-    select * from {{ ref('dim_users') }}
-
-),
-
 levels as (
 
     {{ livelake.membership_levels_relation() }}
 
 ),
 
-new_by_level as (
-
+{% set new_users_by_level %}
     select
         users.registered_at,
         membership.membership_level,
         count(*) as new_users
-    from users
-    inner join membership
+    from {{ ref('dim_users') }} as users
+    inner join {{ ref('dim_user_membership_history') }} as membership
         on
             users.user_id = membership.user_id
             and users.registered_at >= membership.valid_from_date
             and (membership.valid_to_date is null or users.registered_at < membership.valid_to_date)
     group by 1, 2
-
-),
+{% endset %}
 
 {% if is_incremental() %}
+    {# The first date to rebuild, a literal, as in mart_daily_kpis; every date from it on is rebuilt. #}
+    {% set first_rebuilt_date %}
+        select min(date_day)
+        from (
+            select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
 
-    rebuild_dates as (
+            union all
 
-        select dates.date_day
-        from dates
-        where dates.date_day >= {{ livelake.earliest_change_date(livelake.model_watermark()) }}
-
-        union distinct
-
-        select dates.date_day
-        from dates
-        cross join levels
-        left join new_by_level
-            on
-                dates.date_day = new_by_level.registered_at
-                and levels.membership_level = new_by_level.membership_level
-        left join {{ this }} as built
-            on
-                dates.date_day = built.date
-                and levels.membership_level = built.membership_level
-        where built.date is null or built.new_users != coalesce(new_by_level.new_users, 0)
-
-    ),
-
-    rebuild_start as (
-
-        select min(date_day) as rebuild_start_date
-        from rebuild_dates
-
-    ),
-
+            select dates.date_day
+            from {{ ref('dim_date') }} as dates
+            cross join ({{ livelake.membership_levels_relation() }}) as levels
+            left join ({{ new_users_by_level }}) as new_by_level
+                on
+                    dates.date_day = new_by_level.registered_at
+                    and levels.membership_level = new_by_level.membership_level
+            left join {{ this }} as built
+                on
+                    dates.date_day = built.date
+                    and levels.membership_level = built.membership_level
+            where built.date is null or built.new_users != coalesce(new_by_level.new_users, 0)
+        ) as rebuilt
+    {% endset %}
+    {% set rebuild_from = livelake.query_literal(first_rebuilt_date, 'date') %}
 {% endif %}
+
+new_by_level as (
+
+    {{ new_users_by_level }}
+
+),
 
 active_spans as (
 
     {% if is_incremental() %}
-        {{ livelake.activity_spans(
-            'user_days',
-            since="(select " ~ livelake.add_days('rebuild_start_date', -30) ~ " from rebuild_start)"
-        ) }}
+        {{ livelake.activity_spans('user_days', since=livelake.add_days(rebuild_from, -30)) }}
     {% else %}
         {{ livelake.activity_spans('user_days') }}
     {% endif %}
@@ -122,7 +109,7 @@ rebuilt_user_days as (
 
     select * from user_days
     {% if is_incremental() %}
-        where activity_date in (select rebuild_dates.date_day from rebuild_dates)
+        where activity_date >= {{ rebuild_from }}
     {% endif %}
 
 ),
@@ -278,7 +265,7 @@ final as (
             dates.date_day = new_by_level.registered_at
             and levels.membership_level = new_by_level.membership_level
     {% if is_incremental() %}
-        where dates.date_day in (select rebuild_dates.date_day from rebuild_dates)
+        where dates.date_day >= {{ rebuild_from }}
     {% endif %}
 
 )

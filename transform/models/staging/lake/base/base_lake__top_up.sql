@@ -24,23 +24,41 @@
 
 {% set lake_rows = source('lake', 'top_up') %}
 {% if is_incremental() %}
+    {% set watermark = livelake.lake_watermark() %}
+    {#
+        The partitions (dt) that hold older versions of the new rows' orders, as
+        literals, from a narrow read (order_id, dt): the table is stored in dt order,
+        so the full rows are read from those partitions' row groups only. A new day
+        has none.
+    #}
+    {% set older_version_dates = livelake.query_literals(
+        'select distinct built.dt from ' ~ this ~ ' as built where built.order_id in ('
+        ~ 'select order_id from ' ~ source('lake', 'top_up') ~ ' where ingested_at > ' ~ watermark ~ ')',
+        'date'
+    ) %}
     {% set lake_rows %}
         (
             with new_rows as (
 
                 select {{ lake_columns | join(', ') }}
                 from {{ source('lake', 'top_up') }}
-                where ingested_at > (select max(ingested_at) from {{ this }})
+                where ingested_at > {{ watermark }}
 
             )
 
             select * from new_rows
 
-            union all
+            {% if older_version_dates %}
 
-            select {{ lake_columns | join(', ') }}
-            from {{ this }}
-            where order_id in (select new_rows.order_id from new_rows)
+                union all
+
+                select {{ lake_columns | join(', ') }}
+                from {{ this }}
+                where
+                    dt in ({{ older_version_dates | join(', ') }})
+                    and order_id in (select new_rows.order_id from new_rows)
+
+            {% endif %}
         ) as lake_rows
     {% endset %}
 {% endif %}
@@ -50,3 +68,4 @@
     key_columns=['order_id'],
     content_columns=content_columns
 ) }}
+{{ livelake.storage_order(['dt']) }}
