@@ -21,9 +21,13 @@ with
 
 {% if is_incremental() %}
 
+    {% set watermark = livelake.model_watermark() %}
+    {# No rebuilt date is earlier: a literal bound (fct_topup is stored in date order). #}
+    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+
     rebuilt_dates as (
 
-        {{ livelake.changed_dates(livelake.model_watermark()) }}
+        {{ livelake.changed_dates(watermark) }}
 
     ),
 
@@ -42,7 +46,9 @@ topups as (
 
     select * from {{ ref('fct_topup') }}
     {% if is_incremental() %}
-        where topup_date in (select rebuilt.change_date from rebuilt_dates as rebuilt)
+        where
+            topup_date >= {{ rebuild_from }}
+            and topup_date in (select rebuilt.change_date from rebuilt_dates as rebuilt)
     {% endif %}
 
 ),

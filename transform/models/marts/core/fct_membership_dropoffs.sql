@@ -47,9 +47,12 @@ data_end as (
 
 {% if is_incremental() %}
 
+    {% set watermark = livelake.model_watermark() %}
+    {% set rebuild_from_date = livelake.earliest_change_date(watermark) %}
+
     rebuild_from as (
 
-        select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as rebuild_from_date
+        select {{ rebuild_from_date }} as rebuild_from_date
 
     ),
 
@@ -65,10 +68,9 @@ touch_days as (
         ) as next_touch_date
     from user_days
     {% if is_incremental() %}
-        cross join rebuild_from
+        {# A literal bound: fct_user_activity is stored in date order. #}
         where
-            user_days.activity_date
-            >= {{ livelake.add_days('rebuild_from.rebuild_from_date', -var('dropoff_days')) }}
+            user_days.activity_date >= {{ livelake.add_days(rebuild_from_date, -var('dropoff_days')) }}
             and (user_days.is_engaged or user_days.topup_orders > 0)
     {% else %}
         where user_days.is_engaged or user_days.topup_orders > 0
@@ -118,7 +120,7 @@ dropoffs as (
 
     rewritten_users as (
 
-        select user_id from ({{ livelake.user_change_cuts(livelake.model_watermark()) }}) as cuts
+        select user_id from ({{ livelake.user_change_cuts(watermark) }}) as cuts
         union distinct
         select user_id from touch_days
 
