@@ -15,6 +15,7 @@
 {% macro model_watermark(relation=this) -%}
     {%- set newest_batch -%}
         select coalesce(max(_batch_ingested_at), cast('1970-01-01 00:00:00' as {{ livelake.type_instant() }}))
+            as value_of_query
         from {{ relation }}
     {%- endset -%}
     {{ return(livelake.query_literal(newest_batch, livelake.type_instant())) }}
@@ -23,7 +24,7 @@
 {# The newest lake ingested_at a base model has classified, a literal (null: empty). #}
 {% macro lake_watermark(relation=this) -%}
     {{ return(livelake.query_literal(
-        'select max(ingested_at) from ' ~ relation, livelake.type_instant()
+        'select max(ingested_at) as value_of_query from ' ~ relation, livelake.type_instant()
     )) }}
 {%- endmacro %}
 
@@ -34,22 +35,23 @@
     min / max, lake files by their partition), never by a subquery, and the big
     tables are stored in date order (livelake.storage_order), so a bounded read
     costs the rows it needs. At parse time (no database) the literal is a typed null.
-    The value travels as text behind a '=' so that dbt's agate tables keep it as
-    written (they would otherwise guess a type and reformat it).
+    The query returns its value in a column named `value_of_query`; the value
+    travels as text behind a '=' so that dbt's agate tables keep it as written
+    (they would otherwise guess a type and reformat it).
 #}
 {% macro query_literal(query, data_type) -%}
     {%- set literals = livelake.query_literals(query, data_type) -%}
     {{ return(literals[0] if literals else 'cast(null as ' ~ data_type ~ ')') }}
 {%- endmacro %}
 
-{# Every value of a one-column query, as a list of typed literals (nulls skipped). #}
+{# Every value of a query's column `value_of_query`, as a list of typed literals (nulls skipped). #}
 {% macro query_literals(query, data_type) -%}
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set texts = run_query(
         'select ' ~ dbt.concat(["'='", 'cast(value_of_query as ' ~ dbt.type_string() ~ ')'])
-        ~ ' as value_text from (' ~ query ~ ') as one_column (value_of_query)'
+        ~ ' as value_text from (' ~ query ~ ') as one_column'
     ).columns[0].values() -%}
     {%- set literals = [] -%}
     {%- for text in texts if text is not none -%}
@@ -106,7 +108,7 @@
 {# The earliest local date any change since `watermark` touches, a literal (null: none). #}
 {% macro earliest_change_date(watermark) -%}
     {%- set earliest -%}
-        select min(change_date)
+        select min(change_date) as value_of_query
         from {{ ref('int_lake_changes') }}
         where _batch_ingested_at > {{ watermark }}
     {%- endset -%}

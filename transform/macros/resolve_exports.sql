@@ -175,7 +175,7 @@
     {%- if is_incremental() -%}
         {#- The dates new rows hold, as literals: DuckDB reads only their partitions (dt is the report date). -#}
         {%- set new_dates = livelake.query_literals(
-            'select distinct report_date from ' ~ source('lake', table)
+            'select distinct report_date as value_of_query from ' ~ source('lake', table)
             ~ ' where ingested_at > ' ~ livelake.lake_watermark(),
             'date'
         ) -%}

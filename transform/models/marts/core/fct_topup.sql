@@ -191,7 +191,7 @@ rebuilt as (
             and (cuts.user_id is null or topups.topup_date < cuts.cut_date)
     {% endset %}
     {% set relineage_from = livelake.query_literals(
-        'select min(topup_date) from (' ~ relineage_candidates ~ ') as candidates', 'date'
+        'select min(topup_date) as value_of_query from (' ~ relineage_candidates ~ ') as candidates', 'date'
     ) %}
     {% set relineage = relineage_from | length > 0 %}
 {% endif %}

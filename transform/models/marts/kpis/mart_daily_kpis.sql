@@ -57,7 +57,7 @@ topups as (
         row yet). Every date from it on is rebuilt.
     #}
     {% set first_rebuilt_date %}
-        select min(date_day)
+        select min(date_day) as value_of_query
         from (
             select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
 

@@ -66,7 +66,7 @@ levels as (
 {% if is_incremental() %}
     {# The first date to rebuild, a literal, as in mart_daily_kpis; every date from it on is rebuilt. #}
     {% set first_rebuilt_date %}
-        select min(date_day)
+        select min(date_day) as value_of_query
         from (
             select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
 

@@ -32,7 +32,7 @@
         has none.
     #}
     {% set older_version_dates = livelake.query_literals(
-        'select distinct built.dt from ' ~ this ~ ' as built where built.order_id in ('
+        'select distinct built.dt as value_of_query from ' ~ this ~ ' as built where built.order_id in ('
         ~ 'select order_id from ' ~ source('lake', 'top_up') ~ ' where ingested_at > ' ~ watermark ~ ')',
         'date'
     ) %}
