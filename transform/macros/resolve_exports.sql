@@ -21,8 +21,9 @@
 {#
     Keyed entities (top_up): per key, the row of the latest export wins
     (exported_at, then ingested_at, file, sheet, row as deterministic tie-breaks).
+    `storage_order`: the columns a full build stores the rows in (livelake.storage_order).
 #}
-{% macro classify_latest_row_per_key(relation, key_columns, content_columns) -%}
+{% macro classify_latest_row_per_key(relation, key_columns, content_columns, storage_order=none) -%}
     with source_rows as (
 
         select * from {{ relation }}
@@ -73,6 +74,7 @@
     )
 
     select * from classified
+    {% if storage_order %}{{ livelake.storage_order(storage_order) }}{% endif %}
 {%- endmacro %}
 
 {#

@@ -22,50 +22,50 @@
     'source_file', 'source_sheet', 'source_row', 'file_sha256', 'exported_at', 'ingested_at', 'dt'
 ] %}
 
+{#
+    The partitions (dt) that hold older versions of the new rows' orders, as
+    literals, from a narrow read (order_id, dt): the table is stored in dt order, so
+    the full rows are read from those partitions' row groups only. A new day has none.
+#}
+{% set watermark = livelake.lake_watermark() if is_incremental() else none %}
+{% set older_version_dates = livelake.query_literals(
+    'select distinct built.dt as value_of_query from ' ~ this ~ ' as built where built.order_id in ('
+    ~ 'select order_id from ' ~ source('lake', 'top_up') ~ ' where ingested_at > ' ~ watermark ~ ')',
+    'date'
+) if is_incremental() else [] %}
+
 {% set lake_rows = source('lake', 'top_up') %}
 {% if is_incremental() %}
-    {% set watermark = livelake.lake_watermark() %}
-    {#
-        The partitions (dt) that hold older versions of the new rows' orders, as
-        literals, from a narrow read (order_id, dt): the table is stored in dt order,
-        so the full rows are read from those partitions' row groups only. A new day
-        has none.
-    #}
-    {% set older_version_dates = livelake.query_literals(
-        'select distinct built.dt as value_of_query from ' ~ this ~ ' as built where built.order_id in ('
-        ~ 'select order_id from ' ~ source('lake', 'top_up') ~ ' where ingested_at > ' ~ watermark ~ ')',
-        'date'
-    ) %}
-    {% set lake_rows %}
-        (
-            with new_rows as (
+{% set lake_rows %}
+    (
+        with new_rows as (
 
-                select {{ lake_columns | join(', ') }}
-                from {{ source('lake', 'top_up') }}
-                where ingested_at > {{ watermark }}
+            select {{ lake_columns | join(', ') }}
+            from {{ source('lake', 'top_up') }}
+            where ingested_at > {{ watermark }}
 
-            )
+        )
 
-            select * from new_rows
+        select * from new_rows
 
-            {% if older_version_dates %}
+        {% if older_version_dates %}
 
-                union all
+            union all
 
-                select {{ lake_columns | join(', ') }}
-                from {{ this }}
-                where
-                    dt in ({{ older_version_dates | join(', ') }})
-                    and order_id in (select new_rows.order_id from new_rows)
+            select {{ lake_columns | join(', ') }}
+            from {{ this }}
+            where
+                dt in ({{ older_version_dates | join(', ') }})
+                and order_id in (select new_rows.order_id from new_rows)
 
-            {% endif %}
-        ) as lake_rows
-    {% endset %}
+        {% endif %}
+    ) as lake_rows
+{% endset %}
 {% endif %}
 
 {{ livelake.classify_latest_row_per_key(
     lake_rows,
     key_columns=['order_id'],
-    content_columns=content_columns
+    content_columns=content_columns,
+    storage_order=['dt']
 ) }}
-{{ livelake.storage_order(['dt']) }}
