@@ -7,14 +7,17 @@
     is_repeat_topup and days_since_prev_topup depend on the user's whole history, so
     a new day costs one day of orders, and a corrected old day its users' orders since
     then. An order re-exported with the same content is no change; its row takes the
-    new export's lineage. delete+insert on order_id (merge on BigQuery): every order
-    persists, so no row can go stale.
+    new export's lineage. delete+insert on order_id, the delete reading the table
+    from the earliest change on (delete_insert_since; merge on BigQuery): every
+    order persists, so no row can go stale.
 #}
 {{
     config(
         materialized='incremental',
         unique_key='order_id',
-        incremental_strategy=('merge' if target.type == 'bigquery' else 'delete+insert'),
+        incremental_strategy=('merge' if target.type == 'bigquery' else 'delete_insert_since'),
+        since_column='topup_date',
+        since_change_log=true,
         partition_by=({'field': 'topup_date', 'data_type': 'date'} if target.type == 'bigquery' else none),
         on_schema_change='fail'
     )

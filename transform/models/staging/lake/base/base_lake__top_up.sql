@@ -2,14 +2,16 @@
     Incremental on DuckDB: a run re-classifies only the orders that lake rows
     ingested since the last run touch (every version of such an order: the new rows
     from the lake, the older ones from this table), and replaces their rows
-    (delete+insert on order_id). Classification is per order, so no other row can
-    change. A table on BigQuery (no delete+insert there).
+    (delete+insert on order_id, the delete reading the table from the earliest dt
+    of those versions on: delete_insert_since). Classification is per order, so no
+    other row can change. A table on BigQuery (no delete+insert there).
 #}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='order_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='delete_insert_since',
+        since_column='dt',
         on_schema_change='fail'
     )
 }}
