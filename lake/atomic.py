@@ -44,10 +44,10 @@ class Staged:
     def commit(self) -> None:
         parts, self._parts = self._parts, []
         if len(parts) == 1:
-            _fsync(parts[0][0])
+            flush(parts[0][0])
         elif parts:
             with ThreadPoolExecutor(min(_FLUSH_THREADS, len(parts))) as pool:
-                list(pool.map(_fsync, (tmp for tmp, _ in parts)))
+                list(pool.map(flush, (tmp for tmp, _ in parts)))
         for tmp, target in parts:
             os.replace(tmp, target)
 
@@ -57,12 +57,26 @@ class Staged:
             tmp.unlink(missing_ok=True)
 
 
-def _fsync(path: Path) -> None:
+def flush(path: Path) -> None:
+    """Wait until the file's contents are on disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def replace_database(tmp: Path, target: Path) -> None:
+    """Swap a DuckDB file written under a temporary name in for `target`: it must
+    open (never swap in a broken file), it is flushed, then renamed over the target.
+    A reader that has the old file open keeps reading it (its inode lives until it
+    closes); the next connection opens the new one."""
+    import duckdb  # here, not at the top: the ingest's workers never need it
+
+    with duckdb.connect(str(tmp), read_only=True) as con:
+        con.execute("select 1").fetchall()
+    flush(tmp)
+    os.replace(tmp, target)
 
 
 def sweep_temporaries(root: Path) -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from lake.atomic import replace_database
 from lake.layout import TMP_PREFIX
 
 
@@ -43,14 +44,7 @@ def compact(warehouse: Path) -> Compaction:
             con.execute(f"attach '{tmp}' as compacted")
             con.execute(f"copy from database {_catalog(con)} to compacted")
             con.execute("detach compacted")
-        with duckdb.connect(str(tmp), read_only=True) as con:
-            con.execute("select 1").fetchall()  # it opens: never swap in a broken file
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, warehouse)
+        replace_database(tmp, warehouse)
     finally:
         tmp.unlink(missing_ok=True)
     return Compaction(bytes_before=bytes_before, bytes_after=warehouse.stat().st_size)

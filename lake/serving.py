@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from lake.atomic import replace_database
 from lake.layout import TMP_PREFIX
 
 
@@ -27,14 +28,7 @@ def publish(warehouse: Path, serving: Path) -> Path:
     tmp = serving.with_name(f"{TMP_PREFIX}{serving.name}.{os.getpid()}")
     try:
         shutil.copyfile(warehouse, tmp)
-        with duckdb.connect(str(tmp), read_only=True) as con:
-            con.execute("select 1").fetchall()  # it opens: never publish a broken file
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, serving)
+        replace_database(tmp, serving)
     finally:
         tmp.unlink(missing_ok=True)
     return serving

@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 from ingest.contracts import DOMAINS
+from lake.atomic import flush
 from livelake.config import Paths
 from livelake.dbt_runner import REPO_ROOT, dbt_invocation
 from simulator.direct_lake import report_days, resolved_world, write_correction, write_days
@@ -102,11 +103,7 @@ def copy_to_disk(source: Path, target: Path) -> None:
     written back during the next timed run (and its first checkpoint would wait
     for the whole file)."""
     shutil.copyfile(source, target)
-    fd = os.open(target, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    flush(target)
 
 
 def main() -> None:
