@@ -51,28 +51,8 @@ topups as (
 {% endset %}
 
 {% if is_incremental() %}
-    {#
-        The first date to rebuild, a literal (the big tables are read from it on): the
-        earliest change, or an earlier date whose new-user count moved (or that has no
-        row yet). Every date from it on is rebuilt.
-    #}
-    {% set first_rebuilt_date %}
-        select min(date_day) as value_of_query
-        from (
-            select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
-
-            union all
-
-            select dates.date_day
-            from {{ ref('dim_date') }} as dates
-            left join ({{ new_users_by_date }}) as new_users
-                on dates.date_day = new_users.registered_at
-            left join {{ this }} as built
-                on dates.date_day = built.date
-            where built.date is null or built.new_users != coalesce(new_users.new_users, 0)
-        ) as rebuilt
-    {% endset %}
-    {% set rebuild_from = livelake.query_literal(first_rebuilt_date, 'date') %}
+    {# The first date to rebuild, a literal: the big tables are read from it on. #}
+    {% set rebuild_from = livelake.kpi_first_rebuilt_date(new_users_by_date) %}
 {% endif %}
 
 new_users as (

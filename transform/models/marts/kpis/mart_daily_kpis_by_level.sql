@@ -64,29 +64,7 @@ levels as (
 {% endset %}
 
 {% if is_incremental() %}
-    {# The first date to rebuild, a literal, as in mart_daily_kpis; every date from it on is rebuilt. #}
-    {% set first_rebuilt_date %}
-        select min(date_day) as value_of_query
-        from (
-            select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
-
-            union all
-
-            select dates.date_day
-            from {{ ref('dim_date') }} as dates
-            cross join ({{ livelake.membership_levels_relation() }}) as levels
-            left join ({{ new_users_by_level }}) as new_by_level
-                on
-                    dates.date_day = new_by_level.registered_at
-                    and levels.membership_level = new_by_level.membership_level
-            left join {{ this }} as built
-                on
-                    dates.date_day = built.date
-                    and levels.membership_level = built.membership_level
-            where built.date is null or built.new_users != coalesce(new_by_level.new_users, 0)
-        ) as rebuilt
-    {% endset %}
-    {% set rebuild_from = livelake.query_literal(first_rebuilt_date, 'date') %}
+    {% set rebuild_from = livelake.kpi_first_rebuilt_date(new_users_by_level, by_level=true) %}
 {% endif %}
 
 new_by_level as (
