@@ -36,9 +36,11 @@ def compact(warehouse: Path) -> Compaction:
     # The file's name is its catalog name, which dbt's views are written against: the
     # copy is attached under another alias and only takes the name by the rename.
     tmp = warehouse.with_name(f"{TMP_PREFIX}{warehouse.name}.{os.getpid()}")
-    tmp.unlink(missing_ok=True)
     try:
         with duckdb.connect(str(warehouse)) as con:
+            # Holding the warehouse now, sweep what a killed compaction left behind.
+            for stale in warehouse.parent.glob(f"{TMP_PREFIX}{warehouse.name}.*"):
+                stale.unlink(missing_ok=True)
             con.execute("checkpoint")  # fold the WAL in: the file holds everything
             bytes_before = warehouse.stat().st_size
             con.execute(f"attach '{tmp}' as compacted")
