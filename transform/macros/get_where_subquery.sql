@@ -16,13 +16,7 @@
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') as dbt_subquery') -%}
     {%- endif -%}
     {%- if livelake.tests_newest_batch(relation) -%}
-        {%- set filtered -%}
-            (
-                select * from {{ relation }}
-                where _batch_ingested_at = (select max(_batch_ingested_at) from {{ relation }})
-            ) as dbt_subquery
-        {%- endset -%}
-        {%- do return(filtered) -%}
+        {%- do return(livelake.newest_batch(relation) ~ ' as dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}
@@ -47,4 +41,12 @@
         {%- endif -%}
     {%- endfor -%}
     {%- do return(false) -%}
+{%- endmacro %}
+
+{# The rows of a model's newest batch: what its last run (re)built. #}
+{% macro newest_batch(relation) -%}
+    (
+        select * from {{ relation }}
+        where _batch_ingested_at = (select max(_batch_ingested_at) from {{ relation }})
+    )
 {%- endmacro %}

@@ -13,12 +13,12 @@
 {%- endmacro %}
 
 {% macro model_watermark(relation=this) -%}
-    {%- set newest_batch -%}
+    {%- set newest_batch_query -%}
         select coalesce(max(_batch_ingested_at), cast('1970-01-01 00:00:00' as {{ livelake.type_instant() }}))
             as value_of_query
         from {{ relation }}
     {%- endset -%}
-    {{ return(livelake.query_literal(newest_batch, livelake.type_instant())) }}
+    {{ return(livelake.query_literal(newest_batch_query, livelake.type_instant())) }}
 {%- endmacro %}
 
 {# The newest lake ingested_at a base model has classified, a literal (null: empty). #}

@@ -4,21 +4,12 @@
 -- --full-refresh, the rebuilt dates after an incremental run.
 with
 
-newest_batch as (
-
-    select max(_batch_ingested_at) as newest_batch_ingested_at
-    from {{ ref('mart_daily_kpis') }}
-
-),
-
 mart as (
 
     select
         kpis.date,
         kpis.dau
-    from {{ ref('mart_daily_kpis') }} as kpis
-    inner join newest_batch
-        on kpis._batch_ingested_at = newest_batch.newest_batch_ingested_at
+    from {{ livelake.newest_batch(ref('mart_daily_kpis')) }} as kpis
 
 ),
 

@@ -50,12 +50,6 @@ data_end as (
     {% set watermark = livelake.model_watermark() %}
     {% set rebuild_from_date = livelake.earliest_change_date(watermark) %}
 
-    rebuild_from as (
-
-        select {{ rebuild_from_date }} as rebuild_from_date
-
-    ),
-
 {% endif %}
 
 touch_days as (
@@ -139,8 +133,7 @@ dropoffs as (
 
         select dropoffs.*
         from dropoffs
-        cross join rebuild_from
-        where dropoffs.dropoff_date >= rebuild_from.rebuild_from_date
+        where dropoffs.dropoff_date >= {{ rebuild_from_date }}
 
         union all
 
@@ -154,8 +147,7 @@ dropoffs as (
         from {{ this }} as built
         inner join rewritten_users
             on built.user_id = rewritten_users.user_id
-        cross join rebuild_from
-        where built.dropoff_date < rebuild_from.rebuild_from_date
+        where built.dropoff_date < {{ rebuild_from_date }}
 
     ),
 
