@@ -1,6 +1,6 @@
 """The back office's words: canonical values, their raw spellings, and headers.
 
-Everything here mirrors ``shared/spec/reports.md``. The simulator writes raw
+Everything here mirrors the input contract (``docs/input-contract.md``). The simulator writes raw
 spellings and header aliases from these tables; the tests check that every one
 of them appears somewhere in the ``small`` inbox, so adding a spelling to the
 contract means adding it here.
