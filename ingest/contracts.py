@@ -1,4 +1,4 @@
-"""The contract of the back office's reports (../shared/spec/reports.md), as data.
+"""The contract of the back office's reports (docs/input-contract.md), as data.
 
 Everything the ingest knows about a domain lives here: its canonical columns, their
 types, which are required, what a blank means, and every header that names them.
@@ -45,6 +45,10 @@ class Domain:
     partition_by: str  # column whose local date is the hive partition `dt`
     # The columns that identify the domain when seen in a header row.
     fingerprint: tuple[str, ...] = field(default=())
+    # What one row stands for: the same key twice in one sheet is an exact repeat (a
+    # duplicate row) or a conflict (both rows quarantined). The first names the column
+    # a conflict is reported on.
+    key: tuple[str, ...] = field(default=())
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -68,6 +72,7 @@ _MONEY_FEE = dict(kind=Kind.MONEY, blank="0")
 TOP_UP = Domain(
     table="top_up",
     partition_by="topup_at",
+    key=("order_id",),
     columns=(
         Column("order_id", Kind.ID, ("Order ID", "Order No", "訂單編號"), required=True),
         _USER_ID,
@@ -98,6 +103,7 @@ TOP_UP = Domain(
 PRE_DEDUCTION = Domain(
     table="pre_deduction",
     partition_by="report_date",
+    key=("streamer_id", "channel_id", "report_date"),
     columns=(
         _REPORT_DATE,
         Column("streamer_id", Kind.ID, ("Streamer ID", "主播ID"), required=True),
@@ -119,6 +125,7 @@ PRE_DEDUCTION = Domain(
 POST_DEDUCTION = Domain(
     table="post_deduction",
     partition_by="report_date",
+    key=("streamer_id", "channel_id", "report_date"),
     columns=(
         _REPORT_DATE,
         Column("streamer_id", Kind.ID, ("Streamer ID", "主播ID"), required=True),
@@ -140,6 +147,7 @@ POST_DEDUCTION = Domain(
 CHANNEL_STATS = Domain(
     table="channel_stats",
     partition_by="report_date",
+    key=("channel_id", "report_date"),
     columns=(
         _REPORT_DATE,
         Column("channel_id", Kind.ID, ("Channel ID", "頻道ID"), required=True),
@@ -161,6 +169,7 @@ CHANNEL_STATS = Domain(
 USER_ACTIVITY = Domain(
     table="user_activity",
     partition_by="report_date",
+    key=("user_id", "report_date"),
     columns=(
         _REPORT_DATE,
         _USER_ID,

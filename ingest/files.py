@@ -129,6 +129,10 @@ def _manifest_entry(job: FileJob, result: FileResult) -> dict[str, object]:
         "rows_loaded": result.rows_loaded,
         "rows_quarantined": result.rows_quarantined,
         "rows_rejected": result.rows_rejected,
+        "rows_duplicate": result.rows_duplicate,
+        "rows_footer_skipped": result.rows_footer_skipped,
+        "footer_rows": json.dumps(result.footer_rows, ensure_ascii=False),
+        "quarantined_by_reason": json.dumps(result.quarantined_by_reason),
         "tables": json.dumps(result.tables, sort_keys=True),
         "extra_columns": json.dumps(result.extra_columns, ensure_ascii=False),
         "messages": json.dumps(result.messages, ensure_ascii=False),
@@ -238,6 +242,17 @@ def _read(job: FileJob, keys: Iterator[int]) -> _Read:
                 header.data_start,
             )
             continue
+        if header.duplicates:
+            column, first, second = header.duplicates[0]
+            reason = (
+                f"headers {first!r} and {second!r} both name column {column}: rename or "
+                "remove one (the ingest never picks one silently)"
+            )
+            table = header.domain.table
+            _reject_sheet(
+                job, result, rejected, sheet.name, table, column, reason, grid, header.data_start
+            )
+            continue
         outcome = SheetOutcome(sheet.name, "loaded", table=header.domain.table)
         extras_note = None
         if header.extras:
@@ -265,16 +280,45 @@ def _date_exports(reads: list[_Read]) -> None:
     """When each sheet and file was exported, parsing the batch's title stamps at once.
 
     A sheet without its own `Exported at` line takes the workbook's, else the mtime.
+    A line that is there but cannot be read rejects the whole file, naming the text:
+    falling back to the mtime could let a correction lose to the export it corrects.
     """
     sheets = [sheet for read in reads for sheet in read.sheets]
     parsed = iter(parse_exported_at([text for sheet in sheets for text in sheet.stamps]))
+    unreadable: dict[int, tuple[str, str]] = {}
     for sheet in sheets:
         stamps = [next(parsed) for _ in sheet.stamps]
+        for text, stamp in zip(sheet.stamps, stamps, strict=True):
+            if stamp is None:
+                unreadable.setdefault(sheet.key, (sheet.name, text))
         sheet.exported_at = next((s for s in stamps if s is not None), None)
+    for read in reads:
+        bad = [unreadable[s.key] for s in read.sheets if s.key in unreadable]
+        if bad:
+            _reject_unreadable_export(read, *bad[0])
     for read in reads:
         file_exported = next((s.exported_at for s in read.sheets if s.exported_at), None)
         if file_exported is not None:
             read.result.exported_at, read.result.exported_at_from = file_exported, "title"
+
+
+def _reject_unreadable_export(read: _Read, sheet: str, text: str) -> None:
+    """Reject a file whose `Exported at` line cannot be read: none of its sheets load."""
+    job, result = read.job, read.result
+    reason = (
+        f"the title block's export time {text!r} (sheet {sheet!r}) cannot be read as a date "
+        "and time; fix it or remove the line (the file's mtime is used only when there is "
+        "no such line)"
+    )
+    for data_sheet in read.sheets:
+        outcome = data_sheet.outcome
+        outcome.status = "rejected"
+        outcome.rows_rejected = _non_blank_rows(data_sheet.grid.slice(data_sheet.header.data_start))
+        outcome.note = reason
+    read.sheets = []
+    result.status = "rejected"
+    result.messages.append(f"{job.source_file}: rejected: {reason}")
+    read.rejected.append(_rejection(job, sheet, None, None, reason, result.rows_rejected))
 
 
 def _lineage(reads: list[_Read]) -> pl.DataFrame:
@@ -301,19 +345,21 @@ def _lineage(reads: list[_Read]) -> pl.DataFrame:
 
 
 def _count(sheets: list[_Sheet], out: Normalised) -> None:
-    """Each sheet's and each file's row counts, and the sheet's notes."""
+    """Each sheet's ledger (ingest.jobs.SheetOutcome) and its notes."""
     loaded = dict(out.rows[SHEET].value_counts().iter_rows())
-    quarantined = dict(out.bad[SHEET].value_counts().iter_rows())
+    reasons: dict[int, dict[str, int]] = {}
+    for key, reason, n in out.bad.group_by(SHEET, "reason").len().sort("reason").iter_rows():
+        reasons.setdefault(key, {})[reason] = n
     for sheet in sheets:
         outcome = sheet.outcome
         outcome.rows_loaded = loaded.get(sheet.key, 0)
-        outcome.rows_quarantined = quarantined.get(sheet.key, 0)
-        outcome.rows_read = outcome.rows_loaded + outcome.rows_quarantined
-        footers = out.footers.get(sheet.key, 0)
-        notes = [sheet.extras_note] if sheet.extras_note else []
-        if footers:
-            notes.append(f"{footers} footer rows skipped")
-        outcome.note = "; ".join(notes) or None
+        outcome.quarantined_by_reason = reasons.get(sheet.key, {})
+        outcome.rows_quarantined = sum(outcome.quarantined_by_reason.values())
+        outcome.rows_duplicate = out.duplicates.get(sheet.key, 0)
+        outcome.rows_read = outcome.rows_loaded + outcome.rows_quarantined + outcome.rows_duplicate
+        outcome.footer_rows = out.footers.get(sheet.key, [])
+        outcome.rows_footer_skipped = len(outcome.footer_rows)
+        outcome.note = sheet.extras_note
 
 
 def lake_columns(domain: Domain) -> list[str]:

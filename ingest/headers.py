@@ -14,8 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ingest.contracts import DOMAINS, TOP_UP, Domain, recognise
-from ingest.text import header_key
+from ingest.contracts import DOMAINS, Column, Domain, Kind, recognise
+from ingest.text import header_key, strip_invisible
 from ingest.values import parse_cells
 
 SCAN_ROWS = 30  # a header further down than this is not a report we know
@@ -45,7 +45,9 @@ class Header:
     labels: list[str | None]  # the label naming each grid column
     canonical: dict[int, str]  # grid column index -> contract column
     extras: dict[int, str]  # grid column index -> unknown label kept aside
-    duplicates: list[str] = field(default_factory=list)  # labels naming a column twice
+    # (canonical column, first label, second label): two headers naming one column,
+    # which rejects the sheet (no silent choice between them).
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)
     title: list[str] = field(default_factory=list)  # non-empty title-block lines
 
     @property
@@ -57,7 +59,7 @@ class Header:
 def _clean(value: str | None) -> str | None:
     if value is None:
         return None
-    value = value.replace("\u00a0", " ").strip()
+    value = strip_invisible(value).replace("\u00a0", " ").strip()
     return value or None
 
 
@@ -117,24 +119,36 @@ def _build(
 ) -> Header:
     canonical: dict[int, str] = {}
     extras: dict[int, str] = {}
-    duplicates: list[str] = []
+    duplicates: list[tuple[str, str, str]] = []
     wanted = set(domain.column_names)
+    first_label: dict[str, str] = {}
     for i, label in enumerate(labels):
         if label is None:
             continue
         name = ALIASES.get(header_key(label))
-        if name in wanted and name not in canonical.values():
+        if name in wanted and name not in first_label:
             canonical[i] = name
+            first_label[name] = label
         else:
-            if name in canonical.values():
-                duplicates.append(label)
+            if name in first_label:
+                duplicates.append((name, first_label[name], label))
             extras[i] = label
     title = [" ".join(v for v in row if v) for row in above if any(row)]
     return Header(domain, first, data_start, labels, canonical, extras, duplicates, title)
 
 
 _TAIPEI = dt.timezone(dt.timedelta(hours=8))
-_EXPORTED = re.compile(r"(?:exported at|export time|匯出時間|匯出日期)\s*[:：]\s*(.+)$", re.I)
+# The labels the back office has written before an export time, the colon optional
+# (the time may sit in the next cell).
+_EXPORTED = re.compile(
+    r"(?:exported\s*(?:at|on)?|export\s*(?:time|date|at|on)|匯出時間|匯出日期|匯出於|匯出|"
+    r"導出時間|导出时间|產出時間|產生時間)\s*[:：]?\s*(.+)$",
+    re.I,
+)
+# Exported-at texts are parsed by the data's own timestamp parser; a date alone (no
+# time) is read as that day's midnight, Asia/Taipei.
+_STAMP = Column("exported_at", Kind.TIMESTAMP, ())
+_DAY = Column("exported_at", Kind.DATE, ())
 
 
 def exported_at_texts(title: list[str]) -> list[str]:
@@ -143,11 +157,18 @@ def exported_at_texts(title: list[str]) -> list[str]:
 
 
 def parse_exported_at(texts: list[str]) -> list[dt.datetime | None]:
-    """`Exported at` texts as UTC instants, Asia/Taipei unless an offset says.
+    """`Exported at` texts as UTC instants, Asia/Taipei unless an offset says; None for a
+    text that cannot be read (the caller rejects its file, naming the text).
 
     Through the same parser as the data, all the texts of a batch in one query.
     """
     if not texts:
         return []
-    values = parse_cells(texts, TOP_UP.column("topup_at"))["value"].to_list()
-    return [None if v is None else v.replace(tzinfo=_TAIPEI).astimezone(dt.UTC) for v in values]
+    stamps = parse_cells(texts, _STAMP)["value"].to_list()
+    days = parse_cells(texts, _DAY)["value"].to_list()
+    out: list[dt.datetime | None] = []
+    for stamp, day in zip(stamps, days, strict=True):
+        if stamp is None and day is not None:
+            stamp = dt.datetime.combine(day, dt.time())
+        out.append(None if stamp is None else stamp.replace(tzinfo=_TAIPEI).astimezone(dt.UTC))
+    return out

@@ -1,8 +1,12 @@
 """Turn the data rows under a header into typed contract rows, or quarantine them.
 
-Every data row of a sheet ends up in exactly one of two frames: `rows` (typed, in
-the domain's canonical columns) or `bad` (with the column at fault and the reason).
-Blank rows and footers (`Total`, `合計`, notes) are not data and are counted apart.
+Every data row of a sheet ends up in exactly one of three places: `rows` (typed, in
+the domain's canonical columns), `bad` (with the column at fault and the reason) or
+the count of exact repeats (`duplicates`: a row identical to an earlier one of its
+sheet, loaded once). Blank rows are not data. The footer (`Total`, `合計`, notes) is
+the trailing block of rows, after the last row that has a value in every required
+column, that lack one: a row with them all is data whatever its first cell says
+(a streamer called "Totalia"); footer rows are named by Excel row, not loaded.
 
 A worker types the sheets of several workbooks together, one domain at a time:
 polars' fixed cost per query outweighs the work on a sheet of a thousand rows. So
@@ -19,19 +23,18 @@ import polars as pl
 
 from ingest.contracts import Column, Domain
 from ingest.headers import Header
-from ingest.text import nfkc_expr
-from ingest.values import fast_stages, plan_column
+from ingest.values import CONFLICTING_DUPLICATE, MISSING, fast_stages, plan_column
 
 SHEET = "_sheet"  # a sheet's key within the batch, set by the caller
 _FIRST = "_first"  # a row's first non-blank cell
-_FOOTER = r"^(?:total|合計|总计|總計|小計|小计|\*|※|註|注|備註|note)"
 
 
 @dataclass
 class Normalised:
     rows: pl.DataFrame  # SHEET, source_row, canonical columns, extra_columns
     bad: pl.DataFrame  # SHEET, source_row, column, reason, errors (JSON {column, reason, raw})
-    footers: dict[int, int]  # footer rows per sheet key (sheets without any left out)
+    footers: dict[int, list[int]]  # Excel rows of the footer, per sheet key (if any)
+    duplicates: dict[int, int]  # exact repeats per sheet key (if any)
 
 
 def _unique_labels(header: Header, columns: list[int]) -> dict[int, str]:
@@ -85,11 +88,6 @@ def raw_json(grid: pl.DataFrame, header: Header, source_rows: list[int]) -> list
     return picked.select(_labelled_json(header, columns))[:, 0].to_list()
 
 
-def _is_footer(first: pl.Expr) -> pl.Expr:
-    """`Total`, `合計`, `* notes` in any width or case."""
-    return nfkc_expr(first).str.to_lowercase().str.contains(_FOOTER)
-
-
 def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
     """Type the stacked `sheet_rows` of one domain.
 
@@ -98,14 +96,9 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
     typed row by row in their common formats first (`fast_stages`), and only the
     distinct values left over take the full parser.
     """
-    body = (
-        pl.concat(sheets, how="vertical")
-        .lazy()
-        .filter(pl.col(_FIRST).is_not_null())
-        .with_columns(_footer=_is_footer(pl.col(_FIRST)))
+    rows = (
+        pl.concat(sheets, how="vertical").lazy().filter(pl.col(_FIRST).is_not_null()).drop(_FIRST)
     )
-    footers = body.filter("_footer").group_by(SHEET).len()
-    rows = body.filter(~pl.col("_footer")).drop(_FIRST, "_footer")
     fast: dict[int, str] = {}
     for n, column in enumerate(domain.columns):
         stages = fast_stages(column, pl.col(column.name), f"_f{n}")
@@ -113,7 +106,7 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
             rows = rows.with_columns(stage)
         if stages:
             fast[n] = f"_f{n}"
-    parsed, footer_counts = pl.collect_all([rows, footers])
+    parsed = rows.collect()
 
     lookups = []
     for n, column in enumerate(domain.columns):
@@ -136,9 +129,15 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
     ]
     raws = [pl.col(c).alias(f"_raw_{c}") for c in domain.column_names]
     error_cols = [pl.col(f"_e{n}") for n in range(len(domain.columns))]
-    data = joined.select(
-        SHEET, "source_row", *values, *error_cols, *raws, "extra_columns"
-    ).collect()
+    data = joined.select(SHEET, "source_row", *values, *error_cols, *raws, "extra_columns")
+    data, footer_rows = _footer(domain, data)
+    data, repeats = _repeats(domain, data)
+    data, footer_rows, repeats = pl.collect_all([data, footer_rows, repeats])
+    # A conflicting duplicate is reported first, on the key's first column: it is why
+    # every row of that key is out, whatever else is wrong with one of them.
+    dup = len(domain.columns)
+    error_cols = [pl.col(f"_e{dup}"), *error_cols]
+    columns = [domain.column(domain.key[0]), *domain.columns]
 
     bad = pl.any_horizontal([e.is_not_null() for e in error_cols])
     rows = data.filter(~bad).select(SHEET, "source_row", *domain.column_names, "extra_columns")
@@ -151,7 +150,7 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
                 pl.col(f"_raw_{column.name}").alias("raw"),
             ).struct.json_encode()
         )
-        for e, column in zip(error_cols, domain.columns, strict=True)
+        for e, column in zip(error_cols, columns, strict=True)
     ]
     bad_rows = failed.select(
         SHEET,
@@ -159,7 +158,7 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
         pl.coalesce(
             [
                 pl.when(e.is_not_null()).then(pl.lit(c.name))
-                for e, c in zip(error_cols, domain.columns, strict=True)
+                for e, c in zip(error_cols, columns, strict=True)
             ]
         ).alias("column"),
         pl.coalesce(error_cols).alias("reason"),
@@ -170,8 +169,58 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
     return Normalised(
         rows=rows,
         bad=bad_rows,
-        footers=dict(zip(*footer_counts.get_columns(), strict=True)),
+        footers=dict(footer_rows.iter_rows()),
+        duplicates=dict(repeats.iter_rows()),
     )
+
+
+def _footer(domain: Domain, data: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The rows that are not the footer, and the footer's Excel rows per sheet.
+
+    The footer is the trailing block of a sheet's rows that lack a value in a required
+    column, after its last row that has them all. A sheet without any such row has no
+    data row to end, so no footer: its rows are all data (and quarantined).
+    """
+    required = [n for n, c in enumerate(domain.columns) if c.required]
+    lacks = pl.any_horizontal([pl.col(f"_e{n}").eq_missing(MISSING) for n in required])
+    last_data = pl.when(~lacks).then(pl.col("source_row")).max().over(SHEET)
+    footer = (lacks & (pl.col("source_row") > last_data)).fill_null(False)
+    marked = data.with_columns(footer.alias("_footer"))
+    rows = (
+        marked.filter("_footer")
+        .group_by(SHEET)
+        .agg(pl.col("source_row").sort())
+        .select(SHEET, "source_row")
+    )
+    return marked.filter(~pl.col("_footer")).drop("_footer"), rows
+
+
+def _repeats(domain: Domain, data: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Conflicting duplicates marked (`_e<n>`, n = the number of columns), exact repeats
+    dropped and counted per sheet.
+
+    Rows of one sheet with the same key (typed, and typed without error) are an exact
+    repeat when every raw cell is equal: the first is kept, the others are counted.
+    Otherwise the sheet says two things about one order or day, and no row of that key
+    can be trusted: all of them are quarantined.
+    """
+    keys = [domain.column_names.index(k) for k in domain.key]
+    group = [SHEET, *domain.key]
+    key_ok = pl.all_horizontal([pl.col(f"_e{n}").is_null() for n in keys])
+    content = pl.struct(
+        [pl.col(f"_raw_{c}") for c in domain.column_names] + [pl.col("extra_columns")]
+    ).hash()
+    distinct = content.n_unique().over(group)
+    first = pl.col("source_row").min().over(group)
+    marked = data.with_columns(
+        pl.when(key_ok & (distinct > 1))
+        .then(pl.lit(CONFLICTING_DUPLICATE))
+        .otherwise(pl.lit(None, pl.String))
+        .alias(f"_e{len(domain.columns)}"),
+        (key_ok & (distinct == 1) & (pl.col("source_row") != first)).alias("_repeat"),
+    )
+    counts = marked.filter("_repeat").group_by(SHEET).len()
+    return marked.filter(~pl.col("_repeat")).drop("_repeat"), counts
 
 
 def _typed(values: pl.LazyFrame, column: Column, n: int) -> pl.LazyFrame:

@@ -26,21 +26,90 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingest.contracts import Column, Kind
-from ingest.text import nfkc_expr
+from ingest.text import nfkc_expr, strip_invisible_expr
 from ingest.vocab import VOCABULARIES
 
 MONEY = pl.Decimal(18, 2)
 TAIPEI_OFFSET_MINUTES = 8 * 60
 _EXCEL_EPOCH_SERIAL = 25569  # 1970-01-01 as an Excel (1900 system) serial
 _MAX_SERIAL = 2958465  # 9999-12-31
+# Seconds since 1970 of 1900-01-01: calamine writes an Excel date cell holding 0 (or a
+# time-only cell) on 1899-12-31, which is never a real day of the back office.
+_MIN_SECONDS = -2208988800
 BLANKS = ["", "-", "—", "–", "−"]
 
-# Reasons, short and stable so they can be counted and tested.
+# Reasons, short and stable so they can be counted and tested (docs/input-contract.md
+# lists each with an example; ingest.contract_doc reads `REASONS`).
 MISSING = "missing"
 UNPARSEABLE = "unparseable"
 NEGATIVE = "negative"
 UNKNOWN_VALUE = "unknown_value"
 NOT_INTEGER = "not_integer"
+BAD_OFFSET = "bad_offset"
+INCOMPLETE_TIMESTAMP = "incomplete_timestamp"
+ZERO_DATE = "zero_date"
+ID_PRECISION_LOST = "id_precision_lost"
+FORMULA_ERROR = "formula_error"
+CONFLICTING_DUPLICATE = "conflicting_duplicate"
+
+# Every reason a row can be quarantined for, with what it means (for the docs).
+REASONS: dict[str, str] = {
+    MISSING: "a required column has no value (empty, spaces only, `-` or `—`)",
+    UNPARSEABLE: "the cell cannot be read as its column's type",
+    NEGATIVE: "a negative `amount` (a refund keeps the positive amount and says `refunded`)",
+    UNKNOWN_VALUE: "a spelling the column's vocabulary does not list",
+    NOT_INTEGER: "a count with a fractional part",
+    BAD_OFFSET: "a timestamp whose offset after the time cannot be read",
+    INCOMPLETE_TIMESTAMP: "a date without a time, or a time without a date, where a "
+    "timestamp is required",
+    ZERO_DATE: "an Excel date cell holding 0 (shown as 1899-12-31 or 1900-01-00)",
+    ID_PRECISION_LOST: "an ID written in scientific notation (`1.23457E+11`): its digits are gone",
+    FORMULA_ERROR: "a formula with an error value (`#N/A`, `#DIV/0!`, ...) or without a "
+    "cached value",
+    CONFLICTING_DUPLICATE: "the same key (an order_id; a streamer-, channel- or user-day) "
+    "twice in one sheet with different content: every such row",
+}
+
+# What Excel, LibreOffice and Google Sheets show for a formula that failed, and what
+# ingest.cellinfo writes into a formula cell that has no cached value.
+FORMULA_ERRORS: tuple[str, ...] = (
+    "#N/A",
+    "#DIV/0!",
+    "#REF!",
+    "#VALUE!",
+    "#NAME?",
+    "#NULL!",
+    "#NUM!",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#UNKNOWN!",
+    "#BUSY!",
+    "#GETTING_DATA",
+    "Err:502",
+    "Err:504",
+    "Err:508",
+    "Err:511",
+    "Err:522",
+    "Err:523",
+)
+NO_CACHED_VALUE = "<formula without a cached value>"
+# Matched on the cell's text, stripped (the literals need no escaping but `?`).
+_FORMULA_ERROR_RE = (
+    "^(?:(?:"
+    + "|".join(e.replace("?", "\\?") for e in FORMULA_ERRORS)
+    + ")$|"
+    + NO_CACHED_VALUE
+    + ")"
+)
+
+
+def formula_error(raw: pl.Expr) -> pl.Expr:
+    """Whether a raw cell is a formula's error value or a formula without a cached value."""
+    return raw.str.strip_chars().str.contains(_FORMULA_ERROR_RE).fill_null(False)
+
 
 LAKE_TYPES: dict[Kind, pl.DataType] = {
     Kind.ID: pl.String(),
@@ -62,8 +131,8 @@ class ColumnPlan:
 
 def clean_text(raw: pl.Expr, kind: Kind) -> pl.Expr:
     """Stage 1: the cell as comparable text (NFKC folds full-width and NBSP)."""
-    if kind is Kind.TEXT:  # names keep their own characters
-        return raw.str.replace_all("\u00a0", " ").str.strip_chars()
+    if kind is Kind.TEXT:  # names keep their own characters (joiners too)
+        return strip_invisible_expr(raw).str.replace_all("\u00a0", " ").str.strip_chars()
     text = nfkc_expr(raw).str.strip_chars()
     if kind in (Kind.MONEY, Kind.INT):
         return text.str.replace_all(r"(?i)nt\$|\$|元|twd|,|\s", "").str.replace(
@@ -89,36 +158,80 @@ def _money(text: pl.Expr) -> pl.Expr:
     )
 
 
+_MERIDIEM = r"上午|下午|\bam\b|\bpm\b|\ba\.m\.|\bp\.m\."
+_STAMP = (
+    r"^(?:r(?P<roc>\d{2,3})|(?P<y>\d{4}))[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+    r"(?:(?:t|\s)\s*(?P<time>\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?))?\s*(?P<tail>.*)$"
+)
+_OFFSET = r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<mm>\d{2}))?$"
+_UTC_NAMES = ["z", "utc", "gmt", "ut"]
+
+
 def _datetime_parts(text: pl.Expr, prefix: str) -> list[pl.Expr]:
-    """Stage 2 of a timestamp: the wall-clock core, the meridiem and the offset apart."""
-    core = (
-        text.str.replace_all(r"上午|下午|\bam\b|\bpm\b", " ")
-        .str.replace(r"(z|[+-]\d{2}:?\d{2})$", "")
-        .str.replace(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})", "$1-$2-$3")
-        .str.replace(r"^(\d{4}-\d{1,2}-\d{1,2})t", "$1 ")
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
+    """Stage 2 of a timestamp: the meridiem, and the date, time and what follows the time
+    (the offset) apart. `2025年3月2日`, `民國114年3月2日` (the Republic of China year,
+    + 1911), `9時15分` and `上午`/`下午` are spelled out first."""
+    spelled = (
+        text.str.replace(
+            r"^(?:民國\s*)?(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", "r$1-$2-$3"
+        )
+        .str.replace(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", "$1-$2-$3")
+        .str.replace(r"(\d{1,2})\s*[時点點]\s*(\d{1,2})\s*分\s*(\d{1,2})\s*秒", "$1:$2:$3")
+        .str.replace(r"(\d{1,2})\s*[時点點]\s*(\d{1,2})\s*分", "$1:$2")
     )
+    rest = spelled.str.replace_all(_MERIDIEM, " ").str.replace_all(r"\s+", " ").str.strip_chars()
     return [
-        core.alias(f"{prefix}_core"),
-        text.str.extract(r"(上午|下午|\bam\b|\bpm\b)").alias(f"{prefix}_meridiem"),
-        text.str.extract(r"\d(z|[+-]\d{2}:?\d{2})$").alias(f"{prefix}_offset"),
+        spelled.str.extract(f"({_MERIDIEM})").alias(f"{prefix}_meridiem"),
+        rest.str.extract_groups(_STAMP).alias(f"{prefix}_parts"),
+        rest.str.contains(r"^\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$").alias(f"{prefix}_clock"),
     ]
 
 
-def _epoch_seconds(text: pl.Expr, prefix: str) -> pl.Expr:
-    """Stage 3 of a timestamp: seconds since 1970 on the Asia/Taipei wall clock."""
-    core = pl.col(f"{prefix}_core")
+def _offset_minutes(tail: pl.Expr) -> pl.Expr:
+    """Minutes east of UTC that the text after the time names, else null (unreadable).
+
+    `+08:00`, `+0800`, `+8`, ` +0000`, `Z`, `UTC`, `GMT`, `GMT+8`, `UTC+08:00`; nothing
+    after the time means Asia/Taipei.
+    """
+    parts = tail.str.extract_groups(_OFFSET)
+    hours = parts.struct.field("h").cast(pl.Int32, strict=False)
+    minutes = parts.struct.field("mm").cast(pl.Int32, strict=False).fill_null(0)
+    sign = pl.when(parts.struct.field("sign") == "-").then(-1).otherwise(1)
+    signed = pl.when((hours <= 14) & (minutes < 60)).then(sign * (hours * 60 + minutes))
+    return (
+        pl.when(tail == "")
+        .then(pl.lit(TAIPEI_OFFSET_MINUTES))
+        .when(tail.is_in(_UTC_NAMES))
+        .then(pl.lit(0))
+        .otherwise(signed)
+    )
+
+
+def _epoch_seconds(text: pl.Expr, prefix: str, kind: Kind) -> list[pl.Expr]:
+    """Stage 3 of a timestamp: seconds since 1970 on the Asia/Taipei wall clock, and why
+    there are none when the text is a date, a time or an offset that cannot stand.
+
+    A date without a time (or a time without a date) is no timestamp; calamine writes
+    an Excel date cell holding 0 as 1899-12-31 00:00 and a time-only cell on that day,
+    which are no dates at all (docs/input-contract.md, "Hostile input").
+    """
+    parts = pl.col(f"{prefix}_parts")
     meridiem = pl.col(f"{prefix}_meridiem")
-    offset = pl.col(f"{prefix}_offset")
+    clock_only = pl.col(f"{prefix}_clock")
+    roc = (parts.struct.field("roc").cast(pl.Int32, strict=False) + 1911).cast(pl.String)
+    year = pl.coalesce(parts.struct.field("y"), roc)
+    date_text = pl.concat_str(year, parts.struct.field("m"), parts.struct.field("d"), separator="-")
+    time = parts.struct.field("time").str.replace(",", ".")
+    tail = parts.struct.field("tail")
+    core = pl.concat_str(date_text, pl.lit(" "), time)
     stamp = pl.coalesce(
         core.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.f", strict=False),
         core.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M", strict=False),
-        core.str.strptime(pl.Date, "%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
     )
+    day = date_text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
     seconds = (stamp.dt.epoch("ms") / 1000).round(0).cast(pl.Int64)
     hour = stamp.dt.hour()
-    pm = meridiem.is_in(["下午", "pm"])
+    pm = meridiem.is_in(["下午", "pm", "p.m."])
     shift = (
         pl.when(meridiem.is_null())
         .then(0)
@@ -129,24 +242,40 @@ def _epoch_seconds(text: pl.Expr, prefix: str) -> pl.Expr:
         .otherwise(0)
     )
     hour_ok = meridiem.is_null() | ((hour >= 1) & (hour <= 12))
-    offset_minutes = (
-        pl.when(offset.is_null())
-        .then(pl.lit(TAIPEI_OFFSET_MINUTES))
-        .when(offset == "z")
-        .then(pl.lit(0))
-        .otherwise(
-            pl.when(offset.str.starts_with("-")).then(-1).otherwise(1)
-            * (
-                offset.str.slice(1, 2).cast(pl.Int32, strict=False) * 60
-                + offset.str.replace(":", "").str.slice(3, 2).cast(pl.Int32, strict=False)
-            )
-        )
-    )
+    offset = _offset_minutes(tail)
     # An explicit offset is moved onto the Taipei wall clock (UTC+8, no DST).
-    from_text = pl.when(hour_ok).then(
-        seconds + shift + (TAIPEI_OFFSET_MINUTES - offset_minutes) * 60
+    timed = pl.when(hour_ok & offset.is_not_null()).then(
+        seconds + shift + (TAIPEI_OFFSET_MINUTES - offset) * 60
     )
-    return pl.coalesce(from_text, _from_serial(text.cast(pl.Float64, strict=False)))
+    midnight = day.cast(pl.Datetime("us")).dt.epoch("s")
+    date_only = time.is_null() & (tail == "") & day.is_not_null()
+    serial = text.cast(pl.Float64, strict=False)
+    from_text = pl.when(time.is_not_null()).then(timed)
+    if kind is Kind.DATE:  # a date may come with or without its time
+        from_text = from_text.when(date_only).then(midnight)
+    value = pl.coalesce(from_text, _from_serial(serial))
+    zero_day = value.is_not_null() & (value < _MIN_SECONDS)
+    at_midnight = value.is_not_null() & (value % 86400 == 0)
+    why = (
+        pl.when(zero_day & (at_midnight | pl.lit(kind is Kind.DATE)))
+        .then(pl.lit(ZERO_DATE))
+        .when(zero_day)
+        .then(pl.lit(INCOMPLETE_TIMESTAMP))
+        .when(value.is_not_null())
+        .then(pl.lit(None, pl.String))
+        .when(serial == 0)
+        .then(pl.lit(ZERO_DATE))
+        .when(stamp.is_not_null() & hour_ok & offset.is_null())
+        .then(pl.lit(BAD_OFFSET))
+    )
+    if kind is Kind.TIMESTAMP:
+        why = why.when(date_only | clock_only | ((serial > 0) & (serial < 1))).then(
+            pl.lit(INCOMPLETE_TIMESTAMP)
+        )
+    return [
+        pl.when(~zero_day).then(value).alias(f"{prefix}_sec"),
+        why.otherwise(pl.lit(None, pl.String)).alias(f"{prefix}_why"),
+    ]
 
 
 # Timestamp formats parsed straight from the raw cell: what calamine writes for a date
@@ -184,6 +313,9 @@ def fast_stages(column: Column, raw: pl.Expr, name: str) -> list[pl.Expr]:
         stages.append(seconds if not stages else pl.coalesce(done, seconds))
     serial = pl.when(done.is_null()).then(raw).cast(pl.Float64, strict=False)
     stages.append(pl.coalesce(done, _from_serial(serial)))
+    # Before 1900 is an Excel date cell holding 0 or a time-only cell: the full parser
+    # says which.
+    stages.append(pl.when(done >= _MIN_SECONDS).then(done))
     stamp = pl.from_epoch(done, time_unit="s").cast(LAKE_TYPES[column.kind])
     return [e.alias(name) for e in stages] + [stamp.alias(name)]
 
@@ -191,7 +323,7 @@ def fast_stages(column: Column, raw: pl.Expr, name: str) -> list[pl.Expr]:
 def _from_serial(serial: pl.Expr) -> pl.Expr:
     """Seconds since 1970 of an Excel serial number (the 1900 date system), else null."""
     return pl.when((serial >= 1) & (serial <= _MAX_SERIAL)).then(
-        ((serial - _EXCEL_EPOCH_SERIAL) * 86400).round(0).cast(pl.Int64)
+        ((serial - _EXCEL_EPOCH_SERIAL) * 86400).round(0).cast(pl.Int64, strict=False)
     )
 
 
@@ -211,7 +343,13 @@ def plan_column(source: str | None, column: Column, prefix: str) -> ColumnPlan:
     reason: pl.Expr = pl.lit(UNPARSEABLE)
     match kind:
         case Kind.ID:
-            parsed = text.str.replace(r"^(\d+)\.0+$", "$1")
+            # Excel writes a long number it turned into text as `1.23457E+11`: the
+            # digits are gone and distinct orders would merge.
+            scientific = text.str.contains(r"(?i)^[+-]?\d+(?:\.\d+)?e\+\d{1,3}$")
+            parsed = pl.when(~scientific).then(text.str.replace(r"^(\d+)\.0+$", "$1"))
+            reason = (
+                pl.when(scientific).then(pl.lit(ID_PRECISION_LOST)).otherwise(pl.lit(UNPARSEABLE))
+            )
         case Kind.TEXT:
             parsed = text
         case Kind.MONEY:
@@ -228,15 +366,19 @@ def plan_column(source: str | None, column: Column, prefix: str) -> ColumnPlan:
             reason = pl.lit(UNKNOWN_VALUE)
         case Kind.TIMESTAMP | Kind.DATE:
             stages.append(_datetime_parts(text, prefix))
-            epoch = pl.from_epoch(_epoch_seconds(text, prefix), time_unit="s")
+            stages.append(_epoch_seconds(text, prefix, kind))
+            epoch = pl.from_epoch(pl.col(f"{prefix}_sec"), time_unit="s")
             parsed = epoch.dt.date() if kind is Kind.DATE else epoch.cast(pl.Datetime("us"))
+            reason = pl.coalesce(pl.col(f"{prefix}_why"), pl.lit(UNPARSEABLE))
     stages.append([parsed.cast(dtype).alias(value_name)])
 
     value = pl.col(value_name)
     blank = text.is_null() | text.is_in(BLANKS)
     default = pl.lit(column.blank).cast(dtype) if column.blank is not None else pl.lit(None, dtype)
     error = (
-        pl.when(blank)
+        pl.when(formula_error(raw))
+        .then(pl.lit(FORMULA_ERROR))
+        .when(blank)
         .then(pl.lit(MISSING) if column.required else pl.lit(None, pl.String))
         .when(value.is_null())
         .then(reason)

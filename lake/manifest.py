@@ -31,6 +31,11 @@ MANIFEST_SCHEMA: dict[str, pl.DataType] = {
     "messages": pl.String(),  # JSON list of human-readable notes
     "run_id": pl.String(),
     "ingested_at": pl.Datetime("us", "UTC"),
+    # Added by the hostile-input contract (columns are only ever added, never renamed):
+    "rows_duplicate": pl.Int64(),  # exact repeats of an earlier row of the same sheet
+    "rows_footer_skipped": pl.Int64(),  # footer rows under the data, not in rows_read
+    "footer_rows": pl.String(),  # JSON: {sheet: [Excel rows of its footer]}
+    "quarantined_by_reason": pl.String(),  # JSON: {reason: rows}
 }
 
 
