@@ -1,0 +1,45 @@
+"""`python -m livelake_dashboards up|stop|bundle`: what the Makefile's targets run."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from livelake_dashboards import bundle, server
+from livelake_dashboards.client import SupersetError
+from livelake_dashboards.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="livelake_dashboards")
+    commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser("up", help="initialise, serve and import the dashboards")
+    up.add_argument("--workers", type=int, default=4)
+    commands.add_parser("stop", help="stop the server of this data dir")
+    write = commands.add_parser("bundle", help="write the assets as YAML files, for review")
+    write.add_argument("out", type=Path)
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command == "up":
+            server.up(settings, args.workers)
+        elif args.command == "stop":
+            stopped = server.stop(settings)
+            print("Superset stopped" if stopped else "Superset was not running")
+        else:
+            for path, document in bundle.files(settings.database_uri).items():
+                target = args.out / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+            print(f"assets written under {args.out}")
+    except SupersetError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

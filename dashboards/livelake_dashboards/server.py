@@ -1,0 +1,198 @@
+"""Initialise, serve and stop one world's Superset.
+
+`up` is idempotent: the metadata database is migrated (`superset db upgrade`),
+roles are synced (`superset init`), the admin's password is set, the server is
+started if it is not running, and the assets bundle is imported over whatever is
+there. The server is gunicorn with sync workers bound to 127.0.0.1: each worker
+answers one request at a time and Superset opens a fresh read-only DuckDB
+connection per query (NullPool), so no connection outlives a request and every
+new query sees the serving copy `livelake publish` last renamed into place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from livelake_dashboards import bundle
+from livelake_dashboards.client import SupersetClient, SupersetError
+from livelake_dashboards.settings import (
+    ADMIN_USER,
+    VIEWER_USER,
+    Settings,
+    ensure_secret_key,
+    password_for,
+)
+from livelake_dashboards.viewer import database_id, ensure_viewer
+
+BIN = Path(sys.executable).parent
+START_TIMEOUT_S = 240
+
+
+def superset(settings: Settings, *args: str) -> None:
+    """Run one `superset` CLI command; its chatter goes to the log, errors surface."""
+    with settings.log_file.open("a") as log:
+        done = subprocess.run(
+            [str(BIN / "superset"), *args],
+            env=settings.superset_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise SupersetError(f"`superset {args[0]}` failed: see {settings.log_file}")
+
+
+def initialise(settings: Settings) -> tuple[str, bool]:
+    """Metadata, roles and the admin; returns the admin password and whether it is new."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    ensure_secret_key(settings)
+    superset(settings, "db", "upgrade")
+    password, generated = password_for(settings, ADMIN_USER)
+    superset(
+        settings,
+        "fab",
+        "create-admin",
+        "--username",
+        ADMIN_USER,
+        "--firstname",
+        "livelake",
+        "--lastname",
+        "admin",
+        "--email",
+        "admin@livelake.local",
+        "--password",
+        password,
+    )
+    superset(settings, "fab", "reset-password", "--username", ADMIN_USER, "--password", password)
+    superset(settings, "init")
+    return password, generated
+
+
+def running_pid(settings: Settings) -> int | None:
+    try:
+        pid = int(settings.pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+    return pid
+
+
+def healthy(settings: Settings) -> bool:
+    try:
+        return requests.get(f"{settings.url}/health", timeout=5).text.strip() == "OK"
+    except requests.RequestException:
+        return False
+
+
+def start(settings: Settings, workers: int) -> int:
+    """Start gunicorn in its own session; returns its pid once /health answers."""
+    pid = running_pid(settings)
+    if pid is not None:
+        return pid
+    log = settings.log_file.open("a")
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"{settings.host}:{settings.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--timeout",
+            "120",
+            "--limit-request-line",
+            "0",
+            "--limit-request-field_size",
+            "0",
+            "superset.app:create_app()",
+        ],
+        env=settings.superset_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    settings.pid_file.write_text(f"{process.pid}\n")
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            settings.pid_file.unlink(missing_ok=True)
+            raise SupersetError(f"Superset exited ({process.returncode}): see {settings.log_file}")
+        if healthy(settings):
+            return process.pid
+        time.sleep(1)
+    stop(settings)
+    raise SupersetError(
+        f"Superset did not answer within {START_TIMEOUT_S}s: see {settings.log_file}"
+    )
+
+
+def stop(settings: Settings) -> bool:
+    """Stop the server of this world (its pid file); True if one was running."""
+    pid = running_pid(settings)
+    if pid is None:
+        settings.pid_file.unlink(missing_ok=True)
+        return False
+    os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and running_pid(settings) is not None:
+        with contextlib.suppress(ChildProcessError):  # reap it if it is our child
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.5)
+    if running_pid(settings) is not None:
+        os.killpg(pid, signal.SIGKILL)
+    settings.pid_file.unlink(missing_ok=True)
+    return True
+
+
+def import_assets(settings: Settings, admin_password: str) -> SupersetClient:
+    """Import the bundle over what is there, then read each dataset's columns."""
+    client = SupersetClient(settings.url).login(ADMIN_USER, admin_password)
+    client.import_assets(bundle.zip_bundle(settings.database_uri))
+    datasets = client.list_all(
+        "dataset", [{"col": "database", "opr": "rel_o_m", "value": database_id(client)}]
+    )
+    for dataset in datasets:
+        response = client.raw("PUT", f"/api/v1/dataset/{dataset['id']}/refresh")
+        if response.status_code != 200:  # the table is missing: its charts will say so
+            print(
+                f"warning: could not read the columns of {dataset['schema']}."
+                f"{dataset['table_name']} ({response.status_code}); is the serving copy "
+                "built (`make dev`)?",
+                file=sys.stderr,
+            )
+    return client
+
+
+def up(settings: Settings, workers: int) -> None:
+    admin_password, admin_new = initialise(settings)
+    start(settings, workers)
+    client = import_assets(settings, admin_password)
+    viewer_password, viewer_new = password_for(settings, VIEWER_USER)
+    ensure_viewer(client, viewer_password)
+    print(f"Superset serves livelake's dashboards at {settings.url}/dashboard/list/")
+    print(f"  database: {settings.database_uri} (read-only)")
+    for user, password, new in (
+        (ADMIN_USER, admin_password, admin_new),
+        (VIEWER_USER, viewer_password, viewer_new),
+    ):
+        if new:
+            print(
+                f"  log in as {user} / {password}  (generated now; kept 0600 in "
+                f"{settings.password_file(user)})"
+            )
+        else:
+            print(
+                f"  log in as {user} (password: LIVELAKE_SUPERSET_{user.upper()}_PASSWORD "
+                f"or {settings.password_file(user)})"
+            )
+    print("  stop it with `make dashboards-stop`")
