@@ -1,30 +1,34 @@
 """One ingest run: list the source, skip what the lake holds, load the rest.
 
-Files are processed in parallel worker processes (calamine is single-threaded, so
-two processes use both cores), in small batches per worker (`BATCH_FILES`,
-`BATCH_BYTES`), so memory follows the batch, not the inbox. The run holds the lake's
-lock throughout; a worker commits each file of its batch to the manifest once all
-the batch's parts are in place, never before. The run process itself only lists,
+Files are read in worker processes (calamine is single-threaded, so two processes use
+both cores), in small batches per worker (`BATCH_FILES`, `BATCH_BYTES`,
+`BATCH_UNPACKED`), so memory follows the batch, not the inbox. The run holds the
+lake's lock throughout; a worker commits each file of its batch to the manifest once
+all the batch's parts are in place, never before. The run process itself only lists,
 hashes and reports: it never imports polars, so the workers start sooner.
+
+One file never takes the others down (ingest.pool): a worker that dies fails only the
+file it was reading, whose death is recorded in the lake (lake.crashes); the rest of
+its batch is read again by a new worker. A file that has killed a worker twice, or
+that keeps the reader past the per-file time limit (ingest.readers.limits), is
+committed as rejected (ingest.unreadable), so no later run repeats it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import multiprocessing
-import os
-import threading
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ingest import pool
 from ingest.jobs import FileJob, FileResult
+from ingest.readers.bounds import unpacked_bytes
+from ingest.readers.limits import Limits
 from ingest.sources.base import Source
+from lake import crashes
 from lake.atomic import sweep_temporaries
 from lake.layout import committed
 from lake.lock import lake_lock
@@ -34,9 +38,13 @@ EXIT_FAILED = 1
 EXIT_REJECTED = 3  # some file or sheet was rejected; everything else loaded
 EXIT_BUSY = 4  # another run holds the lake
 
-# A worker ingests up to this many files (or bytes of workbooks) together.
+# A worker ingests up to this many files (or bytes of workbooks, or bytes they unpack
+# to) together.
 BATCH_FILES = 16
 BATCH_BYTES = 4 << 20
+BATCH_UNPACKED = 64 << 20
+# A file whose reader killed its worker this many times is rejected for good.
+DEATHS_TO_REJECT = 2
 
 
 @dataclass
@@ -46,6 +54,8 @@ class FileReport:
     status: str  # loaded | partial | rejected | duplicate | already_ingested | failed
     result: FileResult | None = None
     note: str | None = None
+    # For a duplicate file: the rows read of the copy that loaded (0 if not known).
+    rows_duplicate: int = 0
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -56,7 +66,9 @@ class FileReport:
             "rows_read": 0,
             "rows_loaded": 0,
             "rows_quarantined": 0,
+            "rows_duplicate": self.rows_duplicate,
             "rows_rejected": 0,
+            "rows_footer_skipped": 0,
         }
         if self.result is not None:
             detail = self.result.to_dict()
@@ -70,7 +82,7 @@ class RunReport:
     run_id: str
     started_at: dt.datetime
     files: list[FileReport] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}
     swept_temporaries: int = 0
 
     @property
@@ -83,7 +95,14 @@ class RunReport:
         return EXIT_OK
 
     def totals(self) -> dict[str, int]:
-        keys = ("rows_read", "rows_loaded", "rows_quarantined", "rows_rejected")
+        keys = (
+            "rows_read",
+            "rows_loaded",
+            "rows_quarantined",
+            "rows_duplicate",
+            "rows_rejected",
+            "rows_footer_skipped",
+        )
         rows = [f.to_dict() for f in self.files]
         totals = {k: sum(int(r[k]) for r in rows) for k in keys}
         totals["files"] = len(self.files)
@@ -110,31 +129,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ingest_batch(batch: list[FileJob]) -> list[FileResult | Exception]:
-    """What a worker runs. ingest.files (and polars with it) is imported here, not at the
-    top: the run process never needs it, and workers have it preloaded."""
-    from ingest.files import ingest_files
-
-    return ingest_files(batch)
-
-
-def _die_with_run(lifeline: Connection) -> None:
-    """Worker initialiser: a worker must not outlive a killed run and keep writing.
-
-    The run holds the only writing end of `lifeline`; a thread of the worker waits on
-    the reading end, which reads end-of-file once the run has exited or been killed,
-    and ends the worker. (A signal on the parent's death cannot do it: workers are
-    children of the fork server, which itself lives as long as any worker does.)
-    """
-
-    def watch() -> None:
-        with contextlib.suppress(EOFError, OSError):
-            lifeline.recv_bytes()
-        os._exit(1)
-
-    threading.Thread(target=watch, name="lifeline", daemon=True).start()
-
-
 def run_ingest(
     source: Source,
     lake: Path,
@@ -144,13 +138,21 @@ def run_ingest(
     on_planned: Callable[[int], None] | None = None,
     on_file_done: Callable[[FileReport], None] | None = None,
 ) -> RunReport:
+    """Ingest every new file of `source` into `lake`.
+
+    `workers` processes read the files (at least one: a reader that crashes must not
+    take the run with it). `workers=0` reads them in this process instead, for tests
+    and debugging only: no crash isolation and no time limit.
+    """
     started = dt.datetime.now(dt.UTC)
     report = RunReport(run_id=uuid.uuid4().hex[:12], started_at=started)
+    limits = Limits.from_env()
     with lake_lock(lake, wait=wait_for_lock):
         report.swept_temporaries = sweep_temporaries(lake)
         done = committed(lake)
         seen: dict[str, str] = {}
         jobs: list[FileJob] = []
+        doomed: list[tuple[FileJob, list[crashes.Death]]] = []
         for item in source.files():
             sha = sha256_of(item.path)
             if sha in done:
@@ -160,101 +162,115 @@ def run_ingest(
                 report.files.append(FileReport(item.source_file, sha, "duplicate", note=note))
             else:
                 seen[sha] = item.source_file
-                jobs.append(
-                    FileJob(
-                        path=item.path,
-                        source_file=item.source_file,
-                        sha256=sha,
-                        size_bytes=item.size_bytes,
-                        mtime=item.mtime,
-                        lake=lake,
-                        ingested_at=started,
-                        run_id=report.run_id,
-                    )
+                job = FileJob(
+                    path=item.path,
+                    source_file=item.source_file,
+                    sha256=sha,
+                    size_bytes=item.size_bytes,
+                    mtime=item.mtime,
+                    lake=lake,
+                    ingested_at=started,
+                    run_id=report.run_id,
                 )
+                died = crashes.deaths(lake, sha)
+                if len(died) >= DEATHS_TO_REJECT:  # a run ended before it committed that
+                    doomed.append((job, died))
+                else:
+                    jobs.append(job)
         report.ignored = source.ignored()
         if on_planned:
-            on_planned(len(jobs))
+            on_planned(len(jobs) + len(doomed))
 
-        def finish(batch: list[FileJob], outcomes: list[FileResult | BaseException]) -> None:
+        def add(entry: FileReport) -> None:
+            report.files.append(entry)
+            if on_file_done:
+                on_file_done(entry)
+
+        for job, died in doomed:
+            add(_reject_unreadable(job, _killed_twice(died)))
+
+        def finish(batch: list[FileJob], outcomes: list[pool.Outcome]) -> None:
             """Report a batch's files; the worker has committed the loaded ones."""
             for job, outcome in zip(batch, outcomes, strict=True):
-                if isinstance(outcome, FileResult):
-                    entry = FileReport(job.source_file, job.sha256, outcome.status, result=outcome)
-                else:
-                    note = f"unexpected error, not committed (the next run retries): {outcome!r}"
-                    entry = FileReport(job.source_file, job.sha256, "failed", note=note)
-                report.files.append(entry)
-                if on_file_done:
-                    on_file_done(entry)
+                add(_outcome_report(job, outcome, limits))
 
         batches = list(_batches(jobs))
-        if workers <= 1 or len(batches) <= 1:
+        if workers <= 0:
+            from ingest.files import ingest_files  # polars: in this process only on request
+
             for batch in batches:
-                finish(batch, list(_ingest_batch(batch)))
+                finish(batch, list(ingest_files(batch)))
         else:
-            _run_parallel(batches, workers, finish)
+            pool.run_batches(batches, min(workers, len(batches)), limits.timeout_s, finish)
+    _count_duplicates(report)
     report.files.sort(key=lambda f: f.source_file)
     return report
 
 
+def _outcome_report(job: FileJob, outcome: pool.Outcome, limits: Limits) -> FileReport:
+    if isinstance(outcome, FileResult):
+        return FileReport(job.source_file, job.sha256, outcome.status, result=outcome)
+    if isinstance(outcome, pool.TimedOut):
+        reason = (
+            f"the reader was still on it after {outcome.seconds:g} s, past "
+            f"{limits.timeout_text()}: its worker was stopped"
+        )
+        return _reject_unreadable(job, reason)
+    if isinstance(outcome, pool.Died):
+        died = crashes.record_death(
+            job.lake, job.sha256, job.source_file, job.run_id, outcome.reason
+        )
+        if len(died) >= DEATHS_TO_REJECT:
+            return _reject_unreadable(job, _killed_twice(died))
+        note = (
+            f"{outcome.reason} while reading this file; not committed: the next run "
+            f"retries it, and rejects it if it kills a worker again"
+        )
+        return FileReport(job.source_file, job.sha256, "failed", note=note)
+    note = f"unexpected error, not committed (the next run retries): {outcome!r}"
+    return FileReport(job.source_file, job.sha256, "failed", note=note)
+
+
+def _killed_twice(died: list[crashes.Death]) -> str:
+    how = "; ".join(f"{d.reason} (run {d.run_id}, {d.at})" for d in died)
+    return (
+        f"the reader crashed on it {len(died)} times ({how}); it is not read again: "
+        "open it in Excel and save it again, or export it again"
+    )
+
+
+def _reject_unreadable(job: FileJob, reason: str) -> FileReport:
+    from ingest.unreadable import Unreadable, commit_rejected
+
+    (result,) = commit_rejected([Unreadable(job, reason)])
+    return FileReport(job.source_file, job.sha256, "rejected", result=result, note=reason)
+
+
+def _count_duplicates(report: RunReport) -> None:
+    """A duplicate file's rows are those its loaded copy read."""
+    read = {f.sha256: f.result.rows_read for f in report.files if f.result is not None}
+    for f in report.files:
+        if f.status == "duplicate":
+            f.rows_duplicate = read.get(f.sha256, 0)
+
+
 def _batches(jobs: list[FileJob]) -> Iterator[list[FileJob]]:
     """Jobs in batches a worker ingests together: enough sheets to spread polars' fixed
-    cost per query, bounded in bytes so memory follows the batch, not the inbox."""
+    cost per query, bounded in bytes (on disk and unpacked) so memory follows the batch,
+    not the inbox."""
     batch: list[FileJob] = []
-    size = 0
+    size = unpacked = 0
     for job in jobs:
-        if batch and (len(batch) >= BATCH_FILES or size + job.size_bytes > BATCH_BYTES):
+        job_unpacked = unpacked_bytes(job.path) or job.size_bytes
+        if batch and (
+            len(batch) >= BATCH_FILES
+            or size + job.size_bytes > BATCH_BYTES
+            or unpacked + job_unpacked > BATCH_UNPACKED
+        ):
             yield batch
-            batch, size = [], 0
+            batch, size, unpacked = [], 0, 0
         batch.append(job)
         size += job.size_bytes
+        unpacked += job_unpacked
     if batch:
         yield batch
-
-
-def _run_parallel(
-    batches: list[list[FileJob]],
-    workers: int,
-    finish: Callable[[list[FileJob], list[FileResult | BaseException]], None],
-) -> None:
-    # One polars thread per worker: the workers already fill the cores.
-    previous = os.environ.get("POLARS_MAX_THREADS")
-    os.environ["POLARS_MAX_THREADS"] = "1"
-    try:
-        # Workers are fresh interpreters (spawn): forking a process that has loaded
-        # polars can inherit its threads' locks mid-use and deadlock. Start-up costs
-        # about half a second per worker, once per run.
-        context = multiprocessing.get_context("spawn")
-        # Only this process holds `alive`: the workers' lifeline ends with it.
-        lifeline, alive = context.Pipe(duplex=False)
-        with (
-            alive,
-            lifeline,
-            ProcessPoolExecutor(
-                workers, mp_context=context, initializer=_die_with_run, initargs=(lifeline,)
-            ) as pool,
-        ):
-            pending: dict[Future[list[FileResult | Exception]], list[FileJob]] = {}
-            queue = iter(batches)
-            # A bounded window keeps results flowing back in order of completion
-            # without queueing every batch's arguments at once.
-            for batch in queue:
-                pending[pool.submit(_ingest_batch, batch)] = batch
-                if len(pending) >= workers * 2:
-                    break
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    batch = pending.pop(future)
-                    error = future.exception()
-                    outcomes = [error] * len(batch) if error is not None else future.result()
-                    finish(batch, outcomes)
-                    nxt = next(queue, None)
-                    if nxt is not None:
-                        pending[pool.submit(_ingest_batch, nxt)] = nxt
-    finally:
-        if previous is None:
-            os.environ.pop("POLARS_MAX_THREADS", None)
-        else:
-            os.environ["POLARS_MAX_THREADS"] = previous

@@ -1,0 +1,263 @@
+"""Worker processes that read batches of files, and what happens when one dies.
+
+A reader that aborts (calamine's failed allocation), segfaults or is OOM-killed takes
+its whole process with it; no `try` catches that. So files are read in worker
+processes, and each worker tells the run, through its pipe, when a reader call on a
+file starts and ends (ingest.readers.workbook.watch). The run therefore knows:
+
+- which file a dead worker was reading: that file alone is reported (`Died`, with the
+  signal); the other files of its batch go back to the queue, read by a new worker. A
+  worker that dies between reader calls (typing or writing the batch) names no file:
+  its batch is split into one-file batches, so the next death names its file;
+- how long the reader has spent on each file: past the per-file limit the worker is
+  killed and the file reported `TimedOut`; the rest of its batch is read again.
+
+The pool is stdlib only: the run process never imports polars.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as wait_for
+from multiprocessing.process import BaseProcess
+
+from ingest.jobs import FileJob, FileResult
+
+# Test-only: when set to a file name, a worker reading that file dies this way
+# ("abort", "segv", "kill"), so the tests can kill a real worker mid-file.
+CRASH_HOOK_ENV = "LIVELAKE_TEST_CRASH_ON"
+_TICK_S = 0.5  # how often the run checks the time limit while waiting
+
+
+@dataclass(frozen=True)
+class Died:
+    reason: str  # "killed by signal SIGABRT", "exited with code 1"
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    seconds: float
+
+
+Outcome = FileResult | BaseException | Died | TimedOut
+Finish = Callable[[list[FileJob], list[Outcome]], None]
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    batch: list[FileJob] | None = None
+    reading: int | None = None  # index in batch of the file a reader call is on
+    since: float = 0.0  # when that call started
+    spent: dict[int, float] = field(default_factory=dict)  # reader seconds per file
+
+
+def run_batches(
+    batches: list[list[FileJob]], workers: int, timeout_s: float, finish: Finish
+) -> None:
+    """Read every batch in `workers` processes; `finish` gets each batch's outcomes.
+
+    A batch whose worker died is finished in parts: the file it named, then the rest
+    once a new worker has read them.
+    """
+    context = multiprocessing.get_context("spawn")
+    # Only this process holds `alive`: the workers' lifeline ends with it.
+    lifeline, alive = context.Pipe(duplex=False)
+    queue: deque[list[FileJob]] = deque(b for b in batches if b)
+    pool: list[_Worker] = []
+    try:
+        while queue or any(w.batch is not None for w in pool):
+            pool = [w for w in pool if w.process.is_alive() or w.batch is not None]
+            while queue and (idle := _idle(pool, workers, context, lifeline)) is not None:
+                idle.batch, idle.reading, idle.spent = queue.popleft(), None, {}
+                idle.conn.send(idle.batch)
+            busy = [w for w in pool if w.batch is not None]
+            ready = wait_for([w.conn for w in busy] + [w.process.sentinel for w in busy], _TICK_S)
+            for worker in busy:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    _receive(worker, queue, finish)
+            now = time.monotonic()
+            for worker in busy:
+                if worker.batch is not None and worker.reading is not None:
+                    index = worker.reading
+                    spent = worker.spent.get(index, 0.0) + now - worker.since
+                    if spent > timeout_s:
+                        _kill(worker)
+                        _lost(worker, queue, finish, TimedOut(round(spent, 1)))
+    finally:
+        for worker in pool:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+            worker.conn.close()
+        for worker in pool:
+            worker.process.join(timeout=5)
+            if worker.process.is_alive():
+                _kill(worker)
+        alive.close()
+        lifeline.close()
+
+
+def _idle(
+    pool: list[_Worker],
+    workers: int,
+    context: multiprocessing.context.SpawnContext,
+    lifeline: Connection,
+) -> _Worker | None:
+    for worker in pool:
+        if worker.batch is None and worker.process.is_alive():
+            return worker
+    if len(pool) >= workers:
+        return None
+    ours, theirs = context.Pipe(duplex=True)
+    process = context.Process(target=_worker_main, args=(theirs, lifeline), daemon=True)
+    process.start()
+    theirs.close()
+    worker = _Worker(process, ours)
+    pool.append(worker)
+    return worker
+
+
+def _receive(worker: _Worker, queue: deque[list[FileJob]], finish: Finish) -> None:
+    """Everything the worker has said; if it has died, what is lost with it."""
+    batch = worker.batch
+    assert batch is not None
+    eof = False
+    try:
+        while worker.conn.poll():
+            message = worker.conn.recv()
+            kind = message[0]
+            if kind == "start":
+                worker.reading, worker.since = message[1], time.monotonic()
+            elif kind == "end":
+                index = message[1]
+                worker.spent[index] = worker.spent.get(index, 0.0) + time.monotonic() - worker.since
+                worker.reading = None
+            elif kind == "done":
+                worker.batch, worker.reading = None, None
+                finish(batch, message[1])
+                return
+    except (EOFError, OSError):
+        eof = True
+    if eof or not worker.process.is_alive():
+        worker.process.join(timeout=10)
+        if worker.process.is_alive():  # it closed its pipe but lives on: end it
+            _kill(worker)
+        _lost(worker, queue, finish, Died(_death_reason(worker.process.exitcode)))
+
+
+def _lost(
+    worker: _Worker, queue: deque[list[FileJob]], finish: Finish, outcome: Died | TimedOut
+) -> None:
+    """A worker is gone mid-batch: report the file it was reading, requeue the rest."""
+    batch, index = worker.batch, worker.reading
+    assert batch is not None
+    worker.batch, worker.reading = None, None
+    with contextlib.suppress(OSError):
+        worker.conn.close()
+    if index is None and len(batch) == 1:
+        index = 0
+    if index is None:
+        queue.extendleft([job] for job in reversed(batch))  # one per batch: the next death names it
+        return
+    finish([batch[index]], [outcome])
+    rest = batch[:index] + batch[index + 1 :]
+    if rest:
+        queue.appendleft(rest)
+
+
+def _kill(worker: _Worker) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(worker.process.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    worker.process.join()
+
+
+def _death_reason(code: int | None) -> str:
+    if code is None:
+        return "the worker vanished"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = (
+            " (out of memory? the kernel's OOM killer sends it)" if -code == signal.SIGKILL else ""
+        )
+        return f"its worker was killed by {name}{hint}"
+    return f"its worker exited with code {code}"
+
+
+def _worker_main(conn: Connection, lifeline: Connection) -> None:
+    """A worker: read batches from the run until it says stop (None) or goes away."""
+    _die_with_run(lifeline)
+    os.environ["POLARS_MAX_THREADS"] = "1"  # the workers already fill the cores
+    from ingest.files import ingest_files  # polars with it: only workers need it
+    from ingest.readers import workbook
+
+    crash_on = os.environ.get(CRASH_HOOK_ENV)
+    while True:
+        try:
+            batch = conn.recv()
+        except (EOFError, OSError):
+            return
+        if batch is None:
+            return
+        index = {str(job.path): i for i, job in enumerate(batch)}
+
+        def tell(event: str, path: str, index: dict[str, int] = index) -> None:
+            conn.send((event, index.get(path, -1)))
+            if event == "start" and crash_on and os.path.basename(path) == crash_on:
+                _crash(os.environ.get(CRASH_HOOK_ENV + "_HOW", "abort"))
+
+        workbook.watch = tell
+        try:
+            outcomes = [_portable(o) for o in ingest_files(batch)]
+        except Exception as exc:  # ingest_files reports its own errors; anything else
+            outcomes = [_portable(exc)] * len(batch)
+        finally:
+            workbook.watch = None
+        conn.send(("done", outcomes))
+
+
+def _crash(how: str) -> None:
+    """Test-only: die the way a broken reader would."""
+    if how == "segv":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    elif how == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif how == "spin":
+        while True:
+            time.sleep(0.05)
+    os.abort()
+
+
+def _portable(outcome: FileResult | BaseException) -> FileResult | BaseException:
+    """An outcome that survives pickling back to the run (some exceptions do not)."""
+    if isinstance(outcome, FileResult):
+        return outcome
+    return RuntimeError(f"{type(outcome).__name__}: {outcome}")
+
+
+def _die_with_run(lifeline: Connection) -> None:
+    """A worker must not outlive a killed run and keep writing.
+
+    The run holds the only writing end of `lifeline`; a thread of the worker waits on
+    the reading end, which reads end-of-file once the run has exited or been killed,
+    and ends the worker.
+    """
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()

@@ -1,0 +1,225 @@
+"""Bound a workbook before the reader loads it: what it unpacks to, how far its sheets reach.
+
+calamine builds a sheet as one dense grid spanning every cell that holds a value, so a
+single stray value at XFD1048576 asks it for 17 billion cells (hundreds of GiB): the
+allocation fails and the process aborts, which no `try` can catch. A zip part that
+unpacks to gigabytes (a shared-strings table) is loaded whole the same way. So before
+calamine sees a file, this module looks at it cheaply, with the stdlib:
+
+- the zip's central directory: the unpacked size of every part the reader loads,
+  against the per-file budget (ingest.readers.limits);
+- the first bytes of each worksheet part: its `<dimension ref="A1:E1234">`. A sheet
+  whose declared range fits the budget is left to calamine as it is (the usual case:
+  no more is read). A sheet with no dimension, or one past the budget (a stray
+  *format* far away inflates it, and calamine ignores formats), is scanned as a
+  stream for the cells that really hold a value; the sheet is rejected only if
+  those reach past the budget, naming the farthest cell.
+
+Stdlib only: the run process sizes its batches with `unpacked_bytes` without polars.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+from ingest.readers.limits import Limits
+
+# Parts a reader loads into memory: XML and binary records. Pictures, embedded
+# objects and thumbnails are never read.
+_LOADED_SUFFIXES = (".xml", ".bin", ".rels")
+_HEAD_BYTES = 4096
+_HEAD_MAX = 1 << 16
+_CHUNK = 1 << 20
+
+_DIMENSION = re.compile(
+    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?"'
+)
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+# A cell element; group 3 is "/" for an empty (self-closing) cell, which holds no value.
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How far a sheet reaches from A1: its last row and last column (1-based)."""
+
+    rows: int
+    cols: int
+    last_row_cell: str = ""  # a cell on the last row, and one in the last column
+    last_col_cell: str = ""
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.cols
+
+    @property
+    def farthest(self) -> str:
+        if self.last_row_cell == self.last_col_cell or not self.last_col_cell:
+            return self.last_row_cell or self.ref
+        return f"{self.last_row_cell} (last row) and {self.last_col_cell} (last column)"
+
+    @property
+    def ref(self) -> str:
+        return f"{column_letters(self.cols)}{self.rows}"
+
+
+@dataclass
+class Preflight:
+    """What the reader may load: a reason to reject the whole file, or some sheets."""
+
+    file_error: str | None = None
+    sheet_errors: dict[str, str] = field(default_factory=dict)  # sheet name -> reason
+
+
+def unpacked_bytes(path: Path) -> int | None:
+    """What a zip-based workbook unpacks to (the parts a reader loads), from its central
+    directory alone; None for a file that is not a zip (legacy .xls, CSV)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(i.file_size for i in archive.infolist() if _loaded(i.filename))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def preflight(path: Path, limits: Limits) -> Preflight:
+    """Check a zip-based workbook against the budget; a file that is not a zip is left
+    to the reader (it rejects what it cannot open with its own message)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return Preflight()
+    with archive:
+        parts = [i for i in archive.infolist() if _loaded(i.filename)]
+        total = sum(i.file_size for i in parts)
+        if total > limits.budget_bytes:
+            largest = max(parts, key=lambda i: i.file_size)
+            return Preflight(
+                file_error=(
+                    f"it unpacks to {_mb(total)} ({largest.filename} alone is "
+                    f"{_mb(largest.file_size)}), more than {limits.budget_text()}; "
+                    "split the export, or raise the budget if the machine has the memory"
+                )
+            )
+        try:
+            return Preflight(sheet_errors=_sheet_errors(archive, parts, limits))
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ElementTree.ParseError):
+            return Preflight()  # a damaged part: calamine's own error says it best
+
+
+def _sheet_errors(
+    archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits
+) -> dict[str, str]:
+    too_far: dict[str, Extent] = {}
+    for info in parts:
+        name = info.filename
+        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            continue
+        extent = _declared(archive, info)
+        if extent is None or extent.cells > limits.max_cells:
+            extent = _scanned(archive, info)
+            if extent.cells > limits.max_cells:
+                too_far[name] = extent
+    if not too_far:
+        return {}
+    names = _sheet_names(archive)
+    return {
+        names.get(part, part): (
+            f"its cells reach {extent.ref} ({extent.rows:,} rows x {extent.cols:,} columns "
+            f"= {extent.cells:,} cells), more than {limits.budget_text()} allows "
+            f"({limits.max_cells:,} cells); the farthest cells are at {extent.farthest}: "
+            "a stray cell far from the data? Delete the rows and columns past the data "
+            "(Ctrl+End in Excel shows the last cell) and export again"
+        )
+        for part, extent in too_far.items()
+    }
+
+
+def _declared(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent | None:
+    """The sheet's `<dimension>` from its first bytes; None if it declares none."""
+    with archive.open(info) as stream:
+        head = stream.read(_HEAD_BYTES)
+        while len(head) < _HEAD_MAX and not _DIMENSION.search(head):
+            if _SHEET_DATA.search(head):
+                return None  # the cells start: there is no dimension
+            more = stream.read(_HEAD_BYTES)
+            if not more:
+                break
+            head += more
+    match = _DIMENSION.search(head)
+    if match is None:
+        return None
+    col, row = match.group(3) or match.group(1), match.group(4) or match.group(2)
+    return Extent(int(row), column_number(col.decode()))
+
+
+def _scanned(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
+    """How far the cells that hold a value reach, reading the part as a stream."""
+    rows = cols = 0
+    row_cell = col_cell = ""
+    tail = b""
+    with archive.open(info) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            buffer = tail + chunk
+            cut = len(buffer) if not chunk else buffer.rfind(b"<")
+            if cut < 0:
+                cut = len(buffer)
+            for match in _CELL.finditer(buffer, 0, cut):
+                if match.group(3):
+                    continue  # <c r="XFD1048576" s="1"/>: a format, no value
+                row = int(match.group(2))
+                col = column_number(match.group(1).decode())
+                ref = (match.group(1) + match.group(2)).decode()
+                if row > rows:
+                    rows, row_cell = row, ref
+                if col > cols:
+                    cols, col_cell = col, ref
+            tail = buffer[cut:]
+            if not chunk:
+                break
+    return Extent(rows, cols, row_cell, col_cell)
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> sheet name, from the workbook and its relationships."""
+    targets: dict[str, str] = {}
+    for element in ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels")).iter():
+        if element.tag.rsplit("}", 1)[-1] == "Relationship":
+            target = element.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            targets[element.get("Id", "")] = str(PurePosixPath(path))
+    names: dict[str, str] = {}
+    for element in ElementTree.fromstring(archive.read("xl/workbook.xml")).iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet":
+            rel = next((v for k, v in element.attrib.items() if k.rsplit("}", 1)[-1] == "id"), "")
+            if rel in targets:
+                names[targets[rel]] = element.get("name", "")
+    return names
+
+
+def column_number(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters or "A"
+
+
+def _loaded(name: str) -> bool:
+    return name.lower().endswith(_LOADED_SUFFIXES)
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MB"
