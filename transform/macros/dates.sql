@@ -42,3 +42,25 @@
 {% macro bigquery__end_of_day(date_expression) -%}
     datetime(date_add({{ date_expression }}, interval 1 day))
 {%- endmacro %}
+
+{#
+    An absolute instant (exported_at, ingested_at: UTC) as Asia/Taipei wall-clock time,
+    naive: how the reports and the dashboards show time. Taipei keeps no daylight
+    saving, but the zone is named rather than offset by hand.
+#}
+{% macro taipei_wall_time(instant_expression) -%}
+    {{ return(adapter.dispatch('taipei_wall_time', 'livelake')(instant_expression)) }}
+{%- endmacro %}
+
+{% macro default__taipei_wall_time(instant_expression) -%}
+    cast(timezone('Asia/Taipei', {{ instant_expression }}) as {{ livelake.type_local_timestamp() }})
+{%- endmacro %}
+
+{% macro bigquery__taipei_wall_time(instant_expression) -%}
+    datetime({{ instant_expression }}, 'Asia/Taipei')
+{%- endmacro %}
+
+{# The Asia/Taipei date of an absolute instant. #}
+{% macro taipei_date(instant_expression) -%}
+    cast({{ livelake.taipei_wall_time(instant_expression) }} as date)
+{%- endmacro %}

@@ -1,0 +1,102 @@
+{#
+    The lake's ledger per file: for each lake table, partition date, source file and
+    export stamp, the rows the lake holds and how the base models account for them
+    (row_disposition: loaded = the winning export's row, superseded, duplicate). The
+    data-health marts read this instead of every base row.
+
+    Incremental on DuckDB, by (lake_table, partition_date): a base model
+    re-classifies whole report dates (daily domains) or every version of a touched
+    order (top_up, whose versions' partitions it re-reads), and stamps the rows it
+    re-classified with its batch. A run re-aggregates only the partitions holding
+    rows stamped after this table's watermark for that lake table
+    (`_batch_classified_at`, the newest base batch it has aggregated), read as
+    literals so DuckDB skips the other row groups of the date-ordered base tables.
+    A lake row never changes partition, so the rest of the table stays right. A
+    table on BigQuery.
+#}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        unique_key=['lake_table', 'partition_date'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail'
+    )
+}}
+
+{# Each base model and the column its rows are partitioned (and re-classified) by. #}
+{% set partition_columns = {
+    'top_up': 'dt',
+    'user_activity': 'report_date',
+    'channel_stats': 'report_date',
+    'pre_deduction': 'report_date',
+    'post_deduction': 'report_date',
+} %}
+
+with
+
+{% for table, partition_column in partition_columns.items() %}
+
+    {% if is_incremental() %}
+        {% set aggregated_until = livelake.query_literal(
+            'select coalesce(max(_batch_classified_at), cast(\'1970-01-01 00:00:00\' as '
+            ~ livelake.type_instant() ~ ')) as value_of_query from ' ~ this
+            ~ " where lake_table = '" ~ table ~ "'",
+            livelake.type_instant()
+        ) %}
+        {% set reclassified_dates = livelake.query_literals(
+            'select distinct ' ~ partition_column ~ ' as value_of_query from ' ~ ref('base_lake__' ~ table)
+            ~ ' where _batch_ingested_at > ' ~ aggregated_until,
+            'date'
+        ) %}
+    {% endif %}
+
+    {{ table }}_rows as (
+
+        select
+            {{ partition_column }} as partition_date,
+            file_sha256,
+            source_file,
+            exported_at,
+            row_disposition,
+            _batch_ingested_at
+        from {{ ref('base_lake__' ~ table) }}
+        {% if is_incremental() %}
+            {% if reclassified_dates %}
+                where {{ partition_column }} in ({{ reclassified_dates | join(', ') }})
+            {% else %}
+                where 1 = 0
+            {% endif %}
+        {% endif %}
+
+    ),
+
+    {{ table }}_files as (
+
+        select
+            '{{ table }}' as lake_table,
+            partition_date,
+            file_sha256,
+            source_file,
+            exported_at,
+            count(*) as rows_loaded,
+            sum(case when row_disposition = 'loaded' then 1 else 0 end) as rows_winning,
+            sum(case when row_disposition = 'superseded' then 1 else 0 end) as rows_superseded,
+            sum(case when row_disposition = 'duplicate' then 1 else 0 end) as rows_duplicate,
+            max(max(_batch_ingested_at)) over () as _batch_classified_at
+        from {{ table }}_rows
+        group by 2, 3, 4, 5
+
+    ),
+
+{% endfor %}
+
+final as (
+
+    {% for table in partition_columns %}
+        select * from {{ table }}_files
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+)
+
+select * from final

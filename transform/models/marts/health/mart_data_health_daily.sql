@@ -1,0 +1,117 @@
+{#
+    The lake's ledger per domain (lake table) and day, `day` being the Asia/Taipei
+    date the rows' file was exported: rows loaded into the lake (their export
+    stamp) and how they are accounted for now (winning, superseded by a later
+    export, duplicate), rows quarantined (their export stamp), rows of rejected
+    sheets (the file's export date, else the day it was ingested). Rows the ingest
+    could not assign to a domain count under 'unknown'. rows_read = rows_loaded +
+    rows_quarantined, as the ingest counts them.
+#}
+with
+
+dispositions as (
+
+    select * from {{ ref('int_lake_file_dispositions') }}
+
+),
+
+quarantine as (
+
+    select * from {{ ref('stg_lake__quarantine') }}
+
+),
+
+rejections as (
+
+    select * from {{ ref('stg_lake__rejections') }}
+
+),
+
+manifest as (
+
+    select * from {{ ref('stg_lake__manifest') }}
+
+),
+
+loaded_file_days as (
+
+    select
+        lake_table as domain,
+        {{ livelake.taipei_date('exported_at') }} as day,
+        file_sha256,
+        sum(rows_loaded) as rows_loaded,
+        sum(rows_winning) as rows_winning,
+        sum(rows_superseded) as rows_superseded,
+        sum(rows_duplicate) as rows_duplicate,
+        0 as rows_quarantined,
+        0 as rows_rejected
+    from dispositions
+    group by 1, 2, 3
+
+),
+
+quarantined_file_days as (
+
+    select
+        coalesce(domain, 'unknown') as domain,
+        exported_on as day,
+        file_sha256,
+        0 as rows_loaded,
+        0 as rows_winning,
+        0 as rows_superseded,
+        0 as rows_duplicate,
+        count(*) as rows_quarantined,
+        0 as rows_rejected
+    from quarantine
+    group by 1, 2, 3
+
+),
+
+rejected_file_days as (
+
+    select
+        coalesce(rejections.domain, 'unknown') as domain,
+        coalesce(manifest.exported_on, rejections.ingested_on) as day,
+        rejections.file_sha256,
+        0 as rows_loaded,
+        0 as rows_winning,
+        0 as rows_superseded,
+        0 as rows_duplicate,
+        0 as rows_quarantined,
+        sum(coalesce(rejections.rows_rejected, 0)) as rows_rejected
+    from rejections
+    left join manifest
+        on rejections.file_sha256 = manifest.file_sha256
+    group by 1, 2, 3
+
+),
+
+file_days as (
+
+    select * from loaded_file_days
+    union all
+    select * from quarantined_file_days
+    union all
+    select * from rejected_file_days
+
+),
+
+final as (
+
+    select
+        domain,
+        day,
+        count(distinct file_sha256) as files,
+        cast(sum(rows_loaded) + sum(rows_quarantined) as {{ dbt.type_bigint() }}) as rows_read,
+        cast(sum(rows_loaded) as {{ dbt.type_bigint() }}) as rows_loaded,
+        cast(sum(rows_winning) as {{ dbt.type_bigint() }}) as rows_winning,
+        cast(sum(rows_superseded) as {{ dbt.type_bigint() }}) as rows_superseded,
+        cast(sum(rows_duplicate) as {{ dbt.type_bigint() }}) as rows_duplicate,
+        cast(sum(rows_quarantined) as {{ dbt.type_bigint() }}) as rows_quarantined,
+        cast(sum(rows_rejected) as {{ dbt.type_bigint() }}) as rows_rejected
+    from file_days
+    group by 1, 2
+
+)
+
+select * from final

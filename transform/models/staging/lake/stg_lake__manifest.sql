@@ -1,0 +1,35 @@
+{# One row per committed source file; empty while the lake has no manifest part (livelake.lake_side_table). #}
+with
+
+manifest as (
+
+    select * from {{ livelake.lake_side_table('manifest') }}
+
+),
+
+renamed as (
+
+    select
+        cast(file_sha256 as {{ dbt.type_string() }}) as file_sha256,
+        cast(source_file as {{ dbt.type_string() }}) as source_file,
+        cast(size_bytes as {{ dbt.type_bigint() }}) as size_bytes,
+        cast(status as {{ dbt.type_string() }}) as status,
+        exported_at,
+        {{ livelake.taipei_wall_time('exported_at') }} as exported_at_taipei,
+        {{ livelake.taipei_date('exported_at') }} as exported_on,
+        cast(exported_at_from as {{ dbt.type_string() }}) as exported_at_from,
+        cast(rows_read as {{ dbt.type_bigint() }}) as rows_read,
+        cast(rows_loaded as {{ dbt.type_bigint() }}) as rows_loaded,
+        cast(rows_quarantined as {{ dbt.type_bigint() }}) as rows_quarantined,
+        cast(rows_rejected as {{ dbt.type_bigint() }}) as rows_rejected,
+        cast(tables as {{ dbt.type_string() }}) as tables_loaded,
+        cast(extra_columns as {{ dbt.type_string() }}) as extra_columns,
+        cast(messages as {{ dbt.type_string() }}) as messages,
+        cast(run_id as {{ dbt.type_string() }}) as run_id,
+        ingested_at,
+        {{ livelake.taipei_wall_time('ingested_at') }} as ingested_at_taipei
+    from manifest
+
+)
+
+select * from renamed
