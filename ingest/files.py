@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ingest.contracts import DOMAINS_BY_TABLE, Domain
+from ingest.cellinfo import WorkbookCells, patch_grid
+from ingest.contracts import DOMAINS_BY_TABLE, Domain, Kind
 from ingest.headers import SCAN_ROWS, Header, exported_at_texts, find_header, parse_exported_at
 from ingest.jobs import FileJob, FileResult, SheetOutcome
 from ingest.normalise import SHEET, Normalised, normalise, raw_json, sheet_rows
@@ -190,6 +191,38 @@ def _read(job: FileJob, keys: Iterator[int]) -> _Read:
         rejected.append(_rejection(job, None, None, None, str(exc), None))
         return read
 
+    cells = _LazyCells(job)
+    try:
+        _read_sheets(read, workbook, keys, cells)
+    finally:
+        cells.close()
+    return read
+
+
+class _LazyCells:
+    """A workbook's cell information (ingest.cellinfo), opened on first need only."""
+
+    def __init__(self, job: FileJob) -> None:
+        self._job = job
+        self._cells: WorkbookCells | None = None
+        self._opened = False
+
+    def patch(self, grid: pl.DataFrame, header: Header, sheet: str) -> pl.DataFrame:
+        if not self._opened:
+            self._cells, self._opened = WorkbookCells.open(self._job.path), True
+        if self._cells is None:
+            return grid
+        timestamps = any(c.kind is Kind.TIMESTAMP for c in header.domain.columns)
+        return patch_grid(grid, header, self._cells.sheet(sheet, timestamps=timestamps))
+
+    def close(self) -> None:
+        if self._cells is not None:
+            self._cells.close()
+
+
+def _read_sheets(read: _Read, workbook: Workbook, keys: Iterator[int], cells: _LazyCells) -> None:
+    """Each sheet of an opened workbook: skipped, rejected or waiting to be typed."""
+    job, result, rejected = read.job, read.result, read.rejected
     for sheet in workbook.sheets:
         if fold(sheet.name) in SUMMARY_SHEETS:
             result.sheets.append(SheetOutcome(sheet.name, "skipped", note="summary sheet"))
@@ -260,6 +293,7 @@ def _read(job: FileJob, keys: Iterator[int]) -> _Read:
             extras_note = "unknown columns kept aside: " + ", ".join(kept)
             result.extra_columns.extend(k for k in kept if k not in result.extra_columns)
         stamps = exported_at_texts(header.title)
+        grid = cells.patch(grid, header, sheet.name)
         read.sheets.append(
             _Sheet(next(keys), sheet.name, header, grid, stamps, outcome, extras_note)
         )
@@ -273,7 +307,6 @@ def _read(job: FileJob, keys: Iterator[int]) -> _Read:
             rejected.append(_rejection(job, None, None, None, reason, 0))
     elif rejected:
         result.status = "partial"
-    return read
 
 
 def _date_exports(reads: list[_Read]) -> None:
