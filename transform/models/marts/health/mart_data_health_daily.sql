@@ -3,9 +3,12 @@
     date the rows' file was exported: rows loaded into the lake (their export
     stamp) and how they are accounted for now (winning, superseded by a later
     export, duplicate), rows quarantined (their export stamp), rows of rejected
-    sheets (the file's export date, else the day it was ingested). Rows the ingest
-    could not assign to a domain count under 'unknown'. rows_read = rows_loaded +
-    rows_quarantined, as the ingest counts them.
+    sheets (the file's export date, else the day it was ingested). Exact repeats of
+    a row of the same sheet, which the ingest loads once, are loaded duplicate rows
+    of the file's export date; the manifest counts them per file, so they go to the
+    file's domain, or to 'unknown' for a workbook feeding two (op_stats). Rows the
+    ingest could not assign to a domain count under 'unknown'. rows_read =
+    rows_loaded + rows_quarantined, as the ingest counts them.
 #}
 with
 
@@ -86,6 +89,45 @@ rejected_file_days as (
 
 ),
 
+file_domains as (
+
+    select
+        file_sha256,
+        case when count(distinct domain) = 1 then min(domain) else 'unknown' end as domain
+    from (
+        select
+            file_sha256,
+            domain
+        from loaded_file_days
+        union all
+        select
+            file_sha256,
+            domain
+        from quarantined_file_days
+    ) as delivered
+    group by 1
+
+),
+
+repeated_file_days as (
+
+    select
+        coalesce(file_domains.domain, 'unknown') as domain,
+        manifest.exported_on as day,
+        manifest.file_sha256,
+        manifest.rows_duplicate as rows_loaded,
+        0 as rows_winning,
+        0 as rows_superseded,
+        manifest.rows_duplicate,
+        0 as rows_quarantined,
+        0 as rows_rejected
+    from manifest
+    left join file_domains
+        on manifest.file_sha256 = file_domains.file_sha256
+    where manifest.rows_duplicate > 0
+
+),
+
 file_days as (
 
     select * from loaded_file_days
@@ -93,6 +135,8 @@ file_days as (
     select * from quarantined_file_days
     union all
     select * from rejected_file_days
+    union all
+    select * from repeated_file_days
 
 ),
 

@@ -3,8 +3,10 @@
     the ingest read (rows_read, the ingest's own count) and what the lake holds of
     it: rows loaded into the lake tables and how the base models account for them
     now (winning, superseded by a later export, duplicate), rows quarantined, rows
-    of rejected sheets. rows_loaded = rows_winning + rows_superseded +
-    rows_duplicate and rows_read = rows_loaded + rows_quarantined (tested).
+    of rejected sheets. Exact repeats of a row of the same sheet, which the ingest
+    reads and loads once (the manifest's rows_duplicate), count as loaded duplicate
+    rows. rows_loaded = rows_winning + rows_superseded + rows_duplicate and rows_read
+    = rows_loaded + rows_quarantined (tested).
 #}
 with
 
@@ -75,10 +77,14 @@ final as (
         manifest.exported_on as day,
         manifest.ingested_at_taipei,
         manifest.rows_read,
-        cast(coalesce(file_dispositions.rows_loaded, 0) as {{ dbt.type_bigint() }}) as rows_loaded,
+        cast(
+            coalesce(file_dispositions.rows_loaded, 0) + manifest.rows_duplicate as {{ dbt.type_bigint() }}
+        ) as rows_loaded,
         cast(coalesce(file_dispositions.rows_winning, 0) as {{ dbt.type_bigint() }}) as rows_winning,
         cast(coalesce(file_dispositions.rows_superseded, 0) as {{ dbt.type_bigint() }}) as rows_superseded,
-        cast(coalesce(file_dispositions.rows_duplicate, 0) as {{ dbt.type_bigint() }}) as rows_duplicate,
+        cast(
+            coalesce(file_dispositions.rows_duplicate, 0) + manifest.rows_duplicate as {{ dbt.type_bigint() }}
+        ) as rows_duplicate,
         cast(coalesce(file_quarantine.rows_quarantined, 0) as {{ dbt.type_bigint() }}) as rows_quarantined,
         cast(coalesce(file_rejections.rows_rejected, 0) as {{ dbt.type_bigint() }}) as rows_rejected
     from manifest

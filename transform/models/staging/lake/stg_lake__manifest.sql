@@ -1,4 +1,8 @@
-{# One row per committed source file; empty while the lake has no manifest part (livelake.lake_side_table). #}
+{#
+    One row per committed source file; empty while the lake has no manifest part, and
+    the counts added later (rows_duplicate, rows_footer_skipped) 0 in parts written
+    before them (livelake.lake_side_table).
+#}
 with
 
 manifest as (
@@ -22,6 +26,10 @@ renamed as (
         cast(rows_loaded as {{ dbt.type_bigint() }}) as rows_loaded,
         cast(rows_quarantined as {{ dbt.type_bigint() }}) as rows_quarantined,
         cast(rows_rejected as {{ dbt.type_bigint() }}) as rows_rejected,
+        cast(coalesce(rows_duplicate, 0) as {{ dbt.type_bigint() }}) as rows_duplicate,
+        cast(coalesce(rows_footer_skipped, 0) as {{ dbt.type_bigint() }}) as rows_footer_skipped,
+        cast(footer_rows as {{ dbt.type_string() }}) as footer_rows,
+        cast(quarantined_by_reason as {{ dbt.type_string() }}) as quarantined_by_reason,
         cast(tables as {{ dbt.type_string() }}) as tables_loaded,
         cast(extra_columns as {{ dbt.type_string() }}) as extra_columns,
         cast(messages as {{ dbt.type_string() }}) as messages,
