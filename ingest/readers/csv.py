@@ -27,11 +27,12 @@ import codecs
 import csv
 import io
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import polars as pl
 
 from ingest.readers.limits import Limits
+from ingest.sources.base import display_name
 
 _DELIMITERS = (",", "\t", ";")
 _SNIFF_LINES = 50
@@ -61,7 +62,8 @@ def read(path: Path) -> CsvSheet:
         )
     text, encoding = decode(path.read_bytes())
     rows = _parse(text)
-    return CsvSheet(name=path.stem, encoding=encoding, grid=_grid(rows))
+    # The stem as lineage shows it: valid UTF-8 even when the name's bytes are not.
+    return CsvSheet(name=display_name(PurePath(path.stem)), encoding=encoding, grid=_grid(rows))
 
 
 def decode(data: bytes) -> tuple[str, str]:
