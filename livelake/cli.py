@@ -94,6 +94,7 @@ def ingest(
         except LakeBusyError as exc:
             err.print(f"[red]error[/] {exc}")
             raise typer.Exit(EXIT_BUSY) from exc
+    _printable_stdout()
     if as_json:
         sys.stdout.write(to_json(report) + "\n")
     else:
@@ -179,6 +180,14 @@ def run(
     publish()
     kpis()
     raise typer.Exit(ingest_code)
+
+
+def _printable_stdout() -> None:
+    """On a locale that cannot spell every character (Chinese sheet names on an ASCII
+    terminal), print the rest and escape those, rather than die before the summary."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def _exit_code(command) -> int:  # noqa: ANN001 - a typer command called directly
