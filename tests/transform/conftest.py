@@ -4,6 +4,7 @@ parallel runs (pytest-xdist) never share state."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from livelake.dbt_runner import dbt_invocation
 from tests.transform.lake_fixture import write_fixture_lake
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+TRUTH_DIR = os.environ.get("LIVELAKE_TRUTH_DATA_DIR")
 
 
 def run_dbt(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -60,3 +62,30 @@ def fresh_lake(tmp_path) -> Path:
     write_fixture_lake(data_dir)
     yield data_dir
     shutil.rmtree(tmp_path / "target", ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def truth_source(small_lake) -> Path:
+    """The ingested world under test: LIVELAKE_TRUTH_DATA_DIR, else the session's small
+    world (tests/conftest.py). Never written to."""
+    return Path(TRUTH_DIR).resolve() if TRUTH_DIR else small_lake[0]
+
+
+@pytest.fixture(scope="session")
+def truth_build(tmp_path_factory, truth_source) -> dict:
+    """That world's lake, linked into a temp data dir and built once with `dbt build`;
+    its ground truth readable per table (`world`: truth/world/<table>.parquet)."""
+    source = truth_source
+    data_dir = tmp_path_factory.mktemp("truth") / "data"
+    data_dir.mkdir()
+    (data_dir / "lake").symlink_to(source / "lake", target_is_directory=True)
+    result = run_dbt(data_dir, "build")
+    world = source / "truth" / "world"
+
+    def read(table: str) -> list[dict]:
+        with duckdb.connect() as con:
+            cur = con.execute(f"select * from read_parquet('{world / table}.parquet')")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    return {"result": result, "query": query(data_dir), "world": read, "source": source}

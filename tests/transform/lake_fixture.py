@@ -128,6 +128,11 @@ def _m(value: float | str | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+def file_sha256(source_file: str, exported_at: str) -> str:
+    """The fixture's stand-in for a workbook's sha256: one per (file, export)."""
+    return hashlib.sha256(f"{source_file}|{exported_at}".encode()).hexdigest()
+
+
 def write_export(
     lake: Path,
     table: str,
@@ -140,7 +145,7 @@ def write_export(
     extra_columns: str | None = None,
 ) -> int:
     """Write one export's rows of one table-partition as one parquet part file."""
-    sha = hashlib.sha256(f"{source_file}|{exported_at}".encode()).hexdigest()
+    sha = file_sha256(source_file, exported_at)
     fields = SCHEMAS[table] + LINEAGE
     data: dict[str, list] = {name: [] for name, _ in fields}
     for i, row in enumerate(rows):

@@ -3,56 +3,29 @@
 Runs on the session's ingested `small` world (tests/conftest.py), or on the data
 dir LIVELAKE_TRUTH_DATA_DIR names (holding `lake/` and `truth/world/`, e.g. an
 ingested medium world); the lake is linked into a temp LIVELAKE_DATA_DIR (the given dir is
-never written to) and built with `dbt build`. The expectations are computed here
-independently, in Python, from the world tables (resolved: one row per order with
-its final status, final values per date).
+never written to) and built with `dbt build` (`truth_build`, tests/transform/conftest.py).
+The expectations are computed here independently, in Python, from the world tables
+(resolved: one row per order with its final status, final values per date).
 """
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from tests.transform import truth_kpis
-from tests.transform.conftest import query, run_dbt
+from tests.transform.conftest import run_dbt
 from tests.transform.test_build import assert_same_tables, snapshot_tables
+from tests.transform.test_health import HEALTH_MARTS
 
-TRUTH_DIR = os.environ.get("LIVELAKE_TRUTH_DATA_DIR")
 pytestmark = [pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def truth_source(small_lake) -> Path:
-    """The data dir under test: LIVELAKE_TRUTH_DATA_DIR, else the session's small world."""
-    return Path(TRUTH_DIR).resolve() if TRUTH_DIR else small_lake[0]
-
-
-@pytest.fixture(scope="module")
-def truth_build(tmp_path_factory, truth_source):
-    source = truth_source
-    data_dir = tmp_path_factory.mktemp("truth") / "data"
-    data_dir.mkdir()
-    (data_dir / "lake").symlink_to(source / "lake", target_is_directory=True)
-    result = run_dbt(data_dir, "build")
-    world = source / "truth" / "world"
-
-    def read(table: str) -> list[dict]:
-        with duckdb.connect() as con:
-            cur = con.execute(f"select * from read_parquet('{world / table}.parquet')")
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-    return {"result": result, "query": query(data_dir), "world": read}
 
 
 @pytest.fixture(scope="module")
@@ -320,4 +293,6 @@ def test_every_mart_is_compared_with_the_world(truth_build):
             "select table_name from information_schema.tables where table_schema = 'marts'"
         )
     }
-    assert marts == set(MARTS)
+    # The data-health marts count the lake itself, not the world: test_health.py
+    # checks them against the ingest's manifest and the planted quarantine.
+    assert marts == set(MARTS) | set(HEALTH_MARTS)
