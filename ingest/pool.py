@@ -10,7 +10,10 @@ file starts and ends (ingest.readers.workbook.watch). The run therefore knows:
   worker that dies between reader calls (typing or writing the batch) names no file:
   its batch is split into one-file batches, so the next death names its file;
 - how long the reader has spent on each file: past the per-file limit the worker is
-  killed and the file reported `TimedOut`; the rest of its batch is read again.
+  killed and the file reported `TimedOut`; the rest of its batch is read again. A
+  batch that takes longer than the limit per file (plus one) in all is stopped too,
+  whatever it was doing: its files are read again one per batch, so a file that
+  spins outside the reader's calls is named the same way.
 
 The pool is stdlib only: the run process never imports polars.
 """
@@ -32,8 +35,10 @@ from multiprocessing.process import BaseProcess
 
 from ingest.jobs import FileJob, FileResult
 
-# Test-only: when set to a file name, a worker reading that file dies this way
-# ("abort", "segv", "kill"), so the tests can kill a real worker mid-file.
+# Test-only: when set to a file name, a worker reading that file dies the way
+# `<this>_HOW` says ("abort", "segv", "kill"; "spin" never returns; with "-after",
+# "after" alone for abort, once the reader call has returned), so the tests can kill a
+# real worker mid-file.
 CRASH_HOOK_ENV = "LIVELAKE_TEST_CRASH_ON"
 _TICK_S = 0.5  # how often the run checks the time limit while waiting
 
@@ -60,6 +65,7 @@ class _Worker:
     reading: int | None = None  # index in batch of the file a reader call is on
     since: float = 0.0  # when that call started
     spent: dict[int, float] = field(default_factory=dict)  # reader seconds per file
+    started: float = 0.0  # when the batch was sent
 
 
 def run_batches(
@@ -80,20 +86,15 @@ def run_batches(
             pool = [w for w in pool if w.process.is_alive() or w.batch is not None]
             while queue and (idle := _idle(pool, workers, context, lifeline)) is not None:
                 idle.batch, idle.reading, idle.spent = queue.popleft(), None, {}
+                idle.started = time.monotonic()
                 idle.conn.send(idle.batch)
             busy = [w for w in pool if w.batch is not None]
             ready = wait_for([w.conn for w in busy] + [w.process.sentinel for w in busy], _TICK_S)
             for worker in busy:
                 if worker.conn in ready or worker.process.sentinel in ready:
                     _receive(worker, queue, finish)
-            now = time.monotonic()
             for worker in busy:
-                if worker.batch is not None and worker.reading is not None:
-                    index = worker.reading
-                    spent = worker.spent.get(index, 0.0) + now - worker.since
-                    if spent > timeout_s:
-                        _kill(worker)
-                        _lost(worker, queue, finish, TimedOut(round(spent, 1)))
+                _enforce_time_limit(worker, timeout_s, queue, finish)
     finally:
         for worker in pool:
             with contextlib.suppress(OSError):
@@ -105,6 +106,28 @@ def run_batches(
                 _kill(worker)
         alive.close()
         lifeline.close()
+
+
+def _enforce_time_limit(
+    worker: _Worker, timeout_s: float, queue: deque[list[FileJob]], finish: Finish
+) -> None:
+    """Stop a worker past the limit: the file whose reader call is over it, or a batch
+    over the limit per file plus one in all (a phase outside the reader that spins,
+    which names no file: its files are then read one per batch)."""
+    batch = worker.batch
+    if batch is None:
+        return
+    now = time.monotonic()
+    if worker.reading is not None:
+        spent = worker.spent.get(worker.reading, 0.0) + now - worker.since
+        if spent > timeout_s:
+            _kill(worker)
+            _lost(worker, queue, finish, TimedOut(round(spent, 1)))
+            return
+    if now - worker.started > timeout_s * (len(batch) + 1):
+        _kill(worker)
+        worker.reading = None  # no file is to blame yet, unless it is alone
+        _lost(worker, queue, finish, TimedOut(round(now - worker.started, 1)))
 
 
 def _idle(
@@ -215,8 +238,10 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
 
         def tell(event: str, path: str, index: dict[str, int] = index) -> None:
             conn.send((event, index.get(path, -1)))
-            if event == "start" and crash_on and os.path.basename(path) == crash_on:
-                _crash(os.environ.get(CRASH_HOOK_ENV + "_HOW", "abort"))
+            if crash_on and os.path.basename(path) == crash_on:
+                how = os.environ.get(CRASH_HOOK_ENV + "_HOW", "abort")
+                if event == ("end" if how.endswith("after") else "start"):
+                    _crash(how.removesuffix("after").strip("-") or "abort")
 
         workbook.watch = tell
         try:

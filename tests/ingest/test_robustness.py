@@ -307,3 +307,36 @@ def test_a_reader_past_the_time_limit_is_stopped_and_its_file_rejected(
     assert again.exit_code == EXIT_OK
     assert {f.status for f in again.files} == {"already_ingested"}
     assert lake_table(world, "top_up")["order_id"].to_list() == ["A1", "Z1"]
+
+
+def test_a_worker_that_dies_between_reader_calls_splits_its_batch(
+    world: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A death that names no file: each file of the batch is read alone, so the next
+    death names its file, and only that one."""
+    _three_in_one_batch(world)
+    monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")
+    monkeypatch.setenv(CRASH_HOOK_ENV + "_HOW", "after")
+    report = ingest(world)
+    files = _by_name(report)
+    assert (files["a.xlsx"].status, files["z.xlsx"].status) == ("loaded", "loaded")
+    assert files["crash.xlsx"].status == "failed"
+    assert "SIGABRT" in files["crash.xlsx"].note
+    assert len(deaths(world / "lake", files["crash.xlsx"].sha256)) == 1
+    assert lake_table(world, "top_up")["order_id"].to_list() == ["A1", "Z1"]
+
+
+def test_a_batch_that_spins_outside_the_reader_is_stopped_too(
+    world: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _three_in_one_batch(world)
+    monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")
+    monkeypatch.setenv(CRASH_HOOK_ENV + "_HOW", "spin-after")
+    monkeypatch.setenv(TIMEOUT_ENV, "1")
+    report = ingest(world)
+    files = _by_name(report)
+    assert (files["a.xlsx"].status, files["z.xlsx"].status) == ("loaded", "loaded")
+    assert files["crash.xlsx"].status == "rejected"
+    assert f"the per-file time limit of 1 s ({TIMEOUT_ENV})" in files["crash.xlsx"].note
+    assert report.exit_code == EXIT_REJECTED
+    _lock_is_free(world)
