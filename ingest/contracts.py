@@ -188,7 +188,7 @@ TABLES: tuple[str, ...] = tuple(d.table for d in DOMAINS)
 
 
 def recognise(columns: set[str]) -> Domain | None:
-    """The domain a header row belongs to, from its canonical columns (reports.md).
+    """The domain a header row belongs to, from its canonical columns (docs/input-contract.md).
 
     top_up has order_id and topup_at; post_deduction has net_revenue; pre_deduction
     has gross_revenue and no net_revenue; channel_stats has live_minutes or

@@ -138,11 +138,28 @@ def _build(
 
 
 _TAIPEI = dt.timezone(dt.timedelta(hours=8))
-# The labels the back office has written before an export time, the colon optional
-# (the time may sit in the next cell).
+# The labels the back office has written before an export time, then a colon (or, with
+# no colon, the time itself: `Exported at 2025-03-02 ...`; the time may sit in the next
+# cell). Case does not matter.
+EXPORTED_LABELS: tuple[str, ...] = (
+    "Exported at",
+    "Exported on",
+    "Export time",
+    "Export date",
+    "Export at",
+    "Export on",
+    "匯出時間",
+    "匯出日期",
+    "匯出於",
+    "導出時間",
+    "导出时间",
+    "產出時間",
+    "產生時間",
+)
 _EXPORTED = re.compile(
-    r"(?:exported\s*(?:at|on)?|export\s*(?:time|date|at|on)|匯出時間|匯出日期|匯出於|匯出|"
-    r"導出時間|导出时间|產出時間|產生時間)\s*[:：]?\s*(.+)$",
+    "(?:"
+    + "|".join(re.escape(label).replace(r"\ ", r"\s*") for label in EXPORTED_LABELS)
+    + r")\s*(?:[:：]\s*(.+)|(\d.*))$",
     re.I,
 )
 # Exported-at texts are parsed by the data's own timestamp parser; a date alone (no
@@ -153,7 +170,11 @@ _DAY = Column("exported_at", Kind.DATE, ())
 
 def exported_at_texts(title: list[str]) -> list[str]:
     """The text after each `Exported at` label of a title block, in order."""
-    return [found.group(1).strip() for line in title if (found := _EXPORTED.search(line))]
+    return [
+        (found.group(1) or found.group(2)).strip()
+        for line in title
+        if (found := _EXPORTED.search(line))
+    ]
 
 
 def parse_exported_at(texts: list[str]) -> list[dt.datetime | None]:

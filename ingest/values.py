@@ -1,14 +1,18 @@
 """Typed values from raw cell text, vectorised per column.
 
-Formats accepted are those of reports.md, "Cell values": numbers as numbers or text
-(`1,490`, `NT$1,490`, `$1490.00`, `1490元`, full-width digits, `(120)` for -120),
-`-`/`—`/blank for no value; timestamps as Excel date cells, Excel serial numbers,
-`2025/03/01 10:22:33`, `2025-03-01 10:22`, `2025/3/1 下午 02:22:33`, ISO 8601 with an
-offset. Timestamps come out as naive Asia/Taipei wall time.
+Formats accepted are those of docs/input-contract.md, "Cell values": numbers as
+numbers or text (`1,490`, `NT$1,490`, `$1490.00`, `1490元`, full-width digits, `(120)`
+for -120), `-`/`—`/blank for no value; timestamps as Excel date cells, Excel serial
+numbers, `2025/03/01 10:22:33`, `2025-03-01 10:22`, `2025/3/1 下午 02:22:33`,
+`2025年3月1日 上午10時22分`, with an offset in any common spelling (`+08:00`, `+0800`,
+`Z`, `UTC`, `GMT+8`). Timestamps come out as naive Asia/Taipei wall time. A cell that
+cannot stand gets a reason instead of a value (`REASONS`): an unreadable offset, a date
+or a time alone where a timestamp is required, an Excel zero date, an ID in scientific
+notation, a formula's error value.
 
 Typing happens once per distinct raw value of a column (ingest.normalise), except
 where `fast_stages` already typed the cell: timestamps are nearly all distinct, so the
-formats reports.md names for them are parsed straight from the raw text, and only
+formats the contract names for them are parsed straight from the raw text, and only
 the rest take the full parser.
 
 Each column is parsed in stages (`ColumnPlan.stages`), each stage materialised as
@@ -279,7 +283,8 @@ def _epoch_seconds(text: pl.Expr, prefix: str, kind: Kind) -> list[pl.Expr]:
 
 
 # Timestamp formats parsed straight from the raw cell: what calamine writes for a date
-# cell, then the exports reports.md names. (format, offset given in the text)
+# cell, then the exports the contract names (docs/input-contract.md).
+# (format, offset given in the text)
 _FAST_STAMPS: tuple[tuple[str, bool], ...] = (
     ("%Y-%m-%d %H:%M:%S", False),
     ("%Y/%m/%d %H:%M:%S", False),

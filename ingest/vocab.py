@@ -2,14 +2,15 @@
 
 Keys are compared after `ingest.text.fold` (NFKC, lower case, single spaces), so
 `Apple IAP`, ` apple  iap ` and `ＡＰＰＬＥ ＩＡＰ` are one spelling. An unknown spelling
-is bad input for its row, never a new category (reports.md, Vocabularies).
+is bad input for its row, never a new category (docs/input-contract.md, Vocabularies).
 """
 
 from __future__ import annotations
 
 from ingest.text import fold
 
-_RAW: dict[str, dict[str, tuple[str, ...]]] = {
+# vocabulary -> canonical value -> the raw spellings the back office writes for it
+SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "payment_method": {
         "apple_iap": ("Apple IAP", "App Store"),
         "google_play": ("Google Play",),
@@ -58,7 +59,7 @@ LEVEL_RANK: dict[str, int] = {
 
 def _build() -> dict[str, dict[str, str]]:
     table: dict[str, dict[str, str]] = {}
-    for name, values in _RAW.items():
+    for name, values in SPELLINGS.items():
         mapping: dict[str, str] = {}
         for canonical, spellings in values.items():
             # The canonical value itself (and its spaced form) is always accepted.

@@ -1,4 +1,4 @@
-"""One test per workbook variation and bad-input class of reports.md.
+"""One test per workbook variation and bad-input class of docs/input-contract.md.
 
 Each writes a small workbook with the variation at a known Excel row, ingests it
 into a private lake and asserts the exact typed value (or quarantine reason) there.
