@@ -8,7 +8,8 @@ calamine sees a file, this module looks at it cheaply, with the stdlib:
 
 - the zip's central directory: the unpacked size of every part the reader loads,
   against the per-file budget (ingest.readers.limits);
-- the first bytes of each worksheet part: its `<dimension ref="A1:E1234">`. A sheet
+- the first bytes of each worksheet part: its `<dimension ref="A1:E1234">` (BrtWsDim
+  in an .xlsb, ingest.readers.biff12). A sheet
   whose declared range fits the budget is left to calamine as it is (the usual case:
   no more is read). A sheet with no dimension, or one past the budget (a stray
   *format* far away inflates it, and calamine ignores formats), is scanned as a
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from ingest.readers import biff12
 from ingest.readers.limits import Limits
 
 # Parts a reader loads into memory: XML and binary records. Pictures, embedded
@@ -107,7 +109,14 @@ def preflight(path: Path, limits: Limits) -> Preflight:
             )
         try:
             return Preflight(sheet_errors=_sheet_errors(archive, parts, limits))
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ElementTree.ParseError):
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            KeyError,
+            ElementTree.ParseError,
+        ):
             return Preflight()  # a damaged part: calamine's own error says it best
 
 
@@ -115,18 +124,25 @@ def _sheet_errors(
     archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits
 ) -> dict[str, str]:
     too_far: dict[str, Extent] = {}
+    binary = False
     for info in parts:
         name = info.filename
-        if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+        if not name.startswith("xl/worksheets/"):
             continue
-        extent = _declared(archive, info)
+        if name.endswith(".xml"):
+            declared, scanned = _declared, _scanned
+        elif name.endswith(".bin"):
+            declared, scanned, binary = _declared_bin, _scanned_bin, True
+        else:
+            continue
+        extent = declared(archive, info)
         if extent is None or extent.cells > limits.max_cells:
-            extent = _scanned(archive, info)
+            extent = scanned(archive, info)
             if extent.cells > limits.max_cells:
                 too_far[name] = extent
     if not too_far:
         return {}
-    names = _sheet_names(archive)
+    names = biff12.sheet_names(archive) if binary else _sheet_names(archive)
     return {
         names.get(part, part): (
             f"its cells reach {extent.ref} ({extent.rows:,} rows x {extent.cols:,} columns "
@@ -182,6 +198,25 @@ def _scanned(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
             tail = buffer[cut:]
             if not chunk:
                 break
+    return Extent(rows, cols, row_cell, col_cell)
+
+
+def _declared_bin(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent | None:
+    """An .xlsb sheet's declared range (BrtWsDim), from its first records."""
+    with archive.open(info) as stream:
+        found = biff12.declared(stream.read(_HEAD_MAX))
+    return None if found is None else Extent(*found)
+
+
+def _scanned_bin(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
+    """How far an .xlsb sheet's value cells reach (the whole part is read: rare)."""
+    rows = cols = 0
+    row_cell = col_cell = ""
+    for row, col in biff12.value_cells(archive.read(info)):
+        if row > rows:
+            rows, row_cell = row, f"{column_letters(col)}{row}"
+        if col > cols:
+            cols, col_cell = col, f"{column_letters(col)}{row}"
     return Extent(rows, cols, row_cell, col_cell)
 
 

@@ -35,6 +35,11 @@ from ingest.readers.limits import Limits
 from ingest.sources.base import display_name
 
 _DELIMITERS = (",", "\t", ";")
+# What a workbook saved under a .csv name starts with.
+_BINARY_MAGIC = (
+    (b"PK\x03\x04", "a zip file (an .xlsx, .xlsb or .ods workbook?)"),
+    (b"\xd0\xcf\x11\xe0", "an OLE file (a legacy .xls workbook?)"),
+)
 _SNIFF_LINES = 50
 # A CSV's cells are held as Python strings while the grid is built: about this many
 # times the file's size, counted against the per-file budget.
@@ -60,7 +65,13 @@ def read(path: Path) -> CsvSheet:
             f"a CSV of {size / (1 << 20):,.1f} MB needs about {_MEMORY_FACTOR}x that in "
             f"memory, more than {limits.budget_text()}; split the export, or raise the budget"
         )
-    text, encoding = decode(path.read_bytes())
+    data = path.read_bytes()
+    for magic, kind in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise UnreadableCsvError(
+                f"not a CSV: it is {kind} with a .csv name; give it its real extension"
+            )
+    text, encoding = decode(data)
     rows = _parse(text)
     # The stem as lineage shows it: valid UTF-8 even when the name's bytes are not.
     return CsvSheet(name=display_name(PurePath(path.stem)), encoding=encoding, grid=_grid(rows))

@@ -176,7 +176,11 @@ def _wide(text: str) -> bytes:
     return struct.pack("<I", len(text)) + text.encode("utf-16-le")
 
 
-def _xlsb(sheet: str, rows: list[list[str | float]]) -> bytes:
+def _xlsb(
+    sheet: str, rows: list[list[str | float]], far: tuple[int, int, str | None] | None = None
+) -> bytes:
+    """A one-sheet .xlsb; `far` adds a cell (0-based row, column, text; None for a
+    formatted blank) far from the rows, and the dimension reaches it."""
     workbook = (
         _record(0x83)  # BrtBeginBook
         + _record(0x8F)  # BrtBeginBundleShs
@@ -194,9 +198,18 @@ def _xlsb(sheet: str, rows: list[list[str | float]]) -> bytes:
                 cells += _record(0x05, struct.pack("<IId", c, 0, value))  # BrtCellReal
             else:
                 cells += _record(0x06, struct.pack("<II", c, 0) + _wide(value))  # BrtCellSt
+    last_row, last_col = len(rows) - 1, width - 1
+    if far is not None:
+        row, col, text = far
+        cells += _record(0x00, struct.pack("<I", row) + b"\x00" * 13)
+        if text is None:
+            cells += _record(0x01, struct.pack("<II", col, 0))  # BrtCellBlank
+        else:
+            cells += _record(0x06, struct.pack("<II", col, 0) + _wide(text))
+        last_row, last_col = row, col
     worksheet = (
         _record(0x81)  # BrtBeginSheet
-        + _record(0x94, struct.pack("<IIII", 0, len(rows) - 1, 0, width - 1))  # BrtWsDim
+        + _record(0x94, struct.pack("<IIII", 0, last_row, 0, last_col))  # BrtWsDim
         + _record(0x91)  # BrtBeginSheetData
         + cells
         + _record(0x92)  # BrtEndSheetData
@@ -261,3 +274,32 @@ def test_zip_archive_is_rejected_with_a_message_to_extract_it(world: Path) -> No
     (message,) = by_name["reports.zip"].result.messages
     assert "reports.zip: rejected: a .zip archive" in message and "extract its files" in message
     _second_run_changes_nothing(world)
+
+
+@pytest.mark.parametrize(("text", "loads"), [("x", False), (None, True)], ids=["value", "format"])
+def test_xlsb_stray_cell_at_xfd1048576(world: Path, text: str | None, loads: bool) -> None:
+    """A stray value aborts calamine on .xlsb too: the sheet is bounded first and
+    rejected; a formatted blank there holds no value and the sheet loads."""
+    (world / "inbox" / "far.xlsb").write_bytes(
+        _xlsb("s", _sheet_rows(), far=(1048575, 16383, text))
+    )
+    report = ingest(world)
+    if loads:
+        assert report.exit_code == EXIT_OK
+        _assert_two_rows(world, report, "far.xlsb", first_row=4)
+    else:
+        assert report.exit_code == EXIT_REJECTED
+        (message,) = report.files[0].result.messages
+        assert "sheet 's' was not read: its cells reach XFD1048576" in message
+    _second_run_changes_nothing(world)
+
+
+def test_a_workbook_named_csv_is_rejected_saying_what_it_is(world: Path) -> None:
+    (world / "inbox" / "topup.csv").write_bytes(_ods(_sheet_rows()))
+    report = ingest(world)
+    assert report.exit_code == EXIT_REJECTED
+    (message,) = report.files[0].result.messages
+    assert message == (
+        "topup.csv: rejected: not a CSV: it is a zip file (an .xlsx, .xlsb or .ods "
+        "workbook?) with a .csv name; give it its real extension"
+    )
