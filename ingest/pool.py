@@ -160,10 +160,10 @@ def _receive(worker: _Worker, queue: deque[list[FileJob]], finish: Finish) -> No
             message = worker.conn.recv()
             kind = message[0]
             if kind == "start":
-                worker.reading, worker.since = message[1], time.monotonic()
+                worker.reading, worker.since = message[1], message[2]
             elif kind == "end":
                 index = message[1]
-                worker.spent[index] = worker.spent.get(index, 0.0) + time.monotonic() - worker.since
+                worker.spent[index] = worker.spent.get(index, 0.0) + message[2] - worker.since
                 worker.reading = None
             elif kind == "done":
                 worker.batch, worker.reading = None, None
@@ -237,7 +237,8 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
         index = {str(job.path): i for i, job in enumerate(batch)}
 
         def tell(event: str, path: str, index: dict[str, int] = index) -> None:
-            conn.send((event, index.get(path, -1)))
+            # CLOCK_MONOTONIC is the machine's: the run compares it with its own.
+            conn.send((event, index.get(path), time.monotonic()))
             if crash_on and os.path.basename(path) == crash_on:
                 how = os.environ.get(CRASH_HOOK_ENV + "_HOW", "abort")
                 if event == ("end" if how.endswith("after") else "start"):
