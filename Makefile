@@ -14,7 +14,12 @@ export UV_COMPILE_BYTECODE := 1
 # `make dev SCALE=medium` simulates a bigger world.
 SCALE ?= small
 
-.PHONY: help setup dev generate ingest build publish compact kpis docs test lint format bench bench-ingest bench-transform clean
+# Superset lives in its own virtualenv, locked by dashboards/uv.lock.
+SUPERSET_VENV := .venv-superset
+SUPERSET_PY := $(SUPERSET_VENV)/bin/python
+DASHBOARDS_RUN := PYTHONPATH=$(CURDIR)/dashboards $(SUPERSET_PY) -m livelake_dashboards
+
+.PHONY: help setup setup-dashboards browser dev generate ingest build publish compact kpis docs dashboards dashboards-stop test test-dashboards lint format bench bench-ingest bench-transform bench-dashboards clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -26,6 +31,18 @@ $(BIN)/livelake: pyproject.toml uv.lock
 	@touch $@
 
 setup: $(BIN)/livelake ## Install uv and the locked virtualenv (.venv)
+
+$(SUPERSET_VENV)/bin/superset: dashboards/pyproject.toml dashboards/uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(SUPERSET_VENV) $(UV) sync --frozen --quiet --project dashboards
+	@touch $@
+
+setup-dashboards: $(SUPERSET_VENV)/bin/superset ## Install the Superset virtualenv (.venv-superset) from dashboards/uv.lock
+
+browser: ## Install Debian's chromium and chromium-driver if missing (the browser tests)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+	fi
 
 dev: setup ## The main job, offline: sample world -> ingest -> dbt build -> publish -> KPIs
 	@if [ -z "$$(ls -A $(LIVELAKE_DATA_DIR)/inbox 2>/dev/null)" ]; then \
@@ -55,8 +72,18 @@ kpis: setup ## Print the last day's headline KPIs from the serving copy
 docs: setup ## Generate dbt docs (offline) into transform/target
 	$(BIN)/dbt docs generate --project-dir transform --profiles-dir transform
 
-test: setup ## Run every test (CI runs this)
-	$(BIN)/python -m pytest -n 2
+dashboards: setup-dashboards ## Serve the six dashboards on 127.0.0.1:8088 (SUPERSET_PORT); run again to update them in place
+	@test -f $(LIVELAKE_DATA_DIR)/serving.duckdb || { echo "no $(LIVELAKE_DATA_DIR)/serving.duckdb: run make dev first"; exit 1; }
+	$(DASHBOARDS_RUN) up
+
+dashboards-stop: ## Stop the Superset server `make dashboards` started
+	@if [ -x $(SUPERSET_PY) ]; then $(DASHBOARDS_RUN) stop; else echo "Superset is not installed"; fi
+
+test: setup setup-dashboards browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-dashboards: setup setup-dashboards browser ## The dashboard tests alone: real Superset, headless Chromium; screenshots -> docs/screenshots
+	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/dashboards
 
 lint: setup ## Check Python (ruff) and the dbt SQL (sqlfluff, dbt templater)
 	$(BIN)/ruff check .
@@ -69,13 +96,16 @@ format: setup ## Format Python
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: bench-ingest bench-transform ## Every benchmark (figures in data/bench/*.json)
+bench: bench-ingest bench-transform bench-dashboards ## Every benchmark (figures in data/bench/*.json)
 
 bench-ingest: setup ## Ingest of the medium world vs pandas+openpyxl and the raw read floor
 	$(BIN)/python -m scripts.bench_ingest
 
 bench-transform: setup ## dbt at the large scale: full build vs one new day vs one corrected day
 	$(BIN)/python -m scripts.bench_transform --scale large
+
+bench-dashboards: setup setup-dashboards ## Every chart through Superset's chart-data API on the large world, vs DuckDB directly
+	$(BIN)/python -m scripts.bench_dashboards
 
 clean: ## Remove the data directory (inbox, lake, warehouse)
 	rm -rf $(LIVELAKE_DATA_DIR)

@@ -9,6 +9,7 @@ chart data the way the frontend does.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import requests
@@ -37,6 +38,25 @@ class SupersetClient:
         self.session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
         csrf = self.request("GET", "/api/v1/security/csrf_token/")["result"]
         self.session.headers["X-CSRFToken"] = csrf
+        return self
+
+    def login_form(self, username: str, password: str) -> SupersetClient:
+        """Log in as the browser does (a session cookie): the views outside /api/v1
+        (drill to detail's /datasource/samples) take no bearer token."""
+        page = self.session.get(f"{self.base_url}/login/", timeout=TIMEOUT)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text) or re.search(
+            r'value="([^"]+)"[^>]*name="csrf_token"', page.text
+        )
+        if match is None:
+            raise SupersetError("no csrf token on the login page")
+        response = self.session.post(
+            f"{self.base_url}/login/",
+            data={"csrf_token": match.group(1), "username": username, "password": password},
+            timeout=TIMEOUT,
+        )
+        if response.status_code >= 400 or "/login" in response.url:
+            raise SupersetError(f"form login as {username} failed: {response.status_code}")
+        self.session.headers["X-CSRFToken"] = match.group(1)
         return self
 
     def raw(self, method: str, path: str, **kwargs: Any) -> requests.Response:

@@ -27,6 +27,7 @@ ALLOWED: tuple[tuple[str, str], ...] = (
     ("can_recent_activity", "Log"),
     ("can_userinfo", "UserDBModelView"),
     ("menu_access", "Dashboards"),
+    ("can_read", "SecurityRestApi"),  # the CSRF token, so refusals are about rights
 )
 
 

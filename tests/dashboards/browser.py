@@ -1,0 +1,119 @@
+"""Headless Chromium (Debian's, through its chromedriver) opening dashboards as a person would.
+
+Selenium Manager never runs: the driver and the browser are the system binaries,
+and SE_OFFLINE forbids any download.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1600,2400",
+)
+DRAW_TIMEOUT_S = 90
+# What a chart shows when it failed, or had nothing to show.
+ERROR_SELECTORS = (".ant-alert-error", ".alert-danger", "[data-test='error-tooltip']")
+EMPTY_TEXTS = ("No results",)
+
+
+def chromium() -> WebDriver:
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        if not binary.exists():
+            raise AssertionError(f"{binary} is missing: apt-get install chromium chromium-driver")
+    os.environ["SE_OFFLINE"] = "true"
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='livelake-chromium-')}")
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+def login(driver: WebDriver, base_url: str, username: str, password: str) -> None:
+    driver.get(f"{base_url}/login/")
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "username"))
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
+
+
+@dataclass
+class Rendered:
+    """What a dashboard showed once every chart settled."""
+
+    charts: int
+    drawn: int
+    problems: list[str] = field(default_factory=list)
+
+
+def chart_state(holder) -> tuple[str, str]:  # noqa: ANN001 - a selenium element
+    """('drawn' | 'error' | 'empty' | 'loading', detail) of one chart holder."""
+    title = holder.text.split("\n", 1)[0]
+    for selector in ERROR_SELECTORS:
+        found = holder.find_elements(By.CSS_SELECTOR, selector)
+        if found:
+            return "error", f"{title}: {found[0].text.strip()[:300]}"
+    text = holder.text
+    if "Data error" in text or "Unexpected error" in text:
+        return "error", f"{title}: {text[:300]}"
+    if any(empty in text for empty in EMPTY_TEXTS):
+        return "empty", f"{title}: no results"
+    if holder.find_elements(By.CSS_SELECTOR, ".loading, [aria-label='Loading']"):
+        return "loading", title
+    drawn = holder.find_elements(By.CSS_SELECTOR, "canvas, table, .superset-legacy-chart, svg")
+    return ("drawn", title) if drawn else ("loading", title)
+
+
+def open_dashboard(driver: WebDriver, base_url: str, slug: str, expected_charts: int) -> Rendered:
+    """Open a dashboard and wait until every chart has drawn, failed or timed out."""
+    driver.get(f"{base_url}/superset/dashboard/{slug}/")
+    deadline = time.monotonic() + DRAW_TIMEOUT_S
+    states: list[tuple[str, str]] = []
+    while time.monotonic() < deadline:
+        try:
+            holders = driver.find_elements(By.CSS_SELECTOR, "[class*='dashboard-chart-id-']")
+            states = [chart_state(holder) for holder in holders]
+        except StaleElementReferenceException:
+            continue
+        if len(states) >= expected_charts and all(state != "loading" for state, _ in states):
+            break
+        time.sleep(1)
+    problems = [detail for state, detail in states if state != "drawn"]
+    if len(states) < expected_charts:
+        problems.append(f"{len(states)} of {expected_charts} charts on the page")
+    time.sleep(1.5)  # let the charts' entry animations finish before a screenshot
+    drawn = sum(1 for state, _ in states if state == "drawn")
+    return Rendered(charts=len(states), drawn=drawn, problems=problems)
+
+
+def settle(driver: WebDriver, seconds: float = 3.0) -> None:
+    """Give a page that redirects or refuses the time to do so."""
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+    time.sleep(seconds)

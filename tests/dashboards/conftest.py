@@ -1,0 +1,71 @@
+"""One small world's serving copy and one real Superset per test session group.
+
+Every dashboard test is in the xdist group `superset` (`--dist loadgroup`), so one
+worker builds the world, starts the server once and runs them all in order.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.run import RunReport
+from lake.serving import publish
+from livelake.dbt_runner import dbt_invocation
+from tests.dashboards import superset_server
+from tests.dashboards.superset_server import REPO_ROOT, Superset
+
+
+def build_world(lake_root: Path, data_dir: Path) -> Path:
+    """A data dir reading the shared small lake, with its own warehouse and serving copy."""
+    data_dir.mkdir(parents=True)
+    (data_dir / "lake").symlink_to(lake_root / "lake")
+    command, env = dbt_invocation(["build"], data_dir=data_dir, work_dir=data_dir.parent)
+    done = subprocess.run(command, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise AssertionError(f"dbt build failed:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}")
+    return publish(data_dir / "warehouse.duckdb", data_dir / "serving.duckdb")
+
+
+@pytest.fixture(scope="session")
+def dashboard_world(
+    small_lake: tuple[Path, RunReport], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    lake_root, _ = small_lake
+    data_dir = tmp_path_factory.mktemp("dashboards") / "data"
+    build_world(lake_root, data_dir)
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def superset(dashboard_world: Path) -> Iterator[Superset]:
+    server, _ = superset_server.start(dashboard_world)
+    try:
+        yield server
+    finally:
+        superset_server.stop(server)
+
+
+@pytest.fixture(scope="session")
+def serving_query(dashboard_world: Path):  # noqa: ANN201 - a query helper
+    """Query the serving copy directly (read-only), as the values tests' reference."""
+
+    def _query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(dashboard_world / "serving.duckdb"), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    return _query
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """LIVELAKE_SCREENSHOTS (make test-dashboards: docs/screenshots), else a temp dir."""
+    chosen = os.environ.get("LIVELAKE_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
