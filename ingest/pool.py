@@ -40,6 +40,7 @@ from ingest.jobs import FileJob, FileResult
 # "after" alone for abort, once the reader call has returned), so the tests can kill a
 # real worker mid-file.
 CRASH_HOOK_ENV = "LIVELAKE_TEST_CRASH_ON"
+START_HOOK = ":start"  # as the file name: every worker dies before it is ready
 _TICK_S = 0.5  # how often the run checks the time limit while waiting
 
 
@@ -61,11 +62,16 @@ Finish = Callable[[list[FileJob], list[Outcome]], None]
 class _Worker:
     process: BaseProcess
     conn: Connection
+    ready: bool = False  # it has imported the ingest and waits for work
     batch: list[FileJob] | None = None
     reading: int | None = None  # index in batch of the file a reader call is on
     since: float = 0.0  # when that call started
     spent: dict[int, float] = field(default_factory=dict)  # reader seconds per file
     started: float = 0.0  # when the batch was sent
+
+
+class WorkersCannotStartError(RuntimeError):
+    """Workers die before they can read anything: the environment, not a file, is broken."""
 
 
 def run_batches(
@@ -76,126 +82,148 @@ def run_batches(
     A batch whose worker died is finished in parts: the file it named, then the rest
     once a new worker has read them.
     """
-    context = multiprocessing.get_context("spawn")
-    # Only this process holds `alive`: the workers' lifeline ends with it.
-    lifeline, alive = context.Pipe(duplex=False)
-    queue: deque[list[FileJob]] = deque(b for b in batches if b)
-    pool: list[_Worker] = []
-    try:
-        while queue or any(w.batch is not None for w in pool):
-            pool = [w for w in pool if w.process.is_alive() or w.batch is not None]
-            while queue and (idle := _idle(pool, workers, context, lifeline)) is not None:
-                idle.batch, idle.reading, idle.spent = queue.popleft(), None, {}
-                idle.started = time.monotonic()
-                idle.conn.send(idle.batch)
-            busy = [w for w in pool if w.batch is not None]
-            ready = wait_for([w.conn for w in busy] + [w.process.sentinel for w in busy], _TICK_S)
-            for worker in busy:
-                if worker.conn in ready or worker.process.sentinel in ready:
-                    _receive(worker, queue, finish)
-            for worker in busy:
-                _enforce_time_limit(worker, timeout_s, queue, finish)
-    finally:
-        for worker in pool:
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
-            worker.conn.close()
-        for worker in pool:
-            worker.process.join(timeout=5)
-            if worker.process.is_alive():
+    _Pool(workers, timeout_s, finish).run(batches)
+
+
+class _Pool:
+    # Workers that die before they are ready (a broken install, no memory to start)
+    # are not the files' fault: past this many, the run stops instead of blaming them.
+    MAX_START_DEATHS = 3
+
+    def __init__(self, workers: int, timeout_s: float, finish: Finish) -> None:
+        self.size, self.timeout_s, self.finish = workers, timeout_s, finish
+        self.context = multiprocessing.get_context("spawn")
+        self.queue: deque[list[FileJob]] = deque()
+        self.workers: list[_Worker] = []
+        self.start_deaths: list[str] = []
+
+    def run(self, batches: list[list[FileJob]]) -> None:
+        self.queue.extend(b for b in batches if b)
+        # Only this process holds `alive`: the workers' lifeline ends with it.
+        self.lifeline, alive = self.context.Pipe(duplex=False)
+        try:
+            while self.queue or any(w.batch is not None for w in self.workers):
+                self.workers = [
+                    w for w in self.workers if w.process.is_alive() or w.batch is not None
+                ]
+                while self.queue and (idle := self._idle()) is not None:
+                    idle.batch, idle.reading, idle.spent = self.queue.popleft(), None, {}
+                    idle.started = time.monotonic()
+                    idle.conn.send(idle.batch)
+                busy = [w for w in self.workers if w.batch is not None]
+                handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+                ready = wait_for(handles, _TICK_S)
+                for worker in busy:
+                    if worker.conn in ready or worker.process.sentinel in ready:
+                        self._receive(worker)
+                for worker in busy:
+                    self._enforce_time_limit(worker)
+        finally:
+            for worker in self.workers:
+                with contextlib.suppress(OSError):
+                    worker.conn.send(None)
+                worker.conn.close()
+            for worker in self.workers:
+                worker.process.join(timeout=5)
+                if worker.process.is_alive():
+                    _kill(worker)
+            alive.close()
+            self.lifeline.close()
+
+    def _idle(self) -> _Worker | None:
+        for worker in self.workers:
+            if worker.batch is None and worker.process.is_alive():
+                return worker
+        if len(self.workers) >= self.size:
+            return None
+        ours, theirs = self.context.Pipe(duplex=True)
+        process = self.context.Process(
+            target=_worker_main, args=(theirs, self.lifeline), daemon=True
+        )
+        process.start()
+        theirs.close()
+        worker = _Worker(process, ours)
+        self.workers.append(worker)
+        return worker
+
+    def _receive(self, worker: _Worker) -> None:
+        """Everything the worker has said; if it has died, what is lost with it."""
+        batch = worker.batch
+        assert batch is not None
+        eof = False
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                kind = message[0]
+                if kind == "ready":
+                    worker.ready = True
+                elif kind == "start":
+                    worker.reading, worker.since = message[1], message[2]
+                elif kind == "end":
+                    index = message[1]
+                    worker.spent[index] = worker.spent.get(index, 0.0) + message[2] - worker.since
+                    worker.reading = None
+                elif kind == "done":
+                    worker.batch, worker.reading = None, None
+                    self.finish(batch, message[1])
+                    return
+        except (EOFError, OSError):
+            eof = True
+        if eof or not worker.process.is_alive():
+            worker.process.join(timeout=10)
+            if worker.process.is_alive():  # it closed its pipe but lives on: end it
                 _kill(worker)
-        alive.close()
-        lifeline.close()
+            self._lost(worker, Died(_death_reason(worker.process.exitcode)))
 
-
-def _enforce_time_limit(
-    worker: _Worker, timeout_s: float, queue: deque[list[FileJob]], finish: Finish
-) -> None:
-    """Stop a worker past the limit: the file whose reader call is over it, or a batch
-    over the limit per file plus one in all (a phase outside the reader that spins,
-    which names no file: its files are then read one per batch)."""
-    batch = worker.batch
-    if batch is None:
-        return
-    now = time.monotonic()
-    if worker.reading is not None:
-        spent = worker.spent.get(worker.reading, 0.0) + now - worker.since
-        if spent > timeout_s:
-            _kill(worker)
-            _lost(worker, queue, finish, TimedOut(round(spent, 1)))
+    def _enforce_time_limit(self, worker: _Worker) -> None:
+        """Stop a worker past the limit: the file whose reader call is over it, or a batch
+        over the limit per file plus one in all (a phase outside the reader that spins,
+        which names no file: its files are then read one per batch)."""
+        batch = worker.batch
+        if batch is None:
             return
-    if now - worker.started > timeout_s * (len(batch) + 1):
-        _kill(worker)
-        worker.reading = None  # no file is to blame yet, unless it is alone
-        _lost(worker, queue, finish, TimedOut(round(now - worker.started, 1)))
-
-
-def _idle(
-    pool: list[_Worker],
-    workers: int,
-    context: multiprocessing.context.SpawnContext,
-    lifeline: Connection,
-) -> _Worker | None:
-    for worker in pool:
-        if worker.batch is None and worker.process.is_alive():
-            return worker
-    if len(pool) >= workers:
-        return None
-    ours, theirs = context.Pipe(duplex=True)
-    process = context.Process(target=_worker_main, args=(theirs, lifeline), daemon=True)
-    process.start()
-    theirs.close()
-    worker = _Worker(process, ours)
-    pool.append(worker)
-    return worker
-
-
-def _receive(worker: _Worker, queue: deque[list[FileJob]], finish: Finish) -> None:
-    """Everything the worker has said; if it has died, what is lost with it."""
-    batch = worker.batch
-    assert batch is not None
-    eof = False
-    try:
-        while worker.conn.poll():
-            message = worker.conn.recv()
-            kind = message[0]
-            if kind == "start":
-                worker.reading, worker.since = message[1], message[2]
-            elif kind == "end":
-                index = message[1]
-                worker.spent[index] = worker.spent.get(index, 0.0) + message[2] - worker.since
-                worker.reading = None
-            elif kind == "done":
-                worker.batch, worker.reading = None, None
-                finish(batch, message[1])
+        now = time.monotonic()
+        if not worker.ready:
+            if now - worker.started > self.timeout_s:  # it hangs while starting
+                _kill(worker)
+                self._lost(worker, Died(f"its worker did not start within {self.timeout_s:g} s"))
+            return
+        if worker.reading is not None:
+            spent = worker.spent.get(worker.reading, 0.0) + now - worker.since
+            if spent > self.timeout_s:
+                _kill(worker)
+                self._lost(worker, TimedOut(round(spent, 1)))
                 return
-    except (EOFError, OSError):
-        eof = True
-    if eof or not worker.process.is_alive():
-        worker.process.join(timeout=10)
-        if worker.process.is_alive():  # it closed its pipe but lives on: end it
+        if now - worker.started > self.timeout_s * (len(batch) + 1):
             _kill(worker)
-        _lost(worker, queue, finish, Died(_death_reason(worker.process.exitcode)))
+            worker.reading = None  # no file is to blame yet, unless it is alone
+            self._lost(worker, TimedOut(round(now - worker.started, 1)))
 
-
-def _lost(
-    worker: _Worker, queue: deque[list[FileJob]], finish: Finish, outcome: Died | TimedOut
-) -> None:
-    """A worker is gone mid-batch: report the file it was reading, requeue the rest."""
-    batch, index = worker.batch, worker.reading
-    assert batch is not None
-    worker.batch, worker.reading = None, None
-    with contextlib.suppress(OSError):
-        worker.conn.close()
-    if index is None and len(batch) == 1:
-        index = 0
-    if index is None:
-        queue.extendleft([job] for job in reversed(batch))  # one per batch: the next death names it
-        return
-    finish([batch[index]], [outcome])
-    rest = batch[:index] + batch[index + 1 :]
-    if rest:
-        queue.appendleft(rest)
+    def _lost(self, worker: _Worker, outcome: Died | TimedOut) -> None:
+        """A worker is gone mid-batch: report the file it was reading, requeue the rest."""
+        batch, index = worker.batch, worker.reading
+        assert batch is not None
+        worker.batch, worker.reading = None, None
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        if not worker.ready:
+            self.start_deaths.append(getattr(outcome, "reason", "it timed out"))
+            if len(self.start_deaths) >= self.MAX_START_DEATHS:
+                raise WorkersCannotStartError(
+                    f"ingest workers die before reading anything ({'; '.join(self.start_deaths)}): "
+                    "no file is blamed; check the installation (`make setup`) and free memory"
+                )
+            self.queue.appendleft(batch)
+            return
+        if index is None and len(batch) == 1:
+            index = 0
+        if index is None:  # one file per batch: the next death names its file
+            self.queue.extendleft([job] for job in reversed(batch))
+            return
+        self.finish([batch[index]], [outcome])
+        rest = batch[:index] + batch[index + 1 :]
+        if rest:
+            self.queue.appendleft(rest)
 
 
 def _kill(worker: _Worker) -> None:
@@ -225,6 +253,10 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
     os.environ["POLARS_MAX_THREADS"] = "1"  # the workers already fill the cores
     from ingest.files import ingest_files  # polars with it: only workers need it
     from ingest.readers import workbook
+
+    if os.environ.get(CRASH_HOOK_ENV) == START_HOOK:
+        os.abort()
+    conn.send(("ready",))
 
     crash_on = os.environ.get(CRASH_HOOK_ENV)
     while True:

@@ -22,7 +22,7 @@ import pytest
 import xlsxwriter
 from openpyxl.styles import Font
 
-from ingest.pool import CRASH_HOOK_ENV
+from ingest.pool import CRASH_HOOK_ENV, START_HOOK, WorkersCannotStartError
 from ingest.readers.limits import BUDGET_ENV, TIMEOUT_ENV
 from ingest.run import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, RunReport
 from lake.crashes import deaths, record_death
@@ -340,3 +340,19 @@ def test_a_batch_that_spins_outside_the_reader_is_stopped_too(
     assert f"the per-file time limit of 1 s ({TIMEOUT_ENV})" in files["crash.xlsx"].note
     assert report.exit_code == EXIT_REJECTED
     _lock_is_free(world)
+
+
+def test_workers_that_cannot_start_stop_the_run_and_blame_no_file(
+    world: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken installation kills every worker before it reads: no file is failed,
+    none gets a crash record (it would be rejected for the environment's fault)."""
+    _three_in_one_batch(world)
+    monkeypatch.setenv(CRASH_HOOK_ENV, START_HOOK)
+    with pytest.raises(WorkersCannotStartError, match="die before reading anything"):
+        ingest(world)
+    assert not (world / "lake" / "_crashes").exists()
+    assert not (world / "lake" / "_manifest").exists()
+    _lock_is_free(world)
+    monkeypatch.delenv(CRASH_HOOK_ENV)
+    assert {f.status for f in ingest(world).files} == {"loaded"}
