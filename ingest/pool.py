@@ -15,6 +15,11 @@ file starts and ends (ingest.readers.workbook.watch). The run therefore knows:
   whatever it was doing: its files are read again one per batch, so a file that
   spins outside the reader's calls is named the same way.
 
+A worker says when it is ready (its imports done). One that dies before that names
+no file and its batch waits for the next worker; if three die that way, the
+environment is broken (an install, the memory to start a process) and the run stops
+with `WorkersCannotStartError` rather than blame, and later reject, good files.
+
 The pool is stdlib only: the run process never imports polars.
 """
 
@@ -35,10 +40,10 @@ from multiprocessing.process import BaseProcess
 
 from ingest.jobs import FileJob, FileResult
 
-# Test-only: when set to a file name, a worker reading that file dies the way
-# `<this>_HOW` says ("abort", "segv", "kill"; "spin" never returns; with "-after",
-# "after" alone for abort, once the reader call has returned), so the tests can kill a
-# real worker mid-file.
+# Test-only, so the tests can kill a real worker mid-file: when set to a file name, a
+# worker dies as `<this>_HOW` says when a reader call on that file starts: "abort"
+# (the default), "segv", "kill", or "spin" (never returns). "after" (abort) and
+# "spin-after" do it once the call has returned instead.
 CRASH_HOOK_ENV = "LIVELAKE_TEST_CRASH_ON"
 START_HOOK = ":start"  # as the file name: every worker dies before it is ready
 _TICK_S = 0.5  # how often the run checks the time limit while waiting
@@ -46,7 +51,7 @@ _TICK_S = 0.5  # how often the run checks the time limit while waiting
 
 @dataclass(frozen=True)
 class Died:
-    reason: str  # "killed by signal SIGABRT", "exited with code 1"
+    reason: str  # "its worker was killed by SIGABRT", "its worker exited with code 1"
 
 
 @dataclass(frozen=True)
