@@ -167,9 +167,11 @@ class WorkbookCells:
             if fmt_id in _BUILTIN_DATES or (code is not None and _date_only(code)):
                 self._date_only.add(index)
 
-    def sheet(self, name: str, *, timestamps: bool) -> SheetCells:
-        """What the grid of sheet `name` misses; `timestamps`: whether its domain has a
-        timestamp column (date-only cells matter only there)."""
+    def sheet(self, name: str, *, data_start: int, timestamps: bool) -> SheetCells:
+        """What the grid of sheet `name` misses under its header (`data_start`: the grid
+        row of the first data row); `timestamps`: whether its domain has a timestamp
+        column (date-only cells matter only there). Merges above the data (a two-row
+        header's group labels) are the header finder's business, not patched."""
         path = self._paths.get(name)
         data = self._part(path) if path else None
         if not data:
@@ -178,16 +180,19 @@ class WorkbookCells:
         if timestamps:
             styles.update(dict.fromkeys(self._date_only - set(self._padded), "date"))
         styled = [s for s in styles if f' s="{s}"'.encode() in data]
-        has_cells = b't="e"' in data or b"<f>" in data or b"<f " in data or styled
-        has_merges = b"<mergeCell " in data
-        if not (has_cells or has_merges):
-            return SheetCells()
+        # Two memory scans (C speed) decide whether the cells need parsing at all.
+        has_cells = bool(styled) or b"<f" in data or b't="e"' in data
         found = SheetCells()
-        if has_merges:
-            for a, r0, b, r1 in _MERGE.findall(data):
-                c0, top = _column(a), int(r0) - 1
-                found.merges.append((top, c0, int(r1) - 1 if r1 else top, _column(b) if b else c0))
-        self._cells(data, found, styled_as={s: styles[s] for s in styled})
+        merges_at = data.rfind(b"<mergeCells")
+        if merges_at >= 0:  # after the cells, so the search starts there
+            for a, r0, b, r1 in _MERGE.findall(data, merges_at):
+                top, c0 = int(r0) - 1, _column(a)
+                if top >= data_start:
+                    found.merges.append(
+                        (top, c0, int(r1) - 1 if r1 else top, _column(b) if b else c0)
+                    )
+        if has_cells or found.merges:
+            self._cells(data, found, styled_as={s: styles[s] for s in styled})
         return found
 
     def _cells(self, data: bytes, found: SheetCells, styled_as: dict[int, str]) -> None:

@@ -213,7 +213,8 @@ class _LazyCells:
         if self._cells is None:
             return grid
         timestamps = any(c.kind is Kind.TIMESTAMP for c in header.domain.columns)
-        return patch_grid(grid, header, self._cells.sheet(sheet, timestamps=timestamps))
+        found = self._cells.sheet(sheet, data_start=header.data_start, timestamps=timestamps)
+        return patch_grid(grid, header, found)
 
     def close(self) -> None:
         if self._cells is not None:

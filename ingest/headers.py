@@ -186,10 +186,13 @@ def parse_exported_at(texts: list[str]) -> list[dt.datetime | None]:
     if not texts:
         return []
     stamps = parse_cells(texts, _STAMP)["value"].to_list()
-    days = parse_cells(texts, _DAY)["value"].to_list()
-    out: list[dt.datetime | None] = []
-    for stamp, day in zip(stamps, days, strict=True):
-        if stamp is None and day is not None:
-            stamp = dt.datetime.combine(day, dt.time())
-        out.append(None if stamp is None else stamp.replace(tzinfo=_TAIPEI).astimezone(dt.UTC))
-    return out
+    dateless = [i for i, stamp in enumerate(stamps) if stamp is None]
+    if dateless:  # rare: a date without its time, or no date at all
+        days = parse_cells([texts[i] for i in dateless], _DAY)["value"].to_list()
+        for i, day in zip(dateless, days, strict=True):
+            if day is not None:
+                stamps[i] = dt.datetime.combine(day, dt.time())
+    return [
+        None if stamp is None else stamp.replace(tzinfo=_TAIPEI).astimezone(dt.UTC)
+        for stamp in stamps
+    ]

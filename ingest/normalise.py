@@ -129,10 +129,11 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
     ]
     raws = [pl.col(c).alias(f"_raw_{c}") for c in domain.column_names]
     error_cols = [pl.col(f"_e{n}") for n in range(len(domain.columns))]
-    data = joined.select(SHEET, "source_row", *values, *error_cols, *raws, "extra_columns")
+    data = joined.select(
+        SHEET, "source_row", *values, *error_cols, *raws, "extra_columns"
+    ).collect()
     data, footer_rows = _footer(domain, data)
     data, repeats = _repeats(domain, data)
-    data, footer_rows, repeats = pl.collect_all([data, footer_rows, repeats])
     # A conflicting duplicate is reported first, on the key's first column: it is why
     # every row of that key is out, whatever else is wrong with one of them.
     dup = len(domain.columns)
@@ -174,7 +175,7 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
     )
 
 
-def _footer(domain: Domain, data: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _footer(domain: Domain, data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The rows that are not the footer, and the footer's Excel rows per sheet.
 
     The footer is the trailing block of a sheet's rows that lack a value in a required
@@ -195,7 +196,7 @@ def _footer(domain: Domain, data: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFr
     return marked.filter(~pl.col("_footer")).drop("_footer"), rows
 
 
-def _repeats(domain: Domain, data: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+def _repeats(domain: Domain, data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Conflicting duplicates marked (`_e<n>`, n = the number of columns), exact repeats
     dropped and counted per sheet.
 
@@ -207,20 +208,32 @@ def _repeats(domain: Domain, data: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyF
     keys = [domain.column_names.index(k) for k in domain.key]
     group = [SHEET, *domain.key]
     key_ok = pl.all_horizontal([pl.col(f"_e{n}").is_null() for n in keys])
+    conflict = f"_e{len(domain.columns)}"
+    # One window over every row finds the keys seen twice (rare); only their rows are
+    # hashed and compared.
+    twice = key_ok & (pl.len().over(group) > 1)
+    counted = data.with_columns(twice.alias("_twice"), pl.lit(None, pl.String).alias(conflict))
+    seen_twice = counted.filter("_twice")
+    if seen_twice.height == 0:
+        return counted.drop("_twice"), pl.DataFrame(schema={SHEET: pl.UInt32, "len": pl.UInt32})
     content = pl.struct(
         [pl.col(f"_raw_{c}") for c in domain.column_names] + [pl.col("extra_columns")]
     ).hash()
     distinct = content.n_unique().over(group)
     first = pl.col("source_row").min().over(group)
-    marked = data.with_columns(
-        pl.when(key_ok & (distinct > 1))
+    judged = seen_twice.with_columns(
+        pl.when(distinct > 1)
         .then(pl.lit(CONFLICTING_DUPLICATE))
         .otherwise(pl.lit(None, pl.String))
-        .alias(f"_e{len(domain.columns)}"),
-        (key_ok & (distinct == 1) & (pl.col("source_row") != first)).alias("_repeat"),
+        .alias(conflict),
+        ((distinct == 1) & (pl.col("source_row") != first)).alias("_repeat"),
     )
-    counts = marked.filter("_repeat").group_by(SHEET).len()
-    return marked.filter(~pl.col("_repeat")).drop("_repeat"), counts
+    counts = judged.filter("_repeat").group_by(SHEET).len()
+    kept = pl.concat(
+        [counted.filter(~pl.col("_twice")), judged.filter(~pl.col("_repeat")).drop("_repeat")],
+        how="vertical",
+    )
+    return kept.drop("_twice"), counts
 
 
 def _typed(values: pl.LazyFrame, column: Column, n: int) -> pl.LazyFrame:

@@ -171,23 +171,40 @@ _OFFSET = r"^(?:utc|gmt)?\s*(?P<sign>[+-])(?P<h>\d{1,2})(?::?(?P<mm>\d{2}))?$"
 _UTC_NAMES = ["z", "utc", "gmt", "ut"]
 
 
-def _datetime_parts(text: pl.Expr, prefix: str) -> list[pl.Expr]:
+def _datetime_parts(text: pl.Expr, prefix: str) -> list[list[pl.Expr]]:
     """Stage 2 of a timestamp: the meridiem, and the date, time and what follows the time
     (the offset) apart. `2025年3月2日`, `民國114年3月2日` (the Republic of China year,
-    + 1911), `9時15分` and `上午`/`下午` are spelled out first."""
-    spelled = (
-        text.str.replace(
-            r"^(?:民國\s*)?(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", "r$1-$2-$3"
-        )
+    + 1911), `9時15分` and `上午`/`下午` are spelled out first, only in the cells that
+    have them (polars skips the cells masked to null)."""
+    cjk = text.str.contains("[年時点點]")
+    spelled = pl.coalesce(
+        pl.when(cjk)
+        .then(text)
+        .str.replace(r"^(?:民國\s*)?(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", "r$1-$2-$3")
         .str.replace(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", "$1-$2-$3")
         .str.replace(r"(\d{1,2})\s*[時点點]\s*(\d{1,2})\s*分\s*(\d{1,2})\s*秒", "$1:$2:$3")
-        .str.replace(r"(\d{1,2})\s*[時点點]\s*(\d{1,2})\s*分", "$1:$2")
+        .str.replace(r"(\d{1,2})\s*[時点點]\s*(\d{1,2})\s*分", "$1:$2"),
+        text,
     )
-    rest = spelled.str.replace_all(_MERIDIEM, " ").str.replace_all(r"\s+", " ").str.strip_chars()
+    meridiem = pl.col(f"{prefix}_meridiem")
+    rest = pl.coalesce(
+        pl.when(meridiem.is_not_null())
+        .then(pl.col(f"{prefix}_spelled"))
+        .str.replace_all(_MERIDIEM, " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars(),
+        pl.col(f"{prefix}_spelled"),
+    )
     return [
-        spelled.str.extract(f"({_MERIDIEM})").alias(f"{prefix}_meridiem"),
-        rest.str.extract_groups(_STAMP).alias(f"{prefix}_parts"),
-        rest.str.contains(r"^\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$").alias(f"{prefix}_clock"),
+        [spelled.alias(f"{prefix}_spelled")],
+        [pl.col(f"{prefix}_spelled").str.extract(f"({_MERIDIEM})").alias(f"{prefix}_meridiem")],
+        [rest.alias(f"{prefix}_rest")],
+        [
+            pl.col(f"{prefix}_rest").str.extract_groups(_STAMP).alias(f"{prefix}_parts"),
+            pl.col(f"{prefix}_rest")
+            .str.contains(r"^\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?$")
+            .alias(f"{prefix}_clock"),
+        ],
     ]
 
 
@@ -211,30 +228,41 @@ def _offset_minutes(tail: pl.Expr) -> pl.Expr:
     )
 
 
-def _epoch_seconds(text: pl.Expr, prefix: str, kind: Kind) -> list[pl.Expr]:
-    """Stage 3 of a timestamp: seconds since 1970 on the Asia/Taipei wall clock, and why
-    there are none when the text is a date, a time or an offset that cannot stand.
+def _epoch_seconds(text: pl.Expr, prefix: str, kind: Kind) -> list[list[pl.Expr]]:
+    """Stages 3 to 6 of a timestamp: seconds since 1970 on the Asia/Taipei wall clock
+    (`<prefix>_sec`), and why there are none (`<prefix>_why`) when the text is a date,
+    a time or an offset that cannot stand.
 
     A date without a time (or a time without a date) is no timestamp; calamine writes
     an Excel date cell holding 0 as 1899-12-31 00:00 and a time-only cell on that day,
-    which are no dates at all (docs/input-contract.md, "Hostile input").
+    which are no dates at all (docs/input-contract.md, "Cell values"). Each stage reads
+    the columns the one before materialised: the reason reads the value many times.
     """
-    parts = pl.col(f"{prefix}_parts")
-    meridiem = pl.col(f"{prefix}_meridiem")
-    clock_only = pl.col(f"{prefix}_clock")
+    col = lambda name: pl.col(f"{prefix}_{name}")  # noqa: E731 - a short local reader
+    parts = col("parts")
     roc = (parts.struct.field("roc").cast(pl.Int32, strict=False) + 1911).cast(pl.String)
     year = pl.coalesce(parts.struct.field("y"), roc)
-    date_text = pl.concat_str(year, parts.struct.field("m"), parts.struct.field("d"), separator="-")
-    time = parts.struct.field("time").str.replace(",", ".")
-    tail = parts.struct.field("tail")
-    core = pl.concat_str(date_text, pl.lit(" "), time)
+    split = [
+        pl.concat_str(year, parts.struct.field("m"), parts.struct.field("d"), separator="-").alias(
+            f"{prefix}_date"
+        ),
+        parts.struct.field("time").str.replace(",", ".").alias(f"{prefix}_time"),
+        parts.struct.field("tail").alias(f"{prefix}_tail"),
+    ]
+    core = pl.concat_str(col("date"), pl.lit(" "), col("time"))
     stamp = pl.coalesce(
         core.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S%.f", strict=False),
         core.str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M", strict=False),
     )
-    day = date_text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    seconds = (stamp.dt.epoch("ms") / 1000).round(0).cast(pl.Int64)
-    hour = stamp.dt.hour()
+    day = col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+    read = [
+        (stamp.dt.epoch("ms") / 1000).round(0).cast(pl.Int64).alias(f"{prefix}_clock_s"),
+        stamp.dt.hour().alias(f"{prefix}_hour"),
+        day.cast(pl.Datetime("us")).dt.epoch("s").alias(f"{prefix}_midnight"),
+        _offset_minutes(col("tail")).alias(f"{prefix}_offset"),
+        text.cast(pl.Float64, strict=False).alias(f"{prefix}_serial"),
+    ]
+    meridiem, hour, offset, serial = col("meridiem"), col("hour"), col("offset"), col("serial")
     pm = meridiem.is_in(["下午", "pm", "p.m."])
     shift = (
         pl.when(meridiem.is_null())
@@ -246,20 +274,22 @@ def _epoch_seconds(text: pl.Expr, prefix: str, kind: Kind) -> list[pl.Expr]:
         .otherwise(0)
     )
     hour_ok = meridiem.is_null() | ((hour >= 1) & (hour <= 12))
-    offset = _offset_minutes(tail)
     # An explicit offset is moved onto the Taipei wall clock (UTC+8, no DST).
     timed = pl.when(hour_ok & offset.is_not_null()).then(
-        seconds + shift + (TAIPEI_OFFSET_MINUTES - offset) * 60
+        col("clock_s") + shift + (TAIPEI_OFFSET_MINUTES - offset) * 60
     )
-    midnight = day.cast(pl.Datetime("us")).dt.epoch("s")
-    date_only = time.is_null() & (tail == "") & day.is_not_null()
-    serial = text.cast(pl.Float64, strict=False)
-    from_text = pl.when(time.is_not_null()).then(timed)
+    date_only = col("time").is_null() & (col("tail") == "") & col("midnight").is_not_null()
+    from_text = pl.when(col("time").is_not_null()).then(timed)
     if kind is Kind.DATE:  # a date may come with or without its time
-        from_text = from_text.when(date_only).then(midnight)
-    value = pl.coalesce(from_text, _from_serial(serial))
+        from_text = from_text.when(date_only).then(col("midnight"))
+    valued = [
+        pl.coalesce(from_text, _from_serial(serial)).alias(f"{prefix}_any"),
+        (col("clock_s").is_not_null() & hour_ok & offset.is_null()).alias(f"{prefix}_badoff"),
+        date_only.alias(f"{prefix}_dateonly"),
+    ]
+    value = col("any")
     zero_day = value.is_not_null() & (value < _MIN_SECONDS)
-    at_midnight = value.is_not_null() & (value % 86400 == 0)
+    at_midnight = value % 86400 == 0
     why = (
         pl.when(zero_day & (at_midnight | pl.lit(kind is Kind.DATE)))
         .then(pl.lit(ZERO_DATE))
@@ -269,17 +299,17 @@ def _epoch_seconds(text: pl.Expr, prefix: str, kind: Kind) -> list[pl.Expr]:
         .then(pl.lit(None, pl.String))
         .when(serial == 0)
         .then(pl.lit(ZERO_DATE))
-        .when(stamp.is_not_null() & hour_ok & offset.is_null())
+        .when(col("badoff"))
         .then(pl.lit(BAD_OFFSET))
     )
     if kind is Kind.TIMESTAMP:
-        why = why.when(date_only | clock_only | ((serial > 0) & (serial < 1))).then(
-            pl.lit(INCOMPLETE_TIMESTAMP)
-        )
-    return [
+        partial = col("dateonly") | col("clock") | ((serial > 0) & (serial < 1))
+        why = why.when(partial).then(pl.lit(INCOMPLETE_TIMESTAMP))
+    final = [
         pl.when(~zero_day).then(value).alias(f"{prefix}_sec"),
         why.otherwise(pl.lit(None, pl.String)).alias(f"{prefix}_why"),
     ]
+    return [split, read, valued, final]
 
 
 # Timestamp formats parsed straight from the raw cell: what calamine writes for a date
@@ -370,8 +400,8 @@ def plan_column(source: str | None, column: Column, prefix: str) -> ColumnPlan:
             )
             reason = pl.lit(UNKNOWN_VALUE)
         case Kind.TIMESTAMP | Kind.DATE:
-            stages.append(_datetime_parts(text, prefix))
-            stages.append(_epoch_seconds(text, prefix, kind))
+            stages.extend(_datetime_parts(text, prefix))
+            stages.extend(_epoch_seconds(text, prefix, kind))
             epoch = pl.from_epoch(pl.col(f"{prefix}_sec"), time_unit="s")
             parsed = epoch.dt.date() if kind is Kind.DATE else epoch.cast(pl.Datetime("us"))
             reason = pl.coalesce(pl.col(f"{prefix}_why"), pl.lit(UNPARSEABLE))
