@@ -415,12 +415,15 @@ _LEDGER = """\
 - **loaded**: rows in the lake;
 - **quarantined**: rows in `_quarantine`, by reason (file, sheet, Excel row, column,
   reason, the raw cells);
-- **duplicate**: exact repeats of an earlier row of the sheet; for a duplicate file,
-  all the rows of the copy that loaded;
-- **rejected**: the rows of rejected sheets (outside read);
+- **duplicate**: exact repeats of an earlier row of the sheet (loaded once);
+- **rejected**: the rows of rejected sheets and files (outside read);
 - **footer**: footer rows skipped, named by Excel row (outside read).
 
-Per file and per sheet, read = loaded + quarantined + duplicate. Exit codes: `0`
+Per file and per sheet, read = loaded + quarantined + duplicate. A file whose content
+was already read (the same file dropped twice) is not read again: it shows status
+`duplicate`, and its duplicate column counts the rows read of the copy that loaded.
+After a build, the data-health mart `mart_data_health_files` adds per file the loaded
+rows a later export superseded. Exit codes: `0`
 everything loaded (quarantined rows are not a failure), `3` some file or sheet was
 rejected, `4` another run holds the lake, `1` an unexpected error (that file is not
 committed; the next run retries it).
