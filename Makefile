@@ -39,9 +39,9 @@ $(SUPERSET_VENV)/bin/superset: dashboards/pyproject.toml dashboards/uv.lock
 
 setup-dashboards: $(SUPERSET_VENV)/bin/superset ## Install the Superset virtualenv (.venv-superset) from dashboards/uv.lock
 
-browser: ## Install Debian's chromium and chromium-driver if missing (the browser tests)
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; \
+browser: ## Install Debian's chromium, chromium-driver and CJK fonts if missing (the browser tests)
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver fonts-noto-cjk; \
 	fi
 
 dev: setup ## The main job, offline: sample world -> ingest -> dbt build -> publish -> KPIs

@@ -271,6 +271,11 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "table_timestamp_format": DATE_FORMAT,
             "include_search": True,
             "server_pagination": False,
+            "show_cell_bars": False,
+            "column_config": {
+                name: {"d3NumberFormat": D3_FORMATS[fmt]}
+                for name, fmt in chart.column_formats.items()
+            },
         }
         query |= {"columns": list(chart.columns), "metrics": [], "orderby": [[column, ascending]]}
     elif chart.viz == "table":

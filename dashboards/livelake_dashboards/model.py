@@ -53,6 +53,7 @@ class Chart:
     where: tuple[str, ...] = ()  # fixed SQL conditions (e.g. period_grain = 'month')
     columns: tuple[str, ...] = ()  # raw table columns (viz = table, no metrics)
     order_by: tuple[str, bool] | None = None  # (column or metric label, ascending)
+    column_formats: dict[str, Format] = field(default_factory=dict, hash=False, compare=False)
     row_limit: int = 10000
     width: int = 6
     height: int = 50

@@ -531,6 +531,14 @@ OPERATIONS = Dashboard(
                 ),
                 where=("is_flagged",),
                 order_by=("date", False),
+                column_formats={
+                    "take_rate": "percent",
+                    "take_rate_mean_28": "percent",
+                    "take_rate_std_28": "percent",
+                    "take_rate_z28": "decimal",
+                    "gross_post": "money",
+                    "net_revenue": "money",
+                },
                 width=12,
                 height=35,
             ),
@@ -556,6 +564,12 @@ OPERATIONS = Dashboard(
                     "settlement_status",
                 ),
                 order_by=("date", False),
+                column_formats={
+                    "gross_pre": "money",
+                    "gross_post": "money",
+                    "gross_difference": "money",
+                    "arithmetic_difference": "money",
+                },
                 width=12,
             ),
         ),
@@ -589,7 +603,7 @@ FUNNEL_DASHBOARD = Dashboard(
             Chart(
                 "funnel_by_cohort",
                 "Registration-cohort funnel",
-                "Users registered each week, how many became active, paid once, and paid again.",
+                "Users registered each month, how many became active, paid once, and paid again.",
                 "bar",
                 FUNNEL,
                 (
@@ -599,7 +613,7 @@ FUNNEL_DASHBOARD = Dashboard(
                     m("sum(repeat_topup_users)", "Repeat top-up"),
                 ),
                 x_axis="cohort_week",
-                time_grain="P1W",
+                time_grain="P1M",  # weekly cohorts summed per registration month
             ),
             Chart(
                 "retention_heatmap",
@@ -611,7 +625,7 @@ FUNNEL_DASHBOARD = Dashboard(
                 (m("avg(retention_rate)", "Retention", "percent"),),
                 groupby=("cohort_week",),
                 x_axis="weeks_after",
-                where=("weeks_after in (1, 2, 4, 8, 12)",),
+                where=("weeks_after in (1, 2, 4, 8, 12)", "is_complete"),
             ),
         ),
         (
@@ -677,6 +691,7 @@ HEALTH = Dashboard(
                     "built_at_taipei",
                 ),
                 order_by=("domain", True),
+                column_formats={"hours_since_export": "hours", "files_loaded": "int"},
                 width=12,
                 height=30,
                 extra={"no_time_filter": True},

@@ -44,11 +44,11 @@ def dashboard_world(
 
 @pytest.fixture(scope="session")
 def superset(dashboard_world: Path) -> Iterator[Superset]:
-    server, _ = superset_server.start(dashboard_world)
+    server = superset_server.start_server(dashboard_world)
     try:
         yield server
     finally:
-        superset_server.stop(server)
+        superset_server.stop_server(server)
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ def test_reimport_updates_in_place(superset) -> None:
     before = api.chart_ids(client)
     chart_id = before["Daily active users"]
     client.request("PUT", f"/api/v1/chart/{chart_id}", json={"slice_name": "renamed by hand"})
-    superset_server.dashboards_command(superset.data_dir, superset.port, "up", "--workers", "3")
+    superset_server.run(superset, "up", "--workers", "3")
     after = api.chart_ids(client)
     assert after == before
     assert len(client.list_all("dataset")) == len({c.dataset for d in DASHBOARDS for c in d.charts})
