@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
@@ -84,6 +85,11 @@ def _date_only(code: str) -> bool:
     return bool(re.search(r"[yde]", bare)) and not re.search(r"[hs]|am/pm|a/p|上午", bare)
 
 
+class UnreadablePartError(Exception):
+    """A part of the package (a sheet's XML) is corrupt although the reader got through
+    it: the sheet cannot be checked for errors and formulas, so it is rejected."""
+
+
 @dataclass
 class SheetCells:
     """The cells of one sheet the grid misrepresents, by (0-based row, 0-based column)."""
@@ -131,7 +137,12 @@ class WorkbookCells:
             info = self._zip.getinfo(name)
         except KeyError:
             return None
-        return None if info.file_size > MAX_PART_BYTES else self._zip.read(info)
+        if info.file_size > MAX_PART_BYTES:
+            return None
+        try:
+            return self._zip.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise UnreadablePartError(f"part {name} of the workbook cannot be read: {exc}") from exc
 
     def _sheet_paths(self) -> dict[str, str]:
         book = ElementTree.fromstring(self._part("xl/workbook.xml") or b"<x/>")

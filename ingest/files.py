@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ingest.cellinfo import WorkbookCells, patch_grid
+from ingest.cellinfo import UnreadablePartError, WorkbookCells, patch_grid
 from ingest.contracts import DOMAINS_BY_TABLE, Domain, Kind
 from ingest.headers import SCAN_ROWS, Header, exported_at_texts, find_header, parse_exported_at
 from ingest.jobs import FileJob, FileResult, SheetOutcome
@@ -287,6 +287,14 @@ def _read_sheets(read: _Read, workbook: Workbook, keys: Iterator[int], cells: _L
                 job, result, rejected, sheet.name, table, column, reason, grid, header.data_start
             )
             continue
+        try:
+            grid = cells.patch(grid, header, sheet.name)
+        except UnreadablePartError as exc:
+            table = header.domain.table
+            _reject_sheet(
+                job, result, rejected, sheet.name, table, None, str(exc), grid, header.data_start
+            )
+            continue
         outcome = SheetOutcome(sheet.name, "loaded", table=header.domain.table)
         extras_note = None
         if header.extras:
@@ -294,7 +302,6 @@ def _read_sheets(read: _Read, workbook: Workbook, keys: Iterator[int], cells: _L
             extras_note = "unknown columns kept aside: " + ", ".join(kept)
             result.extra_columns.extend(k for k in kept if k not in result.extra_columns)
         stamps = exported_at_texts(header.title)
-        grid = cells.patch(grid, header, sheet.name)
         read.sheets.append(
             _Sheet(next(keys), sheet.name, header, grid, stamps, outcome, extras_note)
         )
