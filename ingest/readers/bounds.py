@@ -9,7 +9,8 @@ calamine sees a file, this module looks at it cheaply, with the stdlib:
 - the zip's central directory: the unpacked size of every part the reader loads,
   against the per-file budget (ingest.readers.limits);
 - the first bytes of each worksheet part: its `<dimension ref="A1:E1234">` (BrtWsDim
-  in an .xlsb, ingest.readers.biff12). A sheet
+  in an .xlsb, ingest.readers.biff12; DIMENSIONS in a legacy .xls, read from its
+  OLE stream, ingest.readers.biff8). A sheet
   whose declared range fits the budget is left to calamine as it is (the usual case:
   no more is read). A sheet with no dimension, or one past the budget (a stray
   *format* far away inflates it, and calamine ignores formats), is scanned as a
@@ -24,11 +25,12 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
-from ingest.readers import biff12
+from ingest.readers import biff8, biff12
 from ingest.readers.limits import Limits
 
 # Parts a reader loads into memory: XML and binary records. Pictures, embedded
@@ -37,6 +39,7 @@ _LOADED_SUFFIXES = (".xml", ".bin", ".rels")
 _HEAD_BYTES = 4096
 _HEAD_MAX = 1 << 16
 _CHUNK = 1 << 20
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?"'
@@ -94,7 +97,7 @@ def preflight(path: Path, limits: Limits) -> Preflight:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
-        return Preflight()
+        return _preflight_xls(path, limits)
     with archive:
         parts = [i for i in archive.infolist() if _loaded(i.filename)]
         total = sum(i.file_size for i in parts)
@@ -120,6 +123,33 @@ def preflight(path: Path, limits: Limits) -> Preflight:
             return Preflight()  # a damaged part: calamine's own error says it best
 
 
+def _preflight_xls(path: Path, limits: Limits) -> Preflight:
+    """The same checks for a legacy .xls (an OLE file); anything else is left to the reader."""
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(_OLE_MAGIC)) != _OLE_MAGIC:
+                return Preflight()
+        size = path.stat().st_size
+        if size > limits.budget_bytes:
+            return Preflight(
+                file_error=f"it is {_mb(size)}, more than {limits.budget_text()}; split the export"
+            )
+        stream = biff8.workbook_stream(path.read_bytes())
+        if stream is None:
+            return Preflight()
+        too_far: dict[str, Extent] = {}
+        for sheet in biff8.sheets(stream):
+            found = biff8.declared(stream, sheet)
+            extent = None if found is None else Extent(*found)
+            if extent is None or extent.cells > limits.max_cells:
+                extent = _extent_of(biff8.value_cells(stream, sheet))
+                if extent.cells > limits.max_cells:
+                    too_far[sheet.name] = extent
+    except Exception:  # noqa: BLE001 - a damaged file: calamine's own error says it best
+        return Preflight()
+    return Preflight(sheet_errors={n: _too_far(e, limits) for n, e in too_far.items()})
+
+
 def _sheet_errors(
     archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits
 ) -> dict[str, str]:
@@ -143,16 +173,29 @@ def _sheet_errors(
     if not too_far:
         return {}
     names = biff12.sheet_names(archive) if binary else _sheet_names(archive)
-    return {
-        names.get(part, part): (
-            f"its cells reach {extent.ref} ({extent.rows:,} rows x {extent.cols:,} columns "
-            f"= {extent.cells:,} cells), more than {limits.budget_text()} allows "
-            f"({limits.max_cells:,} cells); the farthest cells are at {extent.farthest}: "
-            "a stray cell far from the data? Delete the rows and columns past the data "
-            "(Ctrl+End in Excel shows the last cell) and export again"
-        )
-        for part, extent in too_far.items()
-    }
+    return {names.get(part, part): _too_far(extent, limits) for part, extent in too_far.items()}
+
+
+def _too_far(extent: Extent, limits: Limits) -> str:
+    return (
+        f"its cells reach {extent.ref} ({extent.rows:,} rows x {extent.cols:,} columns "
+        f"= {extent.cells:,} cells), more than {limits.budget_text()} allows "
+        f"({limits.max_cells:,} cells); the farthest cells are at {extent.farthest}: "
+        "a stray cell far from the data? Delete the rows and columns past the data "
+        "(Ctrl+End in Excel shows the last cell) and export again"
+    )
+
+
+def _extent_of(cells: Iterator[tuple[int, int]]) -> Extent:
+    """How far (row, column) cells reach, naming the cells on the last row and column."""
+    rows = cols = 0
+    row_cell = col_cell = ""
+    for row, col in cells:
+        if row > rows:
+            rows, row_cell = row, f"{column_letters(col)}{row}"
+        if col > cols:
+            cols, col_cell = col, f"{column_letters(col)}{row}"
+    return Extent(rows, cols, row_cell, col_cell)
 
 
 def _declared(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent | None:
@@ -210,14 +253,7 @@ def _declared_bin(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent | N
 
 def _scanned_bin(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
     """How far an .xlsb sheet's value cells reach (the whole part is read: rare)."""
-    rows = cols = 0
-    row_cell = col_cell = ""
-    for row, col in biff12.value_cells(archive.read(info)):
-        if row > rows:
-            rows, row_cell = row, f"{column_letters(col)}{row}"
-        if col > cols:
-            cols, col_cell = col, f"{column_letters(col)}{row}"
-    return Extent(rows, cols, row_cell, col_cell)
+    return _extent_of(biff12.value_cells(archive.read(info)))
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

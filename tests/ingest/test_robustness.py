@@ -20,6 +20,7 @@ import openpyxl
 import polars as pl
 import pytest
 import xlsxwriter
+import xlwt
 from openpyxl.styles import Font
 
 from ingest.pool import CRASH_HOOK_ENV, START_HOOK, WorkersCannotStartError
@@ -356,3 +357,42 @@ def test_workers_that_cannot_start_stop_the_run_and_blame_no_file(
     _lock_is_free(world)
     monkeypatch.delenv(CRASH_HOOK_ENV)
     assert {f.status for f in ingest(world).files} == {"loaded"}
+
+
+@pytest.mark.parametrize("value", [True, False], ids=["value", "format"])
+def test_legacy_xls_stray_cell_at_iv65536(world: Path, value: bool) -> None:
+    """calamine holds an .xls sheet densely too: a stray value at its last cell made one
+    worker hold 1.4 GB. The sheet is bounded first; a formatted blank there loads."""
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("s")
+    for r, row in enumerate(
+        top_up_rows(
+            ["X1", "7", "2025-03-01 10:00:00", 5, "Success"],
+            ["X2", "8", "2025-03-01 11:00:00", 6, "Failed"],
+        )
+    ):
+        for c, cell in enumerate(row):
+            sheet.write(r, c, cell)
+    if value:
+        sheet.write(65535, 255, "x")
+    else:
+        sheet.write(65535, 255, None, xlwt.easyxf("font: bold on"))
+    workbook.save(str(world / "inbox" / "old.xls"))
+    report = ingest(world)
+    if value:
+        assert report.exit_code == EXIT_REJECTED
+        (message,) = report.files[0].result.messages
+        assert "old.xls [s]: rejected: sheet 's' was not read: its cells reach IV65536" in message
+        assert "(65,536 rows x 256 columns = 16,777,216 cells)" in message
+        assert not (world / "lake" / "top_up").exists()
+    else:
+        assert report.exit_code == EXIT_OK
+        frame = lake_table(world, "top_up")
+        assert frame.select("source_row", "order_id", "status").rows() == [
+            (2, "X1", "success"),
+            (3, "X2", "failed"),
+        ]
+    _ledger_holds(report)
+    before = _lake_files(world)
+    assert ingest(world).files[0].status == "already_ingested"
+    assert _lake_files(world) == before
