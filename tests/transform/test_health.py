@@ -406,6 +406,34 @@ def test_freshness(health):
         assert row["hours_since_export"] == pytest.approx(hours, abs=1 / 3600)
 
 
+def test_side_parts_count_once_their_file_is_committed(tmp_path):
+    """A quarantine part whose file has no manifest entry yet (its ingest died, or is
+    still running) is not counted; once the manifest part lands, the next
+    (incremental) build counts it, and only the new parts are read."""
+    data_dir = tmp_path / "data"
+    write_fixture_lake(data_dir)
+    lake = data_dir / "lake"
+    write_side_parts(lake)
+    pending = side_path(lake, "_manifest", file_sha256(*NO_DOMAIN_FILE))
+    entry = pending.read_bytes()
+    pending.unlink()
+    run_dbt(data_dir, *HEALTH_BUILD)
+    q = query(data_dir)
+    assert q("select count(*) as n from marts.mart_data_health_files") == [{"n": 29}]
+    assert q("select count(*) as n from marts.mart_data_health_quarantine") == [{"n": 4}]
+
+    pending.write_bytes(entry)
+    run_dbt(data_dir, *HEALTH_BUILD)
+    compiled = (
+        tmp_path / "target" / "compiled" / "livelake" / "models" / "staging" / "lake" / "base"
+    )
+    assert "misc" not in (compiled / "base_lake__manifest.sql").read_text()  # names, not files
+    assert (compiled / "base_lake__quarantine.sql").read_text().count("part-") == 1
+    assert q("select count(*) as n from marts.mart_data_health_files") == [{"n": 30}]
+    (row,) = q("select * from marts.mart_data_health_quarantine where domain = 'unknown'")
+    assert (row["day"], row["reason"], row["rows_quarantined"]) == (D("2025-03-07"), "missing", 1)
+
+
 # ------------------------------------------------------- a lake with no side parts
 
 

@@ -1,47 +1,94 @@
 {#
-    A side table of the lake (_quarantine, _rejected, _manifest: one parquet part per
-    source file) as a relation holding every column its source documents, whatever
-    parts the lake has.
+    The lake's side tables (_quarantine, _rejected, _manifest: one parquet part per
+    source file, `part-<sha256>.parquet`) as rows with every column their source
+    documents, for the incremental base_lake__manifest / __quarantine / __rejections.
 
-    - A lake that never quarantined or rejected a row has no `_quarantine/` or
-      `_rejected/` folder (a lake written straight from the simulator has no
-      manifest either), and DuckDB refuses a read_parquet glob that matches no file:
-      then an empty relation of the documented columns (their `data_type`) stands in,
-      so the models over it build, empty.
+    On DuckDB the parts are listed when the model runs (a glob, cheap) and only the
+    parts not in the table yet are read, by name: a year of daily files is a few
+    thousand parts, and opening them all costs seconds on every run.
+    - `committed_files` (a relation with file_sha256): read only the parts of files
+      the manifest holds; a quarantine or rejected part of a file whose ingest has
+      not committed (a run that died, or one still running) waits for its manifest
+      entry, and the ingest may still rewrite it.
+    - No part to read (none yet: a lake that never quarantined or rejected anything,
+      or one written straight from the simulator, has no such folder at all): an
+      empty select of the documented columns (their `data_type`), so every model
+      over it builds.
     - The ingest only ever adds columns to these tables (lake/manifest.py): a
-      documented column no part has yet (a lake written before it existed) is null.
-      Parts that have it and parts that do not are read together by union_by_name.
-
-    Checked when the model runs, on DuckDB. The glob is the one the source's
-    `external_location` reads (`{lake_root}/{identifier}/*.parquet`). On BigQuery
-    the side tables are tables of the `lake` dataset with every column.
+      documented column the parts read do not have is null; parts with and without
+      it are read together by union_by_name.
+    The glob is the source's `external_location` folder (`{lake_root}/{identifier}/`).
+    On BigQuery the side tables are tables of the `lake` dataset and the base models
+    tables: every row (of committed files).
 #}
-{% macro lake_side_table(table_name) -%}
+{% macro lake_side_parts(table_name, committed_files=none) -%}
     {%- set relation = source('lake', table_name) -%}
-    {{ return(adapter.dispatch('lake_side_table', 'livelake')(relation, table_name)) }}
+    {{ return(adapter.dispatch('lake_side_parts', 'livelake')(relation, table_name, committed_files)) }}
 {%- endmacro %}
 
-{% macro default__lake_side_table(relation, table_name) -%}
-    {{ return(relation) }}
+{# The source table's documented columns: [(name, data_type)], in order. #}
+{% macro lake_side_columns(table_name) -%}
+    {%- set node = graph.sources['source.' ~ project_name ~ '.lake.' ~ table_name] -%}
+    {%- set columns = [] -%}
+    {%- for column in node.columns.values() -%}
+        {%- do columns.append((column.name, column.data_type)) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
-{% macro duckdb__lake_side_table(relation, table_name) -%}
+{% macro default__lake_side_parts(relation, table_name, committed_files) -%}
+    {%- set names = [] -%}
+    {%- for name, data_type in livelake.lake_side_columns(table_name) -%}
+        {%- do names.append(adapter.quote(name)) -%}
+    {%- endfor -%}
+    select {{ names | join(', ') }}
+    from {{ relation }}
+    {% if committed_files is not none -%}
+        where file_sha256 in (select committed.file_sha256 from {{ committed_files }} as committed)
+    {%- endif %}
+{%- endmacro %}
+
+{% macro duckdb__lake_side_parts(relation, table_name, committed_files) -%}
     {%- if not execute -%}
-        {{ return(relation) }}
+        {{ return('select * from ' ~ relation) }}
     {%- endif -%}
     {%- set node = graph.sources['source.' ~ project_name ~ '.lake.' ~ table_name] -%}
-    {%- set parts = node.config.meta.lake_root ~ '/' ~ node.identifier ~ '/*.parquet' -%}
-    {%- set found = run_query("select count(*) as parts from glob('" ~ parts ~ "')").columns[0].values()[0] -%}
-    {%- set present = run_query('describe select * from ' ~ relation).columns[0].values() if found > 0 else [] -%}
-    {%- set missing = [] -%}
-    {%- for column in node.columns.values() if column.name not in present -%}
-        {%- do missing.append('cast(null as ' ~ column.data_type ~ ') as ' ~ adapter.quote(column.name)) -%}
+    {%- set folder = node.config.meta.lake_root ~ '/' ~ node.identifier -%}
+    {%- set new_parts -%}
+        with listed as (
+            select
+                file,
+                regexp_extract(file, 'part-([^/]*)[.]parquet$', 1) as file_sha256
+            from glob('{{ folder | replace("'", "''") }}/part-*.parquet')
+        )
+        select file from listed
+        where
+            true
+            {% if is_incremental() -%}
+                and file_sha256 not in (select loaded.file_sha256 from {{ this }} as loaded)
+            {%- endif %}
+            {% if committed_files is not none -%}
+                and file_sha256 in (select committed.file_sha256 from {{ committed_files }} as committed)
+            {%- endif %}
+        order by file
+    {%- endset -%}
+    {%- set files = [] -%}
+    {%- for file in run_query(new_parts).columns[0].values() -%}
+        {%- do files.append("'" ~ file | replace("'", "''") ~ "'") -%}
     {%- endfor -%}
-    {%- if not missing -%}
-        {{ return(relation) }}
-    {%- elif found > 0 -%}
-        {{ return('(select *, ' ~ missing | join(', ') ~ ' from ' ~ relation ~ ')') }}
+    {%- set parts = 'read_parquet([' ~ files | join(', ') ~ '], union_by_name = true)' -%}
+    {%- set present = run_query('describe select * from ' ~ parts).columns[0].values() if files else [] -%}
+    {%- set columns = [] -%}
+    {%- for name, data_type in livelake.lake_side_columns(table_name) -%}
+        {%- if name in present -%}
+            {%- do columns.append('cast(' ~ adapter.quote(name) ~ ' as ' ~ data_type ~ ') as ' ~ adapter.quote(name)) -%}
+        {%- else -%}
+            {%- do columns.append('cast(null as ' ~ data_type ~ ') as ' ~ adapter.quote(name)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if files -%}
+        {{ return('select ' ~ columns | join(', ') ~ ' from ' ~ parts) }}
     {%- else -%}
-        {{ return('(select ' ~ missing | join(', ') ~ ' limit 0)') }}
+        {{ return('select ' ~ columns | join(', ') ~ ' limit 0') }}
     {%- endif -%}
 {%- endmacro %}

@@ -1,13 +1,13 @@
 {#
-    One row per committed source file; empty while the lake has no manifest part, and
-    the counts added later (rows_duplicate, rows_footer_skipped) 0 in parts written
-    before them (livelake.lake_side_table).
+    One row per committed source file (base_lake__manifest); the counts the ingest
+    added later (rows_duplicate, rows_footer_skipped) are 0 in parts written before
+    them.
 #}
 with
 
 manifest as (
 
-    select * from {{ livelake.lake_side_table('manifest') }}
+    select * from {{ ref('base_lake__manifest') }}
 
 ),
 

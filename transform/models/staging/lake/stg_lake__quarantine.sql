@@ -1,9 +1,9 @@
-{# One row per quarantined row; empty while the lake has no quarantine part (livelake.lake_side_table). #}
+{# One row per quarantined row; empty while the lake has none (base_lake__quarantine). #}
 with
 
 quarantine as (
 
-    select * from {{ livelake.lake_side_table('quarantine') }}
+    select * from {{ ref('base_lake__quarantine') }}
 
 ),
 

@@ -1,9 +1,9 @@
-{# One row per rejected file or sheet; empty while the lake has no rejected part (livelake.lake_side_table). #}
+{# One row per rejected file or sheet; empty while the lake has none (base_lake__rejections). #}
 with
 
 rejected as (
 
-    select * from {{ livelake.lake_side_table('rejected') }}
+    select * from {{ ref('base_lake__rejections') }}
 
 ),
 

@@ -1,0 +1,23 @@
+{#
+    The manifest's rows, one per committed source file, kept in the warehouse:
+    incremental (append) on DuckDB, each run reading only the manifest parts not in
+    the table yet (livelake.lake_side_parts). A committed file's manifest part never
+    changes. A table on BigQuery.
+#}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        incremental_strategy='append',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+with
+
+new_parts as (
+
+    {{ livelake.lake_side_parts('manifest') }}
+
+)
+
+select * from new_parts

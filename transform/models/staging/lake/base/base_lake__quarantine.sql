@@ -1,0 +1,22 @@
+{#
+    The quarantine's rows of committed files, kept in the warehouse: incremental
+    (append) on DuckDB, each run reading only the parts of files committed since
+    (livelake.lake_side_parts). A table on BigQuery.
+#}
+{{
+    config(
+        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        incremental_strategy='append',
+        on_schema_change='append_new_columns'
+    )
+}}
+
+with
+
+new_parts as (
+
+    {{ livelake.lake_side_parts('quarantine', committed_files=ref('base_lake__manifest')) }}
+
+)
+
+select * from new_parts
