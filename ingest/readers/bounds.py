@@ -10,7 +10,8 @@ calamine sees a file, this module looks at it cheaply, with the stdlib:
   against the per-file budget (ingest.readers.limits);
 - the first bytes of each worksheet part: its `<dimension ref="A1:E1234">` (BrtWsDim
   in an .xlsb, ingest.readers.biff12; DIMENSIONS in a legacy .xls, read from its
-  OLE stream, ingest.readers.biff8). A sheet
+  OLE stream, ingest.readers.biff8; an .ods declares none: its content.xml is
+  counted, ingest.readers.ods). A sheet
   whose declared range fits the budget is left to calamine as it is (the usual case:
   no more is read). A sheet with no dimension, or one past the budget (a stray
   *format* far away inflates it, and calamine ignores formats), is scanned as a
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
-from ingest.readers import biff8, biff12
+from ingest.readers import biff8, biff12, ods
 from ingest.readers.limits import Limits
 
 # Parts a reader loads into memory: XML and binary records. Pictures, embedded
@@ -111,6 +112,9 @@ def preflight(path: Path, limits: Limits) -> Preflight:
                 )
             )
         try:
+            names = archive.namelist()
+            if "content.xml" in names and "xl/workbook.xml" not in names:
+                return _preflight_ods(archive, limits)
             return Preflight(sheet_errors=_sheet_errors(archive, parts, limits))
         except (
             zipfile.BadZipFile,
@@ -174,6 +178,19 @@ def _sheet_errors(
         return {}
     names = biff12.sheet_names(archive) if binary else _sheet_names(archive)
     return {names.get(part, part): _too_far(extent, limits) for part, extent in too_far.items()}
+
+
+def _preflight_ods(archive: zipfile.ZipFile, limits: Limits) -> Preflight:
+    """An .ods workbook past the budget (ingest.readers.ods). calamine reads every sheet
+    of an .ods file as it opens it, so one sheet too far rejects the whole file."""
+    for name, rows, cols in ods.extents(archive.read("content.xml")):
+        if rows * cols > limits.max_cells:
+            reason = _too_far(Extent(rows, cols), limits)
+            return Preflight(
+                file_error=f"sheet {name!r}: {reason} (an .ods file is read whole, so "
+                "none of its sheets can be)"
+            )
+    return Preflight()
 
 
 def _too_far(extent: Extent, limits: Limits) -> str:

@@ -116,7 +116,8 @@ def test_csv_valid_as_both_utf8_and_big5_is_ambiguous() -> None:
 # --- .ods and .xlsb --------------------------------------------------------------------
 
 
-def _ods(rows: list[list[str | float]]) -> bytes:
+def _ods(rows: list[list[str | float]], tail: str = "") -> bytes:
+    """A one-sheet .ods; `tail` is raw row XML appended after the rows."""
     cells = []
     for row in rows:
         out = []
@@ -139,6 +140,7 @@ def _ods(rows: list[list[str | float]]) -> bytes:
         ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
         '<office:body><office:spreadsheet><table:table table:name="儲值">'
         + "".join(cells)
+        + tail
         + "</table:table></office:spreadsheet></office:body></office:document-content>"
     )
     manifest = (
@@ -303,3 +305,41 @@ def test_a_workbook_named_csv_is_rejected_saying_what_it_is(world: Path) -> None
         "topup.csv: rejected: not a CSV: it is a zip file (an .xlsx, .xlsb or .ods "
         "workbook?) with a .csv name; give it its real extension"
     )
+
+
+# What LibreOffice writes under the data: the empty rest of the sheet, as repeats.
+_EMPTY_REST = (
+    '<table:table-row table:number-rows-repeated="1048570">'
+    '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "loads"), [(True, False), (False, True)], ids=["value", "format"]
+)
+def test_ods_stray_cell_at_xfd1048576(world: Path, value: bool, loads: bool) -> None:
+    """calamine reads an .ods whole and densely: a stray value far away rejects the file
+    (before calamine holds the grid); the empty rest LibreOffice writes changes nothing."""
+    last = (
+        '<table:table-row><table:table-cell table:number-columns-repeated="16383"/>'
+        + (
+            '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+            if value
+            else '<table:table-cell table:style-name="ce1"/>'
+        )
+        + "</table:table-row>"
+    )
+    (world / "inbox" / "far.ods").write_bytes(_ods(_sheet_rows(), tail=_EMPTY_REST + last))
+    report = ingest(world)
+    if loads:
+        assert report.exit_code == EXIT_OK
+        _assert_two_rows(world, report, "far.ods", first_row=4)
+    else:
+        assert report.exit_code == EXIT_REJECTED
+        (message,) = report.files[0].result.messages
+        assert message.startswith(
+            "far.ods: rejected: sheet '儲值': its cells reach XFD1048576 (1,048,576 rows x "
+            "16,384 columns"
+        )
+        assert "an .ods file is read whole" in message
+    _second_run_changes_nothing(world)
