@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Viz = Literal["big_number", "line", "bar", "table", "pie", "heatmap", "sankey"]
-Format = Literal["int", "money", "percent", "decimal", "hours"]
+Format = Literal["int", "money", "cents", "percent", "decimal", "hours"]
 
 D3_FORMATS: dict[str, str] = {
     "int": ",d",
     "money": "$,.0f",  # the D3 locale's currency is NT$ (superset_config.D3_FORMAT)
+    "cents": "$,.2f",
     "percent": ".1%",
     "decimal": ",.2f",
     "hours": ",.1f",
