@@ -37,7 +37,7 @@ from ingest.readers.limits import Limits
 # Parts a reader loads into memory: XML and binary records. Pictures, embedded
 # objects and thumbnails are never read.
 _LOADED_SUFFIXES = (".xml", ".bin", ".rels")
-_HEAD_BYTES = 4096
+_HEAD_BYTES = 1024  # the dimension sits in the first few hundred bytes
 _HEAD_MAX = 1 << 16
 _CHUNK = 1 << 20
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
