@@ -260,8 +260,11 @@ def patch_grid(grid: pl.DataFrame, header: Header, cells: SheetCells) -> pl.Data
         if r0 < header.data_start or not (0 <= c0 - offset < width) or r0 >= height:
             continue
         value = grid[r0, c0 - offset]
-        for r in range(r0, r1 + 1):
-            for c in range(c0, c1 + 1):
+        if value is None:
+            continue
+        # Clipped to the grid: a merge down to row 1,048,576 spans only the rows read.
+        for r in range(r0, min(r1, height - 1) + 1):
+            for c in range(c0, min(c1, offset + width - 1) + 1):
                 if (r, c) != (r0, c0):
                     put(r, c, value)
     for (r, c), text in cells.errors.items():
