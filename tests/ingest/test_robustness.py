@@ -333,12 +333,14 @@ def test_a_batch_that_spins_outside_the_reader_is_stopped_too(
     _three_in_one_batch(world)
     monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")
     monkeypatch.setenv(CRASH_HOOK_ENV + "_HOW", "spin-after")
-    monkeypatch.setenv(TIMEOUT_ENV, "1")
+    # The batch of three is stopped after 2 x 4 s, then crash.xlsx alone after 2 x 2 s;
+    # a limit short enough for a quick test, long enough for a loaded machine.
+    monkeypatch.setenv(TIMEOUT_ENV, "2")
     report = ingest(world)
     files = _by_name(report)
     assert (files["a.xlsx"].status, files["z.xlsx"].status) == ("loaded", "loaded")
     assert files["crash.xlsx"].status == "rejected"
-    assert f"the per-file time limit of 1 s ({TIMEOUT_ENV})" in files["crash.xlsx"].note
+    assert f"the per-file time limit of 2 s ({TIMEOUT_ENV})" in files["crash.xlsx"].note
     assert report.exit_code == EXIT_REJECTED
     _lock_is_free(world)
 
