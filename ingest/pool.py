@@ -47,6 +47,8 @@ from ingest.jobs import FileJob, FileResult
 CRASH_HOOK_ENV = "LIVELAKE_TEST_CRASH_ON"
 START_HOOK = ":start"  # as the file name: every worker dies before it is ready
 _TICK_S = 0.5  # how often the run checks the time limit while waiting
+# How long a worker may take to start (import polars and the ingest) on a busy machine.
+START_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class _Worker:
     process: BaseProcess
     conn: Connection
     ready: bool = False  # it has imported the ingest and waits for work
+    ready_at: float = 0.0
     batch: list[FileJob] | None = None
     reading: int | None = None  # index in batch of the file a reader call is on
     since: float = 0.0  # when that call started
@@ -161,7 +164,7 @@ class _Pool:
                 message = worker.conn.recv()
                 kind = message[0]
                 if kind == "ready":
-                    worker.ready = True
+                    worker.ready, worker.ready_at = True, message[1]
                 elif kind == "start":
                     worker.reading, worker.since = message[1], message[2]
                 elif kind == "end":
@@ -189,9 +192,10 @@ class _Pool:
             return
         now = time.monotonic()
         if not worker.ready:
-            if now - worker.started > self.timeout_s:  # it hangs while starting
+            limit = max(self.timeout_s, START_TIMEOUT_S)
+            if now - worker.started > limit:  # it hangs while starting
                 _kill(worker)
-                self._lost(worker, Died(f"its worker did not start within {self.timeout_s:g} s"))
+                self._lost(worker, Died(f"its worker did not start within {limit:g} s"))
             return
         if worker.reading is not None:
             spent = worker.spent.get(worker.reading, 0.0) + now - worker.since
@@ -199,10 +203,11 @@ class _Pool:
                 _kill(worker)
                 self._lost(worker, TimedOut(round(spent, 1)))
                 return
-        if now - worker.started > self.timeout_s * (len(batch) + 1):
+        began = max(worker.started, worker.ready_at)  # a fresh worker starts up first
+        if now - began > self.timeout_s * (len(batch) + 1):
             _kill(worker)
             worker.reading = None  # no file is to blame yet, unless it is alone
-            self._lost(worker, TimedOut(round(now - worker.started, 1)))
+            self._lost(worker, TimedOut(round(now - began, 1)))
 
     def _lost(self, worker: _Worker, outcome: Died | TimedOut) -> None:
         """A worker is gone mid-batch: report the file it was reading, requeue the rest."""
@@ -261,7 +266,7 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
 
     if os.environ.get(CRASH_HOOK_ENV) == START_HOOK:
         os.abort()
-    conn.send(("ready",))
+    conn.send(("ready", time.monotonic()))
 
     crash_on = os.environ.get(CRASH_HOOK_ENV)
     while True:
