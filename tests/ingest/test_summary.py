@@ -127,3 +127,18 @@ def test_undecodable_names_are_escaped_not_fatal() -> None:
 
 def test_row_ranges() -> None:
     assert row_ranges([12, 10, 11, 15, 17, 18]) == "10-12, 15, 17-18"
+
+
+def test_the_ledger_holds_for_every_file_of_the_sample_world(small_lake) -> None:
+    """The simulator's small world (footers, junk rows, duplicate drops, bad files)."""
+    from tests.ingest.ledger import assert_ledger
+
+    data_dir, report = small_lake
+    assert_ledger(data_dir, report)
+    totals = report.totals()
+    assert totals["rows_footer_skipped"] > 0
+    assert totals["rows_read"] == (
+        totals["rows_loaded"]
+        + totals["rows_quarantined"]
+        + sum(f.result.rows_duplicate for f in report.files if f.result is not None)
+    )
