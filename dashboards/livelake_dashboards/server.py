@@ -12,6 +12,7 @@ new query sees the serving copy `livelake publish` last renamed into place.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
 import signal
 import subprocess
@@ -38,41 +39,46 @@ START_TIMEOUT_S = 240
 
 def superset(settings: Settings, *args: str) -> None:
     """Run one `superset` CLI command; its chatter goes to the log, errors surface."""
+    run_logged(settings, [str(BIN / "superset"), *args], {})
+
+
+def python(settings: Settings, module: str, **env: str) -> None:
+    """Run one of our modules in this venv with Superset's environment (+ env)."""
+    run_logged(settings, [sys.executable, "-m", module], env)
+
+
+def run_logged(settings: Settings, command: list[str], env: dict[str, str]) -> None:
     with settings.log_file.open("a") as log:
         done = subprocess.run(
-            [str(BIN / "superset"), *args],
-            env=settings.superset_env(),
+            command,
+            env={**settings.superset_env(), **env},
             stdout=log,
             stderr=subprocess.STDOUT,
             check=False,
         )
     if done.returncode != 0:
-        raise SupersetError(f"`superset {args[0]}` failed: see {settings.log_file}")
+        raise SupersetError(f"`{' '.join(command[-2:])}` failed: see {settings.log_file}")
 
 
 def initialise(settings: Settings) -> tuple[str, bool]:
-    """Metadata, roles and the admin; returns the admin password and whether it is new."""
+    """Metadata, roles and the admin; returns the admin password and whether it is new.
+
+    Migrating and syncing roles take a minute; they run again only when the
+    installed Superset changes (a marker holds the version they ran for).
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     ensure_secret_key(settings)
-    superset(settings, "db", "upgrade")
+    marker = settings.home / "initialised-for"
+    version = importlib.metadata.version("apache-superset")
+    database = settings.home / "superset.db"
+    fresh = not (database.exists() and marker.exists() and marker.read_text().strip() == version)
+    if fresh:
+        superset(settings, "db", "upgrade")
     password, generated = password_for(settings, ADMIN_USER)
-    superset(
-        settings,
-        "fab",
-        "create-admin",
-        "--username",
-        ADMIN_USER,
-        "--firstname",
-        "livelake",
-        "--lastname",
-        "admin",
-        "--email",
-        "admin@livelake.local",
-        "--password",
-        password,
-    )
-    superset(settings, "fab", "reset-password", "--username", ADMIN_USER, "--password", password)
-    superset(settings, "init")
+    if fresh:
+        superset(settings, "init")  # creates the Admin role the admin needs
+        marker.write_text(f"{version}\n")
+    python(settings, "livelake_dashboards.admin", LIVELAKE_SUPERSET_ADMIN_PASSWORD=password)
     return password, generated
 
 

@@ -66,9 +66,12 @@ class Settings:
 
     def superset_env(self) -> dict[str, str]:
         """The environment every `superset` process of this world runs with."""
-        config = Path(__file__).resolve().parent.parent / "superset_config.py"
+        package_root = Path(__file__).resolve().parent.parent
+        config = package_root / "superset_config.py"
+        paths = [str(package_root), *filter(None, [os.environ.get("PYTHONPATH")])]
         return {
             **os.environ,
+            "PYTHONPATH": os.pathsep.join(paths),
             "SUPERSET_CONFIG_PATH": str(config),
             "SUPERSET_HOME": str(self.home),
             "LIVELAKE_SUPERSET_HOME": str(self.home),
