@@ -87,10 +87,12 @@ with
             previous_rows.user_id as previous_user_id,
             cast(previous_rows.topup_at as date) as previous_change_date,
             previous_rows.order_id is not null as was_seen,
-            {% for column in topup_content %}
-                current_rows.{{ column }} is not distinct from previous_rows.{{ column }}
-                {{- ' and' if not loop.last else ' as is_unchanged' }}
-            {% endfor %}
+            (
+                {% for column in topup_content %}
+                    current_rows.{{ column }} is not distinct from previous_rows.{{ column }}
+                    {{- ' and' if not loop.last }}
+                {% endfor %}
+            ) as is_unchanged
         from top_up_batch as current_rows
         left join previous_topups as previous_rows
             on
@@ -150,9 +152,12 @@ with
         select distinct
             user_activity_batch.report_date,
             user_activity_batch.user_id,
+            {# sqlfluff misreads the indent of a rendered column loop #}
+            -- noqa: disable=LT02
             {% for column in activity_content %}
                 user_activity_batch.{{ column }}{{ ',' if not loop.last }}
             {% endfor %}
+        -- noqa: enable=LT02
         from user_activity_batch
         inner join previous_exports
             on
@@ -169,9 +174,12 @@ with
         select distinct
             report_date,
             user_id,
+            {# sqlfluff misreads the indent of a rendered column loop #}
+            -- noqa: disable=LT02
             {% for column in activity_content %}
                 {{ column }}{{ ',' if not loop.last }}
             {% endfor %}
+        -- noqa: enable=LT02
         from user_activity_batch
         where row_disposition = 'loaded'
 
@@ -180,7 +188,10 @@ with
     user_activity_changes as (
 
         select
-            (select max(_batch_ingested_at) from user_activity_batch) as _batch_ingested_at,
+            (
+                select max(user_activity_batch._batch_ingested_at) as newest_batch
+                from user_activity_batch
+            ) as _batch_ingested_at,
             'user_activity' as lake_table,
             coalesce(current_activity.user_id, previous_activity.user_id) as user_id,
             coalesce(current_activity.report_date, previous_activity.report_date) as change_date

@@ -158,8 +158,7 @@ rolled_up as (
     scopes as (
 
         {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select
-            week_start
+        select week_start
         from rebuilt_weeks
 
     ),

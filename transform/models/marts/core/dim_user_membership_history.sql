@@ -203,8 +203,7 @@ rebuilt as (
     scopes as (
 
         {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select
-            cuts.user_id
+        select cuts.user_id
         from cuts
 
     ),

@@ -171,8 +171,7 @@ rebuilt as (
     scopes as (
 
         {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select
-            user_id
+        select user_id
         from cuts
 
     ),

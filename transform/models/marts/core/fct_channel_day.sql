@@ -103,8 +103,7 @@ channel_days as (
     scopes as (
 
         {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select
-            change_date as channel_date
+        select change_date as channel_date
         from rebuilt_dates
 
     ),

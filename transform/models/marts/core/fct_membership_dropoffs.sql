@@ -123,8 +123,7 @@ dropoffs as (
     scopes as (
 
         {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select
-            user_id
+        select user_id
         from rewritten_users
 
     ),

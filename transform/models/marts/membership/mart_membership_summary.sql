@@ -48,9 +48,8 @@ grains as (
 rebuild_from as (
 
     {% if is_incremental() %}
-        select
-            {{ livelake.month_start(livelake.earliest_change_date(livelake.model_watermark())) }}
-            as rebuild_from_date
+        {% set earliest_change = livelake.earliest_change_date(livelake.model_watermark()) %}
+        select {{ livelake.month_start(earliest_change) }} as rebuild_from_date
     {% else %}
         select min(date_day) as rebuild_from_date from dates
     {% endif %}

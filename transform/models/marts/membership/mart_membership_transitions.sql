@@ -36,9 +36,8 @@ summary as (
 rebuild_from as (
 
     {% if is_incremental() %}
-        select
-            {{ livelake.month_start(livelake.earliest_change_date(livelake.model_watermark())) }}
-            as rebuild_from_date
+        {% set earliest_change = livelake.earliest_change_date(livelake.model_watermark()) %}
+        select {{ livelake.month_start(earliest_change) }} as rebuild_from_date
     {% else %}
         select min(event_date) as rebuild_from_date from events
     {% endif %}

@@ -166,8 +166,7 @@ cells as (
     scopes as (
 
         {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select distinct
-            dates.week_start as cohort_week
+        select distinct dates.week_start as cohort_week
         from dates
         cross join rebuild_from
         where dates.week_start >= rebuild_from.rebuild_from_week

@@ -66,8 +66,7 @@ segments as (
     scopes as (
 
         {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select
-            dates.date_day as date
+        select dates.date_day as date
         from dates
         cross join rebuild_from
         where dates.date_day >= rebuild_from.rebuild_from_date

@@ -36,9 +36,8 @@
     'date'
 ) if is_incremental() else [] %}
 
-{% set lake_rows = source('lake', 'top_up') %}
-{% if is_incremental() %}
-{% set lake_rows %}
+{# Incremental: the new lake rows, and the older versions of their orders from this table. #}
+{% set new_rows_and_older_versions %}
     (
         with new_rows as (
 
@@ -63,7 +62,7 @@
         {% endif %}
     ) as lake_rows
 {% endset %}
-{% endif %}
+{% set lake_rows = new_rows_and_older_versions if is_incremental() else source('lake', 'top_up') %}
 
 {{ livelake.classify_latest_row_per_key(
     lake_rows,
