@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ingest.contracts import DOMAINS, Column, Domain, Kind, recognise
@@ -170,9 +171,10 @@ _DAY = Column("exported_at", Kind.DATE, ())
 
 def exported_at_texts(title: list[str]) -> list[str]:
     """The text after each `Exported at` label of a title block, in order."""
+    folded = (strip_invisible(unicodedata.normalize("NFKC", line)) for line in title)
     return [
         (found.group(1) or found.group(2)).strip()
-        for line in title
+        for line in folded
         if (found := _EXPORTED.search(line))
     ]
 

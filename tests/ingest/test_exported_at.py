@@ -40,6 +40,10 @@ def _book(world: Path, *title: str | list) -> Path:
         ("Export time: 2025-03-02T01:15:02Z", dt.datetime(2025, 3, 2, 1, 15, 2, tzinfo=UTC)),
         ("Exported at 2025-03-02 09:15:02 +08:00", dt.datetime(2025, 3, 2, 1, 15, 2, tzinfo=UTC)),
         (["Exported at:", "2025-03-02 09:15:02"], dt.datetime(2025, 3, 2, 1, 15, 2, tzinfo=UTC)),
+        (
+            "\ufeffＥｘｐｏｒｔｅｄ ａｔ：２０２５-03-02 09:15:02",
+            dt.datetime(2025, 3, 2, 1, 15, 2, tzinfo=UTC),
+        ),
     ],
 )
 def test_exported_at_in_every_spelling(world: Path, line: str | list, utc: dt.datetime) -> None:
