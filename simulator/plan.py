@@ -7,7 +7,7 @@ values), some files are dropped twice, some carry junk rows, and the prelude
 (history before the window) arrives as old monthly workbooks with one sheet
 per day, hidden and summary sheets, VIP0..VIP4 levels and, when xlwt is
 installed, a legacy ``.xls``. Styles rotate with coprime periods so that the
-14 days of ``small`` already show every variation of reports.md.
+14 days of ``small`` already show every variation of the input contract (docs/input-contract.md).
 
 The plan is pure data (paths, instants, styles, canonical frames); writing is
 ``workbooks.py``'s job and the truth is derived from the same plan.

@@ -1,4 +1,4 @@
-"""Every variation of reports.md appears in the `small` inbox, read back from the workbooks."""
+"""Every variation of the input contract appears in the `small` inbox, read from the workbooks."""
 
 from __future__ import annotations
 
