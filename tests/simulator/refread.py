@@ -3,9 +3,8 @@
 It does not search for headers or skip footers on its own: it is told which
 rows hold data (the truth's lineage) and checks that those cells, parsed by the
 rules of the input contract (docs/input-contract.md), give exactly the expected
-canonical values. A second check
-makes sure that every non-blank row below the header that is not in the truth
-is a footer, a quarantined junk row, or nothing.
+canonical values. A second check makes sure that every non-blank row below the
+header that is not in the truth is a footer, a quarantined junk row, or nothing.
 """
 
 from __future__ import annotations
