@@ -80,7 +80,8 @@ def time_api(client: SupersetClient, chart_id: int, repeats: int) -> list[float]
         started = time.perf_counter()
         response = client.chart_data(chart_id, force=True)
         elapsed = time.perf_counter() - started
-        if response.status_code != 200 or not response.json()["result"][0]["data"]:
+        if response.status_code != 200:  # an empty answer is an answer (the direct lake
+            # has no quarantine); an error is not
             raise SystemExit(f"chart {chart_id}: {response.status_code} {response.text[:500]}")
         times.append(elapsed * 1000)
     return times
