@@ -13,13 +13,15 @@ export LIVELAKE_DATA_DIR ?= $(CURDIR)/data
 export UV_COMPILE_BYTECODE := 1
 # `make dev SCALE=medium` simulates a bigger world.
 SCALE ?= small
+# `make notebook NOTEBOOK_PORT=8899` moves Jupyter Lab.
+NOTEBOOK_PORT ?= 8888
 
 # Superset lives in its own virtualenv, locked by dashboards/uv.lock.
 SUPERSET_VENV := .venv-superset
 SUPERSET_PY := $(SUPERSET_VENV)/bin/python
 DASHBOARDS_RUN := PYTHONPATH=$(CURDIR)/dashboards $(SUPERSET_PY) -m livelake_dashboards
 
-.PHONY: help setup setup-dashboards browser dev generate ingest build publish compact kpis docs dashboards dashboards-stop test test-dashboards lint format bench bench-ingest bench-transform bench-dashboards clean
+.PHONY: help setup setup-dashboards browser dev generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards lint format bench bench-ingest bench-transform bench-dashboards clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -69,12 +71,18 @@ compact: setup ## Give back the space of rows incremental runs replaced (weekly 
 kpis: setup ## Print the last day's headline KPIs from the serving copy
 	$(BIN)/livelake kpis
 
-docs: setup ## Generate dbt docs (offline) into transform/target
+docs: setup ## Regenerate docs/input-contract.md from the ingest's tables; dbt docs (offline) into transform/target
+	$(BIN)/python -m ingest.contract_doc > docs/input-contract.md.tmp && mv docs/input-contract.md.tmp docs/input-contract.md
 	$(BIN)/dbt docs generate --project-dir transform --profiles-dir transform
 
 dashboards: setup-dashboards ## Serve the six dashboards on 127.0.0.1:8088 (SUPERSET_PORT); run again to update them in place
 	@test -f $(LIVELAKE_DATA_DIR)/serving.duckdb || { echo "no $(LIVELAKE_DATA_DIR)/serving.duckdb: run make dev first"; exit 1; }
 	$(DASHBOARDS_RUN) up
+
+notebook: setup ## Open notebooks/explore.ipynb in Jupyter Lab on 127.0.0.1:8888 (NOTEBOOK_PORT; reads the serving copy read-only)
+	@test -f $(LIVELAKE_DATA_DIR)/serving.duckdb || { echo "no $(LIVELAKE_DATA_DIR)/serving.duckdb: run make dev first"; exit 1; }
+	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) explore.ipynb
 
 dashboards-stop: ## Stop the Superset server `make dashboards` started
 	@if [ -x $(SUPERSET_PY) ]; then $(DASHBOARDS_RUN) stop; else echo "Superset is not installed"; fi
@@ -82,8 +90,8 @@ dashboards-stop: ## Stop the Superset server `make dashboards` started
 test: setup setup-dashboards browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test-dashboards: setup setup-dashboards browser ## The dashboard tests alone: real Superset, headless Chromium; screenshots -> docs/screenshots
-	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest tests/dashboards
+test-dashboards: setup setup-dashboards browser ## The dashboard and notebook tests alone: real Superset, headless Chromium (screenshots -> docs/screenshots), the notebook run headless
+	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -n 2 --dist loadgroup tests/dashboards tests/notebooks
 
 lint: setup ## Check Python (ruff) and the dbt SQL (sqlfluff, dbt templater)
 	$(BIN)/ruff check .
