@@ -113,12 +113,13 @@ def _ingest_together(jobs: list[FileJob]) -> list[FileResult]:
     finally:
         staged.discard()
     manifest.commit(
-        jobs[0].lake, [_manifest_entry(j, r) for j, r in zip(jobs, results, strict=True)]
+        jobs[0].lake, [manifest_entry(j, r) for j, r in zip(jobs, results, strict=True)]
     )
     return results
 
 
-def _manifest_entry(job: FileJob, result: FileResult) -> dict[str, object]:
+def manifest_entry(job: FileJob, result: FileResult) -> dict[str, object]:
+    """The manifest row of a file: every MANIFEST_SCHEMA column (ingest.unreadable uses it too)."""
     return {
         "file_sha256": job.sha256,
         "source_file": job.source_file,
@@ -188,7 +189,7 @@ def _read(job: FileJob, keys: Iterator[int]) -> _Read:
     except UnreadableWorkbookError as exc:
         result.status = "rejected"
         result.messages.append(f"{job.source_file}: rejected: {exc}")
-        rejected.append(_rejection(job, None, None, None, str(exc), None))
+        rejected.append(rejection_row(job, None, None, None, str(exc), None))
         return read
 
     cells = _LazyCells(job)
@@ -233,7 +234,7 @@ def _read_sheets(read: _Read, workbook: Workbook, keys: Iterator[int], cells: _L
         except UnreadableWorkbookError as exc:
             result.sheets.append(SheetOutcome(sheet.name, "rejected", note=str(exc)))
             result.messages.append(f"{job.source_file} [{sheet.name}]: rejected: {exc}")
-            rejected.append(_rejection(job, sheet.name, None, None, str(exc), None))
+            rejected.append(rejection_row(job, sheet.name, None, None, str(exc), None))
             continue
         if not opened.visible:
             result.sheets.append(SheetOutcome(sheet.name, "skipped", note="hidden sheet"))
@@ -312,7 +313,7 @@ def _read_sheets(read: _Read, workbook: Workbook, keys: Iterator[int], cells: _L
         if not rejected:
             reason = "no data sheet: every sheet is hidden, a summary or empty"
             result.messages.append(f"{job.source_file}: rejected: {reason}")
-            rejected.append(_rejection(job, None, None, None, reason, 0))
+            rejected.append(rejection_row(job, None, None, None, reason, 0))
     elif rejected:
         result.status = "partial"
 
@@ -359,7 +360,7 @@ def _reject_unreadable_export(read: _Read, sheet: str, text: str) -> None:
     read.sheets = []
     result.status = "rejected"
     result.messages.append(f"{job.source_file}: rejected: {reason}")
-    read.rejected.append(_rejection(job, sheet, None, None, reason, result.rows_rejected))
+    read.rejected.append(rejection_row(job, sheet, None, None, reason, result.rows_rejected))
 
 
 def _lineage(reads: list[_Read]) -> pl.DataFrame:
@@ -460,7 +461,7 @@ def _write_quarantine(
         staged.write_parquet(part.select(QUARANTINE_COLUMNS), target)
 
 
-def _rejection(
+def rejection_row(
     job: FileJob,
     sheet: str | None,
     table: str | None,
@@ -468,6 +469,7 @@ def _rejection(
     reason: str,
     rows: int | None,
 ) -> dict[str, object]:
+    """A `_rejected` row (REJECTED_SCHEMA): a whole file when `sheet` is None."""
     return {
         "source_file": job.source_file,
         "source_sheet": sheet,
@@ -497,7 +499,7 @@ def _reject_sheet(
     )
     where = f" column {column}" if column else ""
     result.messages.append(f"{job.source_file} [sheet {sheet!r}]{where}: rejected: {reason}")
-    rejected.append(_rejection(job, sheet, table, column, reason, rows))
+    rejected.append(rejection_row(job, sheet, table, column, reason, rows))
 
 
 def _non_blank_rows(grid: pl.DataFrame) -> int:

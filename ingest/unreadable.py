@@ -12,7 +12,6 @@ by the run's normal path.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from ingest.jobs import FileJob, FileResult
@@ -28,7 +27,7 @@ def commit_rejected(items: list[Unreadable]) -> list[FileResult]:
     """Write a `_rejected` part and a manifest entry per file; their results."""
     import polars as pl
 
-    from ingest.files import REJECTED_SCHEMA
+    from ingest.files import REJECTED_SCHEMA, manifest_entry, rejection_row
     from lake import manifest
     from lake.atomic import Staged
     from lake.layout import REJECTED, side_path
@@ -48,13 +47,8 @@ def commit_rejected(items: list[Unreadable]) -> list[FileResult]:
                 messages=[f"{job.source_file}: rejected: {item.reason}"],
             )
             results.append(result)
-            row = {
-                "source_file": job.source_file,
-                "file_sha256": job.sha256,
-                "reason": item.reason,
-                "ingested_at": job.ingested_at,
-            }
-            frame = pl.DataFrame([{k: row.get(k) for k in REJECTED_SCHEMA}], schema=REJECTED_SCHEMA)
+            row = rejection_row(job, None, None, None, item.reason, None)
+            frame = pl.DataFrame([row], schema=REJECTED_SCHEMA)
             staged.write_parquet(frame, side_path(job.lake, REJECTED, job.sha256))
         staged.commit()
     finally:
@@ -62,29 +56,6 @@ def commit_rejected(items: list[Unreadable]) -> list[FileResult]:
     if items:
         manifest.commit(
             items[0].job.lake,
-            [
-                _entry(i.job, r, manifest.MANIFEST_SCHEMA)
-                for i, r in zip(items, results, strict=True)
-            ],
+            [manifest_entry(i.job, r) for i, r in zip(items, results, strict=True)],
         )
     return results
-
-
-def _entry(job: FileJob, result: FileResult, schema: dict) -> dict[str, object]:
-    """A manifest entry with every column of the schema: counts 0, the rest null."""
-    known: dict[str, object] = {
-        "file_sha256": job.sha256,
-        "source_file": job.source_file,
-        "size_bytes": job.size_bytes,
-        "status": result.status,
-        "exported_at": result.exported_at,
-        "exported_at_from": result.exported_at_from,
-        "tables": "{}",
-        "extra_columns": "[]",
-        "messages": json.dumps(result.messages, ensure_ascii=False),
-        "run_id": job.run_id,
-        "ingested_at": job.ingested_at,
-    }
-    return {
-        name: known.get(name, 0 if dtype.is_integer() else None) for name, dtype in schema.items()
-    }
