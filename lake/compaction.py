@@ -9,12 +9,14 @@ compaction, as in any lakehouse where compaction is maintenance, not part of the
 write (run it weekly: `make compact`). It copies the whole database into a fresh
 file (`COPY FROM DATABASE`: tables, views, comments) and renames it over the
 warehouse, so a crash at any point leaves the old warehouse intact. Nothing may
-build while it runs (it holds the warehouse's write lock while copying).
+build while it runs: `livelake compact` takes the warehouse's lock (lake.lock), as
+every build and publish does.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,14 +32,17 @@ class Compaction:
     bytes_after: int
 
 
-def compact(warehouse: Path) -> Compaction:
+def compact(warehouse: Path, *, config: Mapping[str, str] | None = None) -> Compaction:
+    """Rewrite the warehouse; `config` bounds the copying connection (its memory limit
+    and where it spills: livelake.config.Paths.duckdb_config). The caller holds the
+    warehouse's lock, so no build or publish runs meanwhile."""
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `livelake build` first")
     # The file's name is its catalog name, which dbt's views are written against: the
     # copy is attached under another alias and only takes the name by the rename.
     tmp = warehouse.with_name(f"{TMP_PREFIX}{warehouse.name}.{os.getpid()}")
     try:
-        with duckdb.connect(str(warehouse)) as con:
+        with duckdb.connect(str(warehouse), config=dict(config or {})) as con:
             # Holding the warehouse now, sweep what a killed compaction left behind.
             for stale in warehouse.parent.glob(f"{TMP_PREFIX}{warehouse.name}.*"):
                 stale.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -20,10 +21,13 @@ from lake.atomic import replace_database
 from lake.layout import TMP_PREFIX
 
 
-def publish(warehouse: Path, serving: Path) -> Path:
+def publish(warehouse: Path, serving: Path, *, config: Mapping[str, str] | None = None) -> Path:
+    """Copy the warehouse over the serving copy; `config` bounds the connection that
+    checkpoints it (livelake.config.Paths.duckdb_config). The caller holds the
+    warehouse's lock, so no build writes it meanwhile."""
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `livelake build` first")
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse), config=dict(config or {})) as con:
         con.execute("checkpoint")  # fold the WAL in: the copy is one self-contained file
     tmp = serving.with_name(f"{TMP_PREFIX}{serving.name}.{os.getpid()}")
     try:

@@ -1,7 +1,15 @@
-"""Where a livelake world lives on disk.
+"""Where a livelake world lives on disk, and what a DuckDB connection may use.
 
 One variable, LIVELAKE_DATA_DIR (default ./data), moves the whole world, so a second
 world (a benchmark, a test) can live beside the first without touching it.
+
+Every DuckDB connection that works on the warehouse (each dbt run, publish,
+compaction) is bounded the same way (`Paths.duckdb_config`): a `memory_limit` that
+leaves a 16 GB laptop room for everything else (LIVELAKE_DUCKDB_MEMORY_LIMIT
+overrides it), and a `temp_directory` under the data dir where DuckDB spills what
+does not fit, so a big lake degrades to disk instead of exhausting the machine.
+transform/profiles.yml states the same two settings for dbt (YAML cannot import
+them; tests/livelake/test_config.py keeps the two in step).
 """
 
 from __future__ import annotations
@@ -9,6 +17,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+MEMORY_LIMIT_VARIABLE = "LIVELAKE_DUCKDB_MEMORY_LIMIT"
+# The full build of the large world peaks near the limit plus dbt's own ~0.5 GB.
+DEFAULT_MEMORY_LIMIT = "4GB"
+SPILL_DIR_NAME = "spill"
 
 
 @dataclass(frozen=True)
@@ -40,5 +53,18 @@ class Paths:
         return self.data_dir / "serving.duckdb"
 
     @property
+    def spill(self) -> Path:
+        """Where DuckDB writes what does not fit in its memory limit."""
+        return self.data_dir / SPILL_DIR_NAME
+
+    @property
     def bench(self) -> Path:
         return self.data_dir / "bench"
+
+    @property
+    def duckdb_config(self) -> dict[str, str]:
+        """The settings of every DuckDB connection on the warehouse (see the module)."""
+        return {
+            "memory_limit": os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT),
+            "temp_directory": str(self.spill),
+        }
