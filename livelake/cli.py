@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from livelake.config import Paths
+
+if TYPE_CHECKING:
+    from lake.lock import Held
 
 app = typer.Typer(
     help="livelake: a DuckDB-first local lakehouse for live-streaming analytics.",
@@ -109,44 +114,94 @@ def build(
         str, typer.Option(help="dbt target: dev (DuckDB) or prod (BigQuery)")
     ] = "dev",
     select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. marts")] = None,
+    full_refresh: Annotated[
+        bool, typer.Option(help="rebuild every incremental model from the whole lake")
+    ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(help="wait for a running build, publish or compaction instead of failing"),
+    ] = False,
 ) -> None:
-    """Build and test every dbt model (`dbt build`) on the lake."""
+    """Build and test every dbt model (`dbt build`) on the lake's committed runs.
+
+    Exit codes: 0 every model built and every test passed, 1 a model or test failed,
+    2 dbt could not run (project or profile), 4 another build, publish or compaction
+    holds the warehouse (pass --wait to queue behind it).
+    """
     from livelake.dbt_runner import run_dbt
 
+    paths = Paths.from_env()
     args = ["build"] + (["--select", select] if select else [])
-    code = run_dbt(args, data_dir=Paths.from_env().data_dir, target=target)
+    args += ["--full-refresh"] if full_refresh else []
+    if target != "dev":  # the lock guards the local DuckDB warehouse
+        raise typer.Exit(run_dbt(args, data_dir=paths.data_dir, target=target))
+    with _warehouse_held(paths, "build", wait) as held:
+        code = run_dbt(args, data_dir=paths.data_dir, target=target, pass_fds=(held.fd,))
     raise typer.Exit(code)
 
 
 @app.command()
-def publish() -> None:
-    """Replace the serving copy (serving.duckdb) with the warehouse, atomically."""
+def publish(
+    wait: Annotated[
+        bool,
+        typer.Option(help="wait for a running build, publish or compaction instead of failing"),
+    ] = False,
+) -> None:
+    """Replace the serving copy (serving.duckdb) with the warehouse, atomically.
+
+    Exit codes: 0 published, 1 no warehouse yet, 4 another build, publish or
+    compaction holds the warehouse (pass --wait to queue behind it).
+    """
     from lake.serving import publish as publish_copy
 
     paths = Paths.from_env()
-    try:
-        target = publish_copy(paths.warehouse, paths.serving)
-    except FileNotFoundError as exc:
-        err.print(f"[red]error[/] {exc}")
-        raise typer.Exit(1) from exc
+    with _warehouse_held(paths, "publish", wait):
+        try:
+            target = publish_copy(paths.warehouse, paths.serving, config=paths.duckdb_config)
+        except FileNotFoundError as exc:
+            err.print(f"[red]error[/] {exc}")
+            raise typer.Exit(1) from exc
     err.print(f"published {target}")
 
 
 @app.command()
-def compact() -> None:
-    """Rewrite the warehouse without the rows incremental runs deleted (weekly upkeep)."""
+def compact(
+    wait: Annotated[
+        bool,
+        typer.Option(help="wait for a running build, publish or compaction instead of failing"),
+    ] = False,
+) -> None:
+    """Rewrite the warehouse without the rows incremental runs deleted (weekly upkeep).
+
+    Exit codes: 0 compacted, 1 no warehouse yet, 4 another build, publish or
+    compaction holds the warehouse (pass --wait to queue behind it).
+    """
     from lake.compaction import compact as compact_warehouse
 
     paths = Paths.from_env()
-    try:
-        result = compact_warehouse(paths.warehouse)
-    except FileNotFoundError as exc:
-        err.print(f"[red]error[/] {exc}")
-        raise typer.Exit(1) from exc
+    with _warehouse_held(paths, "compact", wait):
+        try:
+            result = compact_warehouse(paths.warehouse, config=paths.duckdb_config)
+        except FileNotFoundError as exc:
+            err.print(f"[red]error[/] {exc}")
+            raise typer.Exit(1) from exc
     err.print(
         f"compacted {paths.warehouse}: {result.bytes_before / 1e6:,.0f} MB -> "
         f"{result.bytes_after / 1e6:,.0f} MB"
     )
+
+
+@contextmanager
+def _warehouse_held(paths: Paths, doing: str, wait: bool) -> Iterator[Held]:
+    """The warehouse's lock (lake.lock), or exit 4 with who holds it."""
+    from lake.lock import EXIT_BUSY, WarehouseBusyError, warehouse_lock
+
+    try:
+        with warehouse_lock(paths.warehouse, doing=doing, wait=wait) as held:
+            yield held
+    except WarehouseBusyError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(EXIT_BUSY) from exc
 
 
 @app.command()
@@ -167,17 +222,21 @@ def run(
 ) -> None:
     """The whole chain: ingest -> dbt build -> publish -> headline KPIs.
 
-    Exits 3 when everything ran but some input was rejected by the ingest.
+    Each step waits for a running ingest, build, publish or compaction. Exits 0 when
+    everything ran, 3 when everything ran but some input was rejected by the ingest,
+    else the failing step's code (see `livelake ingest --help`, `livelake build --help`).
     """
     from ingest.run import EXIT_OK, EXIT_REJECTED
 
     ingest_code = _exit_code(lambda: ingest(source=None, workers=workers, wait=True, as_json=False))
     if ingest_code not in (EXIT_OK, EXIT_REJECTED):
         raise typer.Exit(ingest_code)
-    build_code = _exit_code(lambda: build(target="dev", select=None))
+    build_code = _exit_code(lambda: build(target="dev", select=None, full_refresh=False, wait=True))
     if build_code != 0:
         raise typer.Exit(build_code)
-    publish()
+    publish_code = _exit_code(lambda: publish(wait=True))
+    if publish_code != 0:
+        raise typer.Exit(publish_code)
     kpis()
     raise typer.Exit(ingest_code)
 

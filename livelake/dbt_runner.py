@@ -62,13 +62,20 @@ def run_dbt(
     data_dir: Path,
     target: str = "dev",
     timeout: float | None = None,
+    pass_fds: tuple[int, ...] = (),
 ) -> int:
-    """Run `dbt <args>`; returns dbt's exit code (124 when the timeout ended it)."""
+    """Run `dbt <args>`; returns dbt's exit code (124 when the timeout ended it).
+
+    `pass_fds` go to the dbt process: the build passes its warehouse lock, so the
+    lock lives as long as dbt does, even if `livelake build` itself is killed."""
     command, env = dbt_invocation(args, data_dir=data_dir, target=target)
     if timeout is None and target != "dev":
         timeout = PROD_TIMEOUT_SECONDS
     try:
-        return subprocess.run(command, env=env, cwd=REPO_ROOT, timeout=timeout).returncode
+        process = subprocess.run(
+            command, env=env, cwd=REPO_ROOT, timeout=timeout, pass_fds=pass_fds
+        )
+        return process.returncode
     except subprocess.TimeoutExpired:
         print(f"dbt {' '.join(args)} --target {target} timed out after {timeout}s", file=sys.stderr)
         return 124
