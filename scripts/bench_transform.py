@@ -1,101 +1,242 @@
-"""Benchmark: the dbt build at the `large` scale, full and incremental.
+"""Benchmark: `dbt build` at the `large` scale, full and incremental, in bounded memory.
 
 The lake is written straight from the simulator's resolved world (365 days,
 ~30,000 top-ups a day), not through workbooks: this benchmark measures dbt, and
 writing and reading a year of xlsx would only slow it down. The last day is held
-back. Then, in one run:
+back. Then, in one run, with the memory limit every dbt run has
+(livelake.config: LIVELAKE_DUCKDB_MEMORY_LIMIT, spilling under the data dir):
 
-1. full build: `dbt run --full-refresh` on days 1..N-1;
-2. one new day: day N's parts land in the lake, then `dbt run`;
+1. full build: `dbt build --full-refresh` (models and every test, as
+   `livelake build` runs it) on days 1..N-1, from no warehouse; the models alone
+   (`dbt run --full-refresh`) and the same full build without the memory limit
+   (DuckDB's own default, 80% of RAM) are measured too, each from no warehouse;
+2. one new day: day N lands in the lake (one committed run), then `dbt build`;
 3. one corrected old day: a re-export of day N-30 (day 1 in a short world; later
    exported_at, refunds, moved orders, level and engagement changes) lands, then
-   `dbt run`.
+   `dbt build`.
 
-Each phase's `dbt run` is followed by its data tests, timed apart (`dbt test`
-without unit tests, which dbt advises to keep to development and CI, and without
-the snapshots' tests, as `dbt run` builds no snapshot): the models are what is
-incremental, and each incremental `dbt run` must cost at most 10% of the full
-one. run + test (what `dbt build` does) is printed beside it. An incremental
-phase is short and this machine is shared, so it is measured --repeats times
-from the same starting warehouse (restored from a copy, flushed to disk first)
-and its median counts; the full build is measured once. The simulated lake
-(base days, day N, the correction) is cached under <bench>/transform-lake-<scale>-<seed>/ and
-hard-linked into the bench lake, so a rerun skips the simulation. Wall time and
-the dbt process's peak RSS per phase are printed; figures go to
-<bench>/transform.json, per-phase dbt run_results to <bench>/transform-<scale>/.
+An incremental phase is short and this machine is shared, so it is measured
+--repeats times from the same starting warehouse (restored from a copy flushed to
+disk), `dbt run` (the models alone) and `dbt build` each time, and the medians
+count; each full measurement runs once, with its own dbt work dir (a fresh parse,
+as on a fresh clone). A measurement's peak RSS is that of its own process tree (the
+dbt process and any children), sampled from /proc: the benchmark itself simulates
+the world in a child process and stays small, and a child's rusage would report
+the memory of the process it was forked from.
+
+The simulated lake is cached under <bench>/transform-lake-<scale>-<seed>/ as three
+hard-linked snapshots (base days; plus day N; plus the correction), so a rerun skips
+the simulation. Figures and targets (met / not met) go to <bench>/transform.json,
+each run's dbt output and run_results to <bench>/transform-<scale>/.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import statistics
 import subprocess
+import threading
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ingest.contracts import DOMAINS
 from lake.atomic import flush
-from livelake.config import Paths
+from livelake.config import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
 from livelake.dbt_runner import REPO_ROOT, dbt_invocation
-from simulator.direct_lake import report_days, resolved_world, write_correction, write_days
 
-TARGET_INCREMENTAL_SHARE = 0.10
-# Bumped when what the cached lake holds changes (e.g. what a correction touches).
-CACHE_FORMAT = 2
+# Bumped when what the cached lake holds changes; the cache also records a digest of
+# the code that writes it (the simulator, the lake's writer), so a new layout rewrites it.
+CACHE_FORMAT = 3
+WRITER_CODE = ("simulator", "lake", "ingest/contracts.py", "ingest/files.py")
+SNAPSHOTS = ("base", "new_day", "correction")
+SAMPLE_SECONDS = 0.1
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Hard-link a cached lake (or one delivery of it) into the bench lake."""
-    shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
+@dataclass(frozen=True)
+class Target:
+    name: str
+    value: float
+    limit: float
+    unit: str  # "share" or "GB"; every target is value <= limit (< for memory)
+
+    @property
+    def met(self) -> bool:
+        return self.value < self.limit if self.unit == "GB" else self.value <= self.limit
+
+    def shown(self, number: float) -> str:
+        return f"{number:.1%}" if self.unit == "share" else f"{number:.2f} GB"
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_rss_gb: float
+
+
+# -- the simulated lake ------------------------------------------------------------
+
+
+def _simulate(cache: str, scale: str, seed: int) -> None:
+    """In a child process (the large world takes many GB, which the benchmark must
+    not hold while dbt runs): write the lake one committed run at a time and keep a
+    hard-linked snapshot after the base days, after day N and after the correction."""
+    from ingest.contracts import DOMAINS
+    from simulator.direct_lake import report_days, resolved_world, write_correction, write_days
+
+    root = Path(cache)
+    world = resolved_world(scale, seed)
+    days = report_days(world)
+    corrected_day = days[max(0, len(days) - 31)]
+    work = root / "work"
+    write_days(work, world, days[:-1])
+    _link_tree(work, root / "base")
+    write_days(work, world, days[-1:])
+    _link_tree(work, root / "new_day")
+    write_correction(work, world, corrected_day)
+    _link_tree(work, root / "correction")
+    shutil.rmtree(work)
+    meta = {
+        "format": CACHE_FORMAT,
+        "writer": writer_digest(),
+        "days": len(days),
+        "lake_rows": sum(world[d.table].height for d in DOMAINS),
+        "corrected_day": str(corrected_day),
+    }
+    (root / "lake.json").write_text(json.dumps(meta) + "\n")
+
+
+def writer_digest() -> str:
+    """sha256 of the code that writes the cached lake."""
+    digest = hashlib.sha256()
+    for name in WRITER_CODE:
+        root = REPO_ROOT / name
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
 def cached_lake(cache: Path, scale: str, seed: int) -> dict:
-    """Simulate once per (scale, seed): the lake of days 1..N-1, then day N, then the
-    correction, each written in that order (so ingested_at grows as in real life)."""
     marker = cache / "lake.json"
     if marker.exists():
         meta = json.loads(marker.read_text())
-        if meta.get("format") == CACHE_FORMAT:
+        if meta.get("format") == CACHE_FORMAT and meta.get("writer") == writer_digest():
             return meta
     shutil.rmtree(cache, ignore_errors=True)
-    print(f"simulating the {scale} world ...", flush=True)
-    world = resolved_world(scale, seed)
-    days = report_days(world)
-    rows = sum(world[d.table].height for d in DOMAINS)
-    corrected_day = days[max(0, len(days) - 31)]
-    write_days(cache / "base", world, days[:-1])
-    write_days(cache / "new_day", world, days[-1:])
-    write_correction(cache / "correction", world, corrected_day)
-    meta = {
-        "format": CACHE_FORMAT,
-        "days": len(days),
-        "lake_rows": rows,
-        "corrected_day": str(corrected_day),
-    }
-    marker.write_text(json.dumps(meta) + "\n")
-    return meta
+    print(f"simulating the {scale} world (a child process) ...", flush=True)
+    child = multiprocessing.get_context("spawn").Process(
+        target=_simulate, args=(str(cache), scale, seed)
+    )
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise SystemExit(f"simulating the {scale} world failed (exit {child.exitcode})")
+    return json.loads(marker.read_text())
 
 
-def timed_build(data_dir: Path, phase: str, *args: str) -> tuple[float, float]:
-    """Run `dbt <args>` (as livelake.dbt_runner does); wall seconds and the dbt
-    process's peak RSS in GB. run_results.json is kept per phase."""
-    command, env = dbt_invocation(list(args), data_dir=data_dir, work_dir=data_dir)
-    target_path = data_dir / "target"
-    started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, cwd=REPO_ROOT)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
+def _link_tree(source: Path, target: Path) -> None:
+    """Make `target` hold every file of `source`, hard-linked. A file already there
+    as the same inode is kept; one that differs (a counter the writer replaced by a
+    rename) is replaced atomically. Writers only ever add files or rename over them,
+    so a link never sees a later write."""
+    for folder, _, names in os.walk(source):
+        into = target / Path(folder).relative_to(source)
+        into.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            src, dst = Path(folder) / name, into / name
+            if dst.exists() and os.path.samefile(src, dst):
+                continue
+            tmp = into / f".link-{name}"
+            tmp.unlink(missing_ok=True)
+            os.link(src, tmp)
+            tmp.replace(dst)
+
+
+# -- measuring one dbt process -----------------------------------------------------
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        tree.setdefault(ppid, []).append(int(entry.name))
+    return tree
+
+
+def _status_kb(pid: int) -> tuple[int, int]:
+    """VmRSS and VmHWM (the process's own peak since its exec) of `pid`, in kB."""
+    rss = hwm = 0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, hwm
+
+
+class TreePeak:
+    """The peak RSS of one process and its descendants, sampled while it runs: the
+    largest sum of the tree's resident sets, or one process's own high-water mark."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            tree, pids, total = _children(), [self.pid], 0
+            while pids:
+                pid = pids.pop()
+                rss, hwm = _status_kb(pid)
+                total += rss
+                self.peak_kb = max(self.peak_kb, hwm)
+                pids.extend(tree.get(pid, []))
+            self.peak_kb = max(self.peak_kb, total)
+            self._done.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> float:
+        self._done.set()
+        self._thread.join()
+        return self.peak_kb / 1024**2
+
+
+def measure(
+    data_dir: Path, work_dir: Path, label: str, args: list[str], env_extra: dict[str, str]
+) -> Measured:
+    """Run `dbt <args>` as livelake.dbt_runner does; its wall seconds and the peak RSS
+    of its process tree. Its output and run_results.json are kept under `label`."""
+    command, env = dbt_invocation(args, data_dir=data_dir, work_dir=work_dir)
+    env.update(env_extra)
+    log = data_dir / f"dbt-{label}.out"
+    with log.open("w") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=out, stderr=out)
+        peak = TreePeak(process.pid)
+        code = process.wait()
+        elapsed = time.perf_counter() - started
+        peak_gb = peak.stop()
     if code != 0:
-        raise SystemExit(f"dbt {' '.join(args)} failed with exit code {code}")
-    shutil.copy(target_path / "run_results.json", data_dir / f"run_results_{phase}.json")
-    return elapsed, usage.ru_maxrss / 1024**2
-
-
-PHASES = ("full", "new_day", "corrected_day")
+        tail = "".join(log.read_text().splitlines(keepends=True)[-30:])
+        raise SystemExit(f"dbt {' '.join(args)} ({label}) failed with exit code {code}:\n{tail}")
+    shutil.copy(work_dir / "target" / "run_results.json", data_dir / f"run_results_{label}.json")
+    print(f"  {label:<26} {elapsed:7.1f}s  peak RSS {peak_gb:5.2f} GB", flush=True)
+    return Measured(elapsed, peak_gb)
 
 
 def copy_to_disk(source: Path, target: Path) -> None:
@@ -106,12 +247,27 @@ def copy_to_disk(source: Path, target: Path) -> None:
     flush(target)
 
 
+def drop_warehouse(paths: Paths) -> None:
+    for leftover in (paths.warehouse, paths.warehouse.with_name(f"{paths.warehouse.name}.wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(paths.spill, ignore_errors=True)
+
+
+def duckdb_default_limit() -> str:
+    """What DuckDB takes when no memory_limit is set: 80% of physical memory."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{int(total * 0.8 / 1e6)}MB"
+
+
+# -- the benchmark -----------------------------------------------------------------
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="large")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
-        "--repeats", type=int, default=3, help="runs of each incremental phase (median counts)"
+        "--repeats", type=int, default=3, help="runs of each incremental phase (medians count)"
     )
     options = parser.parse_args()
 
@@ -120,48 +276,83 @@ def main() -> None:
     meta = cached_lake(cache, options.scale, options.seed)
     data_dir = paths.bench / f"transform-{options.scale}"
     shutil.rmtree(data_dir, ignore_errors=True)
-    lake = data_dir / "lake"
-    _link_tree(cache / "base", lake)
-    print(f"lake linked from {cache}: {meta['days'] - 1} days, then building", flush=True)
+    bench = Paths(data_dir)
+    _link_tree(cache / "base", bench.lake)
+    limit = os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT)
+    unbounded = duckdb_default_limit()
+    bounded_env = {MEMORY_LIMIT_VARIABLE: limit}
+    print(
+        f"lake linked from the cache: {meta['days'] - 1} days; memory_limit {limit} "
+        f"(and {unbounded}, DuckDB's default, for the unbounded full build)",
+        flush=True,
+    )
 
-    deliveries = {"full": None, "new_day": cache / "new_day", "corrected_day": cache / "correction"}
-    warehouse = data_dir / "warehouse.duckdb"
+    full: dict[str, Measured] = {}
+    for label, args, env in (
+        ("full_models", ["run", "--full-refresh"], bounded_env),
+        ("full_unbounded", ["build", "--full-refresh"], {MEMORY_LIMIT_VARIABLE: unbounded}),
+        ("full", ["build", "--full-refresh"], bounded_env),  # its warehouse goes on
+    ):
+        drop_warehouse(bench)
+        work_dir = data_dir / "work" / label
+        full[label] = measure(data_dir, work_dir, label, args, env)
+    daily_work = data_dir / "work" / "full"  # a daily run has its partial parse
+
+    incremental: dict[str, dict[str, list[Measured]]] = {}
     snapshot = data_dir / "warehouse.before-phase.duckdb"
-    seconds: dict[str, dict[str, float]] = {}
-    runs: dict[str, list[float]] = {}
-    rss: dict[str, float] = {}
-    for phase, delivery in deliveries.items():
-        repeats = 1
-        if delivery is not None:
-            _link_tree(delivery, lake)
-            copy_to_disk(warehouse, snapshot)
-            repeats = max(1, options.repeats)
-        refresh = ["--full-refresh"] if phase == "full" else []
-        phase_runs, phase_tests = [], []
-        for repeat in range(repeats):
-            if repeat:
-                copy_to_disk(snapshot, warehouse)
-            run, run_rss = timed_build(data_dir, f"{phase}_run", "run", *refresh)
-            test, test_rss = timed_build(
-                data_dir,
-                f"{phase}_test",
-                "test",
-                "--exclude-resource-type",
-                "unit_test",
-                "--exclude",
-                "path:snapshots",
-            )
-            phase_runs.append(run)
-            phase_tests.append(test)
-            rss[phase] = max(rss.get(phase, 0.0), run_rss, test_rss)
-        run, test = statistics.median(phase_runs), statistics.median(phase_tests)
-        seconds[phase] = {"run": run, "test": test, "build": run + test}
-        runs[phase] = phase_runs
+    for phase, delivery in (("new_day", "new_day"), ("corrected_day", "correction")):
+        _link_tree(cache / delivery, bench.lake)
+        copy_to_disk(bench.warehouse, snapshot)
+        runs: dict[str, list[Measured]] = {"models": [], "build": []}
+        for repeat in range(max(1, options.repeats)):
+            for kind, command in (("models", "run"), ("build", "build")):
+                if repeat or kind == "build":
+                    copy_to_disk(snapshot, bench.warehouse)
+                label = f"{phase}_{kind}_{repeat + 1}"
+                runs[kind].append(measure(data_dir, daily_work, label, [command], bounded_env))
+        incremental[phase] = runs
     snapshot.unlink(missing_ok=True)
 
-    def share(phase: str, kind: str) -> float:
-        return seconds[phase][kind] / seconds["full"][kind]
+    def median(phase: str, kind: str) -> float:
+        return statistics.median(m.seconds for m in incremental[phase][kind])
 
+    def peak(phase: str) -> float:
+        return max(m.peak_rss_gb for kind in ("models", "build") for m in incremental[phase][kind])
+
+    labels = {"new_day": "one new day", "corrected_day": f"corrected {meta['corrected_day']}"}
+    targets = [
+        *(
+            Target(
+                f"{labels[p]}: dbt build / full dbt build",
+                median(p, "build") / full["full"].seconds,
+                0.10,
+                "share",
+            )
+            for p in incremental
+        ),
+        *(
+            Target(
+                f"{labels[p]}: models / full models",
+                median(p, "models") / full["full_models"].seconds,
+                0.07,
+                "share",
+            )
+            for p in incremental
+        ),
+        Target(
+            "full build peak RSS",
+            max(full["full"].peak_rss_gb, full["full_models"].peak_rss_gb),
+            6.0,
+            "GB",
+        ),
+        *(Target(f"{labels[p]}: peak RSS", peak(p), 2.0, "GB") for p in incremental),
+        Target(
+            "full build with the limit / without",
+            full["full"].seconds / full["full_unbounded"].seconds,
+            1.10,
+            "share",
+        ),
+    ]
     result = {
         "benchmark": "transform",
         "scale": options.scale,
@@ -169,45 +360,56 @@ def main() -> None:
         "lake_rows": meta["lake_rows"],
         "corrected_day": meta["corrected_day"],
         "cores": os.cpu_count(),
-        "seconds": seconds,
-        "run_seconds_each": runs,
-        "shares": {
-            phase: {kind: share(phase, kind) for kind in ("run", "build")} for phase in PHASES[1:]
+        "memory_limit": limit,
+        "unbounded_memory_limit": unbounded,
+        "full": {label: asdict(m) for label, m in full.items()},
+        "incremental": {
+            phase: {
+                "build_seconds": median(phase, "build"),
+                "models_seconds": median(phase, "models"),
+                "peak_rss_gb": peak(phase),
+                "each": {kind: [asdict(m) for m in ms] for kind, ms in runs.items()},
+            }
+            for phase, runs in incremental.items()
         },
-        "peak_rss_gb": rss,
-        "target_share": TARGET_INCREMENTAL_SHARE,
-        "met": max(share(phase, "run") for phase in PHASES[1:]) <= TARGET_INCREMENTAL_SHARE,
+        "targets": [{**asdict(t), "met": t.met} for t in targets],
+        "met": all(t.met for t in targets),
     }
     paths.bench.mkdir(parents=True, exist_ok=True)
     (paths.bench / "transform.json").write_text(json.dumps(result, indent=2) + "\n")
+
     rows = meta["lake_rows"]
     print(f"\ntransform benchmark: {options.scale} world, {meta['days']} days, {rows:,} lake rows")
-    print(f"{'phase':<34} {'dbt run':>9} {'dbt test':>9} {'run share':>10} {'run+test share':>15}")
-    labels = {
-        "full": "full build (--full-refresh)",
-        "new_day": "one new day",
-        "corrected_day": f"one corrected old day ({meta['corrected_day']})",
-    }
-    for phase in PHASES:
-        row = seconds[phase]
-        shares = (
-            ("", "")
-            if phase == "full"
-            else (f"{share(phase, 'run'):.1%}", f"{share(phase, 'build'):.1%}")
-        )
-        print(
-            f"{labels[phase]:<34} {row['run']:8.1f}s {row['test']:8.1f}s "
-            f"{shares[0]:>10} {shares[1]:>15}"
-        )
-    each = "; ".join(
-        f"{phase} " + " / ".join(f"{value:.1f}" for value in runs[phase]) for phase in PHASES[1:]
-    )
-    print(f"incremental `dbt run` seconds, each repeat (the median counts): {each}")
-    print(f"peak RSS: {', '.join(f'{phase} {gb:.1f} GB' for phase, gb in rss.items())}")
+    print(f"memory_limit {limit}; {os.cpu_count()} cores")
+    print(f"{'phase':<30} {'dbt build':>10} {'models':>9} {'peak RSS':>9}")
     print(
-        f"target: each incremental `dbt run` <= {TARGET_INCREMENTAL_SHARE:.0%} of the full one"
-        f" ({'met' if result['met'] else 'not met'})"
+        f"{'full (--full-refresh)':<30} {full['full'].seconds:9.1f}s "
+        f"{full['full_models'].seconds:8.1f}s "
+        f"{max(full['full'].peak_rss_gb, full['full_models'].peak_rss_gb):6.2f} GB"
     )
+    print(
+        f"{'full, no memory limit':<30} {full['full_unbounded'].seconds:9.1f}s {'':>9} "
+        f"{full['full_unbounded'].peak_rss_gb:6.2f} GB"
+    )
+    for phase in incremental:
+        print(
+            f"{labels[phase]:<30} {median(phase, 'build'):9.1f}s "
+            f"{median(phase, 'models'):8.1f}s {peak(phase):6.2f} GB"
+        )
+    print("incremental seconds, each repeat (the medians count):")
+    for phase, runs in incremental.items():
+        each = "; ".join(
+            f"{kind} " + " / ".join(f"{m.seconds:.1f}" for m in ms) for kind, ms in runs.items()
+        )
+        print(f"  {labels[phase]}: {each}")
+    print("targets:")
+    for target in targets:
+        comparison = "<" if target.unit == "GB" else "<="
+        print(
+            f"  {target.name:<52} {target.shown(target.value):>9} "
+            f"{comparison} {target.shown(target.limit):<9} "
+            f"{'met' if target.met else 'NOT MET'}"
+        )
     print(f"figures written to {paths.bench / 'transform.json'}")
 
 
