@@ -24,6 +24,31 @@ class Kind(StrEnum):
     ENUM = "enum"
 
 
+# The lake's schema, stated once: the DuckDB type of each kind's lake column (what a
+# reader of the parquet sees), and the lineage every report table's rows carry after
+# the contract's columns. The writers' polars types are derived from these
+# (ingest.values.POLARS_TYPES); dbt's source YAML is checked against `lake_schema`.
+KIND_TYPES: dict[Kind, str] = {
+    Kind.ID: "varchar",
+    Kind.TEXT: "varchar",
+    Kind.MONEY: "decimal(18,2)",
+    Kind.INT: "bigint",
+    Kind.TIMESTAMP: "timestamp",  # naive Asia/Taipei wall time
+    Kind.DATE: "date",
+    Kind.ENUM: "varchar",
+}
+LINEAGE: tuple[tuple[str, str], ...] = (
+    ("source_file", "varchar"),  # relative to the inbox, posix
+    ("source_sheet", "varchar"),
+    ("source_row", "bigint"),  # Excel row, 1-based
+    ("file_sha256", "varchar"),
+    ("exported_at", "timestamp with time zone"),
+    ("ingested_at", "timestamp with time zone"),  # the run's start
+    ("extra_columns", "varchar"),  # JSON object of the cells under unknown headers
+    ("run_id", "bigint"),  # the run that committed the row (lake.runs)
+)
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -184,6 +209,16 @@ USER_ACTIVITY = Domain(
 
 DOMAINS: tuple[Domain, ...] = (TOP_UP, PRE_DEDUCTION, POST_DEDUCTION, CHANNEL_STATS, USER_ACTIVITY)
 DOMAINS_BY_TABLE: dict[str, Domain] = {d.table: d for d in DOMAINS}
+
+
+def lake_schema(table: str) -> dict[str, str]:
+    """A report table's full column list in the lake, in order, with DuckDB types: the
+    contract's columns, then the lineage (run_id last). The hive partition `dt` is
+    not a column of the parts."""
+    domain = DOMAINS_BY_TABLE[table]
+    return {**{c.name: KIND_TYPES[c.kind] for c in domain.columns}, **dict(LINEAGE)}
+
+
 TABLES: tuple[str, ...] = tuple(d.table for d in DOMAINS)
 
 

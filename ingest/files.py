@@ -1,9 +1,11 @@
 """Ingest a batch of workbooks: every sheet to lake parts, quarantine and rejections.
 
-This is the unit of work a worker process runs. It writes each file's parts itself
-(atomically, named by the file's sha256), commits the files to the manifest only
-once all their parts are in place, and returns a `FileResult` per file; a crash in
-here is repaired by simply running again.
+This is the unit of work a worker process runs. It writes the batch's parts (one
+per table and day, plus one manifest, quarantine and rejected part) under temporary
+names, flushed, and hands them back with a `FileResult` per file; the run process
+places them and commits them with the run (lake.runs). A batch that fails or whose
+worker dies hands nothing back: its temporaries are swept, its files contribute no
+rows.
 """
 
 from __future__ import annotations
@@ -17,27 +19,21 @@ from dataclasses import dataclass
 import polars as pl
 
 from ingest.cellinfo import UnreadablePartError, WorkbookCells, patch_grid
-from ingest.contracts import DOMAINS_BY_TABLE, Domain, Kind
+from ingest.contracts import DOMAINS_BY_TABLE, LINEAGE, Domain, Kind, lake_schema
 from ingest.headers import SCAN_ROWS, Header, exported_at_texts, find_header, parse_exported_at
 from ingest.jobs import FileJob, FileResult, SheetOutcome
 from ingest.normalise import SHEET, Normalised, normalise, raw_json, sheet_rows
 from ingest.readers.workbook import UnreadableWorkbookError, Workbook
 from ingest.text import fold
-from lake import manifest
-from lake.atomic import Staged
-from lake.layout import QUARANTINE, REJECTED, part_name, partition_dir, side_path
+from ingest.values import POLARS_TYPES
+from lake.atomic import flush_all
+from lake.layout import MANIFEST, QUARANTINE, REJECTED
+from lake.manifest import MANIFEST_SCHEMA
+from lake.runs import PendingPart, temporary_part
 
 SUMMARY_SHEETS = {"summary", "摘要", "說明", "说明", "notes", "readme"}
 
-LINEAGE_SCHEMA: dict[str, pl.DataType] = {
-    "source_file": pl.String(),
-    "source_sheet": pl.String(),
-    "source_row": pl.Int64(),
-    "file_sha256": pl.String(),
-    "exported_at": pl.Datetime("us", "UTC"),
-    "ingested_at": pl.Datetime("us", "UTC"),
-    "extra_columns": pl.String(),
-}
+LINEAGE_SCHEMA: dict[str, pl.DataType] = {name: POLARS_TYPES[t] for name, t in LINEAGE}
 
 QUARANTINE_COLUMNS = [
     "source_file",
@@ -51,6 +47,7 @@ QUARANTINE_COLUMNS = [
     "raw",  # JSON object {header label: cell text}
     "exported_at",
     "ingested_at",
+    "run_id",
 ]
 
 REJECTED_SCHEMA: dict[str, pl.DataType] = {
@@ -62,6 +59,7 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     "rows": pl.Int64(),
     "ingested_at": pl.Datetime("us", "UTC"),
+    "run_id": pl.Int64(),
 }
 
 
@@ -89,33 +87,63 @@ class _Read:
     sheets: list[_Sheet]
 
 
-def ingest_files(jobs: list[FileJob]) -> list[FileResult | Exception]:
-    """Ingest a batch of workbooks; one result (or the error that stopped it) per job.
+Outcomes = list[FileResult | Exception]
 
-    The sheets of the whole batch are typed together, one query per domain, and each
-    workbook still gets its own parts. If the batch fails, each workbook is retried
-    alone, so an unexpected error fails only the file that caused it.
+
+def ingest_files(jobs: list[FileJob]) -> tuple[Outcomes, list[PendingPart]]:
+    """Ingest a batch of workbooks: one result (or the error that stopped it) per job,
+    and the parts written for the files that have a result, flushed, not yet placed.
+
+    The sheets of the whole batch are typed together, one query per domain. If the
+    batch fails, its parts are dropped and each workbook is retried alone, so an
+    unexpected error fails only the file that caused it.
     """
+    parts = Parts(jobs[0])
     try:
-        return list(_ingest_together(jobs))
+        results = _write_parts(jobs, parts)
+        parts.entries(MANIFEST, [manifest_entry(j, r) for j, r in zip(jobs, results, strict=True)])
+        return list(results), parts.flushed()
     except Exception as exc:
+        parts.discard()
         if len(jobs) == 1:
-            return [exc]
-        return [outcome for job in jobs for outcome in ingest_files([job])]
+            return [exc], []
+    outcomes: Outcomes = []
+    written: list[PendingPart] = []
+    for job in jobs:
+        one, its_parts = ingest_files([job])
+        outcomes.extend(one)
+        written.extend(its_parts)
+    return outcomes, written
 
 
-def _ingest_together(jobs: list[FileJob]) -> list[FileResult]:
-    """Write every part of the batch, then commit its files to the manifest."""
-    staged = Staged()
-    try:
-        results = _stage_parts(jobs, staged)
-        staged.commit()
-    finally:
-        staged.discard()
-    manifest.commit(
-        jobs[0].lake, [manifest_entry(j, r) for j, r in zip(jobs, results, strict=True)]
-    )
-    return results
+class Parts:
+    """The temporaries a batch writes: all flushed at once, or all dropped."""
+
+    def __init__(self, job: FileJob) -> None:
+        self._lake, self._run_id = job.lake, job.run_id
+        self._pending: list[PendingPart] = []
+
+    def write(self, table: str, day: dt.date | None, frame: pl.DataFrame) -> None:
+        path = temporary_part(self._lake, self._run_id, table, day)
+        day_text = None if day is None else day.isoformat()
+        self._pending.append(PendingPart(table, day_text, path, frame.height))
+        frame.write_parquet(path, compression="zstd", statistics=True)
+
+    def entries(self, kind: str, rows: list[dict[str, object]]) -> None:
+        """A manifest or rejected part of dict rows (MANIFEST_SCHEMA or REJECTED_SCHEMA)."""
+        if rows:
+            schema = MANIFEST_SCHEMA if kind == MANIFEST else REJECTED_SCHEMA
+            self.write(kind, None, pl.DataFrame(rows, schema=schema))
+
+    def flushed(self) -> list[PendingPart]:
+        pending, self._pending = self._pending, []
+        flush_all([p.temporary for p in pending])
+        return pending
+
+    def discard(self) -> None:
+        pending, self._pending = self._pending, []
+        for part in pending:
+            part.temporary.unlink(missing_ok=True)
 
 
 def manifest_entry(job: FileJob, result: FileResult) -> dict[str, object]:
@@ -143,8 +171,8 @@ def manifest_entry(job: FileJob, result: FileResult) -> dict[str, object]:
     }
 
 
-def _stage_parts(jobs: list[FileJob], staged: Staged) -> list[FileResult]:
-    """Read, type and write every part of a batch of workbooks, under temporary names."""
+def _write_parts(jobs: list[FileJob], parts: Parts) -> list[FileResult]:
+    """Read, type and write the data, quarantine and rejected parts of a batch."""
     keys = itertools.count()
     reads = [_read(job, keys) for job in jobs]
     _date_exports(reads)
@@ -158,17 +186,15 @@ def _stage_parts(jobs: list[FileJob], staged: Staged) -> list[FileResult]:
         domain = DOMAINS_BY_TABLE[table]
         out = normalise(domain, [sheet_rows(s.grid, s.header, s.key) for s in group])
         _count(group, out)
-        _write_table(staged, reads, domain, out.rows, lineage)
+        _write_table(parts, reads, domain, out.rows, lineage)
         if out.bad.height:
             bad.append(_quarantined(domain, out.bad, group))
     if bad:
-        _write_quarantine(staged, reads, pl.concat(bad, how="vertical"), lineage)
+        _write_quarantine(parts, pl.concat(bad, how="vertical"), lineage)
     for read in reads:
         for sheet in read.sheets:
             read.result.tables.setdefault(sheet.header.domain.table, 0)
-        if read.rejected:
-            rejected = pl.DataFrame(read.rejected, schema=REJECTED_SCHEMA)
-            staged.write_parquet(rejected, side_path(read.job.lake, REJECTED, read.job.sha256))
+    parts.entries(REJECTED, [row for read in reads for row in read.rejected])
     return [read.result for read in reads]
 
 
@@ -374,6 +400,7 @@ def _lineage(reads: list[_Read]) -> pl.DataFrame:
             "file_sha256": read.job.sha256,
             "exported_at": sheet.exported_at or read.result.exported_at,
             "ingested_at": read.job.ingested_at,
+            "run_id": read.job.run_id,
         }
         for index, read in enumerate(reads)
         for sheet in read.sheets
@@ -405,14 +432,14 @@ def _count(sheets: list[_Sheet], out: Normalised) -> None:
 
 
 def lake_columns(domain: Domain) -> list[str]:
-    """Column order of a lake table: the contract, then lineage."""
-    return [*domain.column_names, *LINEAGE_SCHEMA]
+    """Column order of a lake table: the contract, then lineage (ingest.contracts)."""
+    return list(lake_schema(domain.table))
 
 
 def _write_table(
-    staged: Staged, reads: list[_Read], domain: Domain, rows: pl.DataFrame, lineage: pl.DataFrame
+    parts: Parts, reads: list[_Read], domain: Domain, rows: pl.DataFrame, lineage: pl.DataFrame
 ) -> None:
-    """One part per file and day, rows in (sheet, Excel row) order."""
+    """One part per day, rows in (file, sheet, Excel row) order."""
     partition = pl.col(domain.partition_by)
     if rows.schema[domain.partition_by] != pl.Date:
         partition = partition.dt.date()
@@ -424,10 +451,8 @@ def _write_table(
     for file, count in rows.group_by("_file").len().iter_rows():
         reads[file].result.tables[domain.table] = count
     columns = lake_columns(domain)
-    for (file, day), part in rows.partition_by(["_file", "_dt"], as_dict=True).items():
-        job = reads[file].job
-        target = partition_dir(job.lake, domain.table, day) / part_name(job.sha256)
-        staged.write_parquet(part.select(columns), target)
+    for (day,), part in rows.partition_by("_dt", as_dict=True, maintain_order=True).items():
+        parts.write(domain.table, day, part.select(columns))
 
 
 def _quarantined(domain: Domain, bad: pl.DataFrame, sheets: list[_Sheet]) -> pl.DataFrame:
@@ -451,14 +476,9 @@ def _quarantined(domain: Domain, bad: pl.DataFrame, sheets: list[_Sheet]) -> pl.
     )
 
 
-def _write_quarantine(
-    staged: Staged, reads: list[_Read], bad: pl.DataFrame, lineage: pl.DataFrame
-) -> None:
+def _write_quarantine(parts: Parts, bad: pl.DataFrame, lineage: pl.DataFrame) -> None:
     rows = bad.join(lineage, on=SHEET, how="left").sort(SHEET, "source_row")
-    for (file,), part in rows.partition_by("_file", as_dict=True).items():
-        job = reads[file].job
-        target = side_path(job.lake, QUARANTINE, job.sha256)
-        staged.write_parquet(part.select(QUARANTINE_COLUMNS), target)
+    parts.write(QUARANTINE, None, rows.select(QUARANTINE_COLUMNS))
 
 
 def rejection_row(
@@ -479,6 +499,7 @@ def rejection_row(
         "reason": reason,
         "rows": rows,
         "ingested_at": job.ingested_at,
+        "run_id": job.run_id,
     }
 
 

@@ -20,7 +20,7 @@ class FileJob:
     mtime: dt.datetime  # UTC
     lake: Path
     ingested_at: dt.datetime
-    run_id: str
+    run_id: int  # the run that reads it (lake.runs)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from multiprocessing.connection import wait as wait_for
 from multiprocessing.process import BaseProcess
 
 from ingest.jobs import FileJob, FileResult
+from lake.runs import PendingPart
 
 # Test-only, so the tests can kill a real worker mid-file: when set to a file name, a
 # worker dies as `<this>_HOW` says when a reader call on that file starts: "abort"
@@ -62,7 +63,8 @@ class TimedOut:
 
 
 Outcome = FileResult | BaseException | Died | TimedOut
-Finish = Callable[[list[FileJob], list[Outcome]], None]
+# A batch's outcomes and the parts its worker wrote for the files that have a result.
+Finish = Callable[[list[FileJob], list[Outcome], list[PendingPart]], None]
 
 
 @dataclass
@@ -85,10 +87,12 @@ class WorkersCannotStartError(RuntimeError):
 def run_batches(
     batches: list[list[FileJob]], workers: int, timeout_s: float, finish: Finish
 ) -> None:
-    """Read every batch in `workers` processes; `finish` gets each batch's outcomes.
+    """Read every batch in `workers` processes; `finish` gets each batch's outcomes
+    and the parts written for it.
 
-    A batch whose worker died is finished in parts: the file it named, then the rest
-    once a new worker has read them.
+    A batch whose worker died is finished in pieces: the file it named (no parts),
+    then the rest once a new worker has read them. The dead worker's temporaries are
+    never placed.
     """
     _Pool(workers, timeout_s, finish).run(batches)
 
@@ -173,7 +177,7 @@ class _Pool:
                     worker.reading = None
                 elif kind == "done":
                     worker.batch, worker.reading = None, None
-                    self.finish(batch, message[1])
+                    self.finish(batch, message[1], message[2])
                     return
         except (EOFError, OSError):
             eof = True
@@ -230,7 +234,7 @@ class _Pool:
         if index is None:  # one file per batch: the next death names its file
             self.queue.extendleft([job] for job in reversed(batch))
             return
-        self.finish([batch[index]], [outcome])
+        self.finish([batch[index]], [outcome], [])
         rest = batch[:index] + batch[index + 1 :]
         if rest:
             self.queue.appendleft(rest)
@@ -287,13 +291,15 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
                     _crash(how.removesuffix("after").strip("-") or "abort")
 
         workbook.watch = tell
+        parts: list[PendingPart] = []
         try:
-            outcomes = [_portable(o) for o in ingest_files(batch)]
+            results, parts = ingest_files(batch)
+            outcomes = [_portable(o) for o in results]
         except Exception as exc:  # ingest_files reports its own errors; anything else
             outcomes = [_portable(exc)] * len(batch)
         finally:
             workbook.watch = None
-        conn.send(("done", outcomes))
+        conn.send(("done", outcomes, parts))
 
 
 def _crash(how: str) -> None:

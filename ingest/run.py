@@ -1,11 +1,14 @@
 """One ingest run: list the source, skip what the lake holds, load the rest.
 
 Files are read in worker processes (calamine is single-threaded, so two processes use
-both cores), in small batches per worker (`BATCH_FILES`, `BATCH_BYTES`,
-`BATCH_UNPACKED`), so memory follows the batch, not the inbox. The run holds the
-lake's lock throughout; a worker commits each file of its batch to the manifest once
-all the batch's parts are in place, never before. The run process itself only lists,
-hashes and reports: it never imports polars, so the workers start sooner.
+both cores), in batches per worker (`BATCH_FILES`, `BATCH_BYTES`, `BATCH_UNPACKED`),
+so memory follows the batch, not the inbox. The run is the unit of commit (lake.runs,
+docs/lake.md): it holds the lake's lock throughout, a worker writes its batch's parts
+under temporary names and hands them back, the run process places them and, once
+every batch is done, writes the run's commit record. Nothing is committed before
+that, so a killed run leaves nothing a reader sees. The run process itself only
+lists, hashes, places and reports: it never imports polars, so the workers start
+sooner.
 
 One file never takes the others down (ingest.pool): a worker that dies fails only the
 file it was reading, whose death is recorded in the lake (lake.crashes); the rest of
@@ -18,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +31,7 @@ from ingest.readers.bounds import unpacked_bytes
 from ingest.readers.limits import Limits
 from ingest.sources.base import Source
 from lake import crashes
-from lake.atomic import sweep_temporaries
-from lake.layout import committed
-from lake.lock import lake_lock
+from lake.runs import PendingPart, RunWriter, committed_files, open_run
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -79,11 +79,10 @@ class FileReport:
 
 @dataclass
 class RunReport:
-    run_id: str
+    run_id: int
     started_at: dt.datetime
     files: list[FileReport] = field(default_factory=list)
     ignored: list[dict[str, str]] = field(default_factory=list)  # {"file", "reason"}
-    swept_temporaries: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -138,18 +137,16 @@ def run_ingest(
     on_planned: Callable[[int], None] | None = None,
     on_file_done: Callable[[FileReport], None] | None = None,
 ) -> RunReport:
-    """Ingest every new file of `source` into `lake`.
+    """Ingest every new file of `source` into `lake`, as one committed run.
 
     `workers` processes read the files (at least one: a reader that crashes must not
     take the run with it). `workers=0` reads them in this process instead, for tests
     and debugging only: no crash isolation and no time limit.
     """
-    started = dt.datetime.now(dt.UTC)
-    report = RunReport(run_id=uuid.uuid4().hex[:12], started_at=started)
     limits = Limits.from_env()
-    with lake_lock(lake, wait=wait_for_lock):
-        report.swept_temporaries = sweep_temporaries(lake)
-        done = committed(lake)
+    with open_run(lake, wait=wait_for_lock) as run:
+        report = RunReport(run_id=run.run_id, started_at=run.started_at)
+        done = committed_files(lake)
         seen: dict[str, str] = {}
         jobs: list[FileJob] = []
         doomed: list[tuple[FileJob, list[crashes.Death]]] = []
@@ -169,8 +166,8 @@ def run_ingest(
                     size_bytes=item.size_bytes,
                     mtime=item.mtime,
                     lake=lake,
-                    ingested_at=started,
-                    run_id=report.run_id,
+                    ingested_at=run.started_at,
+                    run_id=run.run_id,
                 )
                 died = crashes.deaths(lake, sha)
                 if len(died) >= DEATHS_TO_REJECT:  # a run ended before it committed that
@@ -182,24 +179,33 @@ def run_ingest(
             on_planned(len(jobs) + len(doomed))
 
         def add(entry: FileReport) -> None:
+            """Report a file; one with a result (loaded, partial, rejected) is committed
+            with the run."""
             report.files.append(entry)
+            if entry.result is not None:
+                run.add_file(entry.sha256, entry.source_file, entry.status)
             if on_file_done:
                 on_file_done(entry)
 
         for job, died in doomed:
-            add(_reject_unreadable(job, _killed_twice(died)))
+            add(_reject_unreadable(run, job, _killed_twice(died)))
 
-        def finish(batch: list[FileJob], outcomes: list[pool.Outcome]) -> None:
-            """Report a batch's files; the worker has committed the loaded ones."""
+        def finish(
+            batch: list[FileJob], outcomes: list[pool.Outcome], parts: list[PendingPart]
+        ) -> None:
+            """Place a batch's parts (those of the files that have a result) and report
+            its files."""
+            for part in parts:
+                run.place(part)
             for job, outcome in zip(batch, outcomes, strict=True):
-                add(_outcome_report(job, outcome, limits))
+                add(_outcome_report(run, job, outcome, limits))
 
         batches = list(_batches(jobs))
         if workers <= 0:
             from ingest.files import ingest_files  # polars: in this process only on request
 
             for batch in batches:
-                finish(batch, list(ingest_files(batch)))
+                finish(batch, *ingest_files(batch))
         else:
             pool.run_batches(batches, min(workers, len(batches)), limits.timeout_s, finish)
     _count_duplicates(report)
@@ -207,7 +213,9 @@ def run_ingest(
     return report
 
 
-def _outcome_report(job: FileJob, outcome: pool.Outcome, limits: Limits) -> FileReport:
+def _outcome_report(
+    run: RunWriter, job: FileJob, outcome: pool.Outcome, limits: Limits
+) -> FileReport:
     if isinstance(outcome, FileResult):
         return FileReport(job.source_file, job.sha256, outcome.status, result=outcome)
     if isinstance(outcome, pool.TimedOut):
@@ -215,13 +223,13 @@ def _outcome_report(job: FileJob, outcome: pool.Outcome, limits: Limits) -> File
             f"the reader was still on it after {outcome.seconds:g} s, past "
             f"{limits.timeout_text()}: its worker was stopped"
         )
-        return _reject_unreadable(job, reason)
+        return _reject_unreadable(run, job, reason)
     if isinstance(outcome, pool.Died):
         died = crashes.record_death(
-            job.lake, job.sha256, job.source_file, job.run_id, outcome.reason
+            job.lake, job.sha256, job.source_file, str(job.run_id), outcome.reason
         )
         if len(died) >= DEATHS_TO_REJECT:
-            return _reject_unreadable(job, _killed_twice(died))
+            return _reject_unreadable(run, job, _killed_twice(died))
         note = (
             f"{outcome.reason} while reading this file; not committed: the next run "
             f"retries it, and rejects it if it kills a worker again"
@@ -239,10 +247,12 @@ def _killed_twice(died: list[crashes.Death]) -> str:
     )
 
 
-def _reject_unreadable(job: FileJob, reason: str) -> FileReport:
-    from ingest.unreadable import Unreadable, commit_rejected
+def _reject_unreadable(run: RunWriter, job: FileJob, reason: str) -> FileReport:
+    from ingest.unreadable import Unreadable, reject
 
-    (result,) = commit_rejected([Unreadable(job, reason)])
+    (result,), parts = reject([Unreadable(job, reason)])
+    for part in parts:
+        run.place(part)
     return FileReport(job.source_file, job.sha256, "rejected", result=result, note=reason)
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ingest.contracts import Column, Kind
+from ingest.contracts import KIND_TYPES, Column, Kind
 from ingest.text import nfkc_expr, strip_invisible_expr
 from ingest.vocab import VOCABULARIES
 
@@ -115,15 +115,16 @@ def formula_error(raw: pl.Expr) -> pl.Expr:
     return raw.str.strip_chars().str.contains(_FORMULA_ERROR_RE).fill_null(False)
 
 
-LAKE_TYPES: dict[Kind, pl.DataType] = {
-    Kind.ID: pl.String(),
-    Kind.TEXT: pl.String(),
-    Kind.ENUM: pl.String(),
-    Kind.MONEY: MONEY,
-    Kind.INT: pl.Int64(),
-    Kind.TIMESTAMP: pl.Datetime("us"),
-    Kind.DATE: pl.Date(),
+# The polars type that writes each DuckDB type of the lake's schema (ingest.contracts).
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "varchar": pl.String(),
+    "bigint": pl.Int64(),
+    "decimal(18,2)": MONEY,
+    "timestamp": pl.Datetime("us"),
+    "timestamp with time zone": pl.Datetime("us", "UTC"),
+    "date": pl.Date(),
 }
+LAKE_TYPES: dict[Kind, pl.DataType] = {kind: POLARS_TYPES[t] for kind, t in KIND_TYPES.items()}
 
 
 @dataclass(frozen=True)

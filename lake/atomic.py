@@ -1,13 +1,9 @@
-"""Atomic file writes: a reader or a crash never sees half a parquet file.
+"""Atomic file writes: a reader or a crash never sees half a file.
 
 Every part is written under a dot-prefixed temporary name in its final folder (so
 globs like `*/*.parquet` never match it), flushed to disk, then renamed into place;
 rename within one filesystem is atomic. Temporaries left by a killed run are swept
-by the next run, under the ingest lock.
-
-Parts are staged in batches (`Staged`): all written, then all flushed at once from
-a few threads, then all renamed. Waiting for the disk is most of the cost of a small
-part, and concurrent flushes share the filesystem's journal commits.
+by the next run, under the ingest lock (lake.runs).
 """
 
 from __future__ import annotations
@@ -15,51 +11,34 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lake.layout import TMP_PREFIX
-
-if TYPE_CHECKING:  # the run process sweeps temporaries without importing polars
-    import polars as pl
 
 _FLUSH_THREADS = 8
 
 
-class Staged:
-    """Parts written under temporary names, renamed into place together by `commit`.
-
-    Nothing is renamed before every part is on disk; a part that is not committed
-    (an error, a kill) stays a temporary, invisible to readers, swept by the next run.
-    """
-
-    def __init__(self) -> None:
-        self._parts: list[tuple[Path, Path]] = []  # (temporary, target)
-
-    def write_parquet(self, frame: pl.DataFrame, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f"{TMP_PREFIX}{target.name}.{os.getpid()}")
-        self._parts.append((tmp, target))
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
-
-    def commit(self) -> None:
-        parts, self._parts = self._parts, []
-        if len(parts) == 1:
-            flush(parts[0][0])
-        elif parts:
-            with ThreadPoolExecutor(min(_FLUSH_THREADS, len(parts))) as pool:
-                list(pool.map(flush, (tmp for tmp, _ in parts)))
-        for tmp, target in parts:
-            os.replace(tmp, target)
-
-    def discard(self) -> None:
-        parts, self._parts = self._parts, []
-        for tmp, _ in parts:
-            tmp.unlink(missing_ok=True)
+def flush_all(paths: list[Path]) -> None:
+    """Flush many files at once, from a few threads: concurrent flushes share the
+    filesystem's journal commits, and waiting for the disk is most of a small part's cost."""
+    if len(paths) == 1:
+        flush(paths[0])
+    elif paths:
+        with ThreadPoolExecutor(min(_FLUSH_THREADS, len(paths))) as pool:
+            list(pool.map(flush, paths))
 
 
 def flush(path: Path) -> None:
     """Wait until the file's contents are on disk."""
     fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def flush_folder(folder: Path) -> None:
+    """Wait until the folder's entries (a rename into it) are on disk."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
     finally:

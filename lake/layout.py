@@ -1,44 +1,19 @@
-"""The lake's folder layout: one place that names every path the lake writes.
+"""The lake's folder layout: the names of the folders every part lives in.
 
-    lake/<table>/dt=YYYY-MM-DD/part-<sha256>.parquet   data, hive-partitioned
-    lake/_quarantine/part-<sha256>.parquet             rows that broke the contract
-    lake/_rejected/part-<sha256>.parquet               files and sheets that could not be read
-    lake/_manifest/part-<sha256>.parquet               one per committed source file
+    lake/_runs/run-<run_id:012d>.json                          a run's commit record
+    lake/<table>/dt=YYYY-MM-DD/part-<run_id:012d>-<n>.parquet  data, hive-partitioned
+    lake/_manifest/part-<run_id:012d>-<n>.parquet              one row per committed source file
+    lake/_quarantine/part-<run_id:012d>-<n>.parquet            rows that broke the contract
+    lake/_rejected/part-<run_id:012d>-<n>.parquet              files, sheets not read
 
-A part is named after the sha256 of the workbook it came from, so writing the same
-workbook again replaces its own parts and can never add a second copy.
+A part is named after the run that wrote it; only the parts a commit record lists
+are in the lake (lake.runs, docs/lake.md). Anything named with TMP_PREFIX is a
+temporary no reader may open.
 """
 
 from __future__ import annotations
-
-import datetime as dt
-from pathlib import Path
 
 QUARANTINE = "_quarantine"
 REJECTED = "_rejected"
 MANIFEST = "_manifest"
 TMP_PREFIX = ".tmp-"
-
-
-def part_name(file_sha256: str) -> str:
-    return f"part-{file_sha256}.parquet"
-
-
-def partition_dir(lake: Path, table: str, day: dt.date) -> Path:
-    return lake / table / f"dt={day.isoformat()}"
-
-
-def side_path(lake: Path, kind: str, file_sha256: str) -> Path:
-    """Path of a quarantine, rejected or manifest part of one source file."""
-    return lake / kind / part_name(file_sha256)
-
-
-def committed(lake: Path) -> set[str]:
-    """sha256 of every source file whose ingest has been committed (lake.manifest):
-    read from the manifest's part names alone, so the run needs no parquet reader."""
-    folder = lake / MANIFEST
-    if not folder.exists():
-        return set()
-    return {
-        p.name.removeprefix("part-").removesuffix(".parquet") for p in folder.glob("part-*.parquet")
-    }

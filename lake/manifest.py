@@ -1,19 +1,13 @@
-"""The manifest: which source files the lake holds, committed one file at a time.
+"""The manifest: one row per source file a run committed, with its ledger.
 
-A source file counts as ingested only once its manifest part exists; that part is
-written last, after every data, quarantine and rejected part of the file. A run that
-dies earlier leaves no manifest part, so the next run processes the file again and
-its deterministic part names replace whatever the dead run had written.
+A source file is ingested once a committed run lists it (lake.runs); its manifest
+row is in one of that run's `_manifest` parts. A run that dies before its commit
+record leaves nothing listed, so the next run processes the file again.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
-
-from lake.atomic import Staged
-from lake.layout import MANIFEST, side_path
 
 MANIFEST_SCHEMA: dict[str, pl.DataType] = {
     "file_sha256": pl.String(),
@@ -29,7 +23,7 @@ MANIFEST_SCHEMA: dict[str, pl.DataType] = {
     "tables": pl.String(),  # JSON: {table: rows loaded}
     "extra_columns": pl.String(),  # JSON list of headers kept aside
     "messages": pl.String(),  # JSON list of human-readable notes
-    "run_id": pl.String(),
+    "run_id": pl.Int64(),
     "ingested_at": pl.Datetime("us", "UTC"),
     # Added by the hostile-input contract (columns are only ever added, never renamed):
     "rows_duplicate": pl.Int64(),  # exact repeats of an earlier row of the same sheet
@@ -37,15 +31,3 @@ MANIFEST_SCHEMA: dict[str, pl.DataType] = {
     "footer_rows": pl.String(),  # JSON: {sheet: [Excel rows of its footer]}
     "quarantined_by_reason": pl.String(),  # JSON: {reason: rows}
 }
-
-
-def commit(lake: Path, entries: list[dict[str, object]]) -> None:
-    """Commit source files, one manifest part each, flushed together."""
-    staged = Staged()
-    try:
-        for entry in entries:
-            frame = pl.DataFrame([entry], schema=MANIFEST_SCHEMA)
-            staged.write_parquet(frame, side_path(lake, MANIFEST, str(entry["file_sha256"])))
-        staged.commit()
-    finally:
-        staged.discard()

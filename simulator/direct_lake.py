@@ -2,9 +2,10 @@
 
 The transform benchmark and the incremental-equals-full-build test need a lake
 that grows day by day and gets late corrections, at scales where writing and
-reading a year of xlsx would only measure the ingest. Each call writes what one
-export (one file) would have put in the lake: the same columns and lineage, one
-part per table and day, in the lake's layout, committed atomically.
+reading a year of xlsx would only measure the ingest. Each call is one committed
+run (lake.runs): what one export per table and day would have put in the lake, the
+same columns and lineage, one part per table and day, in the lake's layout. It
+writes no manifest: there are no workbooks.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import polars as pl
 
 from ingest.contracts import DOMAINS
 from ingest.files import LINEAGE_SCHEMA, lake_columns
-from lake.atomic import Staged
-from lake.layout import part_name, partition_dir
+from lake.runs import RunWriter, open_run
 from simulator.vocab import LEVELS
 
 TAIPEI = dt.timezone(dt.timedelta(hours=8))
@@ -41,7 +41,7 @@ def report_days(world: dict[str, pl.DataFrame]) -> list[dt.date]:
 
 
 def _write_export(
-    staged: Staged, lake: Path, table: str, day: dt.date, rows: pl.DataFrame, version: int
+    run: RunWriter, table: str, day: dt.date, rows: pl.DataFrame, version: int
 ) -> None:
     """One day's export of one table as the ingest would have written it: exported
     the morning after the day (plus `version` days for a re-export)."""
@@ -56,10 +56,13 @@ def _write_export(
         pl.lit(exported.astimezone(dt.UTC))
         .cast(LINEAGE_SCHEMA["exported_at"])
         .alias("exported_at"),
-        pl.lit(dt.datetime.now(dt.UTC)).cast(LINEAGE_SCHEMA["ingested_at"]).alias("ingested_at"),
+        pl.lit(run.started_at).cast(LINEAGE_SCHEMA["ingested_at"]).alias("ingested_at"),
         pl.lit(None, pl.String).alias("extra_columns"),
+        pl.lit(run.run_id, LINEAGE_SCHEMA["run_id"]).alias("run_id"),
     ).select(lake_columns(domain))
-    staged.write_parquet(frame, partition_dir(lake, table, day) / part_name(sha))
+    path = run.new_part(table, day)
+    frame.write_parquet(path, compression="zstd", statistics=True)
+    run.add_part(table, day, path, frame.height)
 
 
 def _day_of(table: str) -> pl.Expr:
@@ -69,13 +72,12 @@ def _day_of(table: str) -> pl.Expr:
 def write_days(lake: Path, world: dict[str, pl.DataFrame], days: list[dt.date]) -> None:
     """The first export of each of `days`, every table."""
     wanted = set(days)
-    staged = Staged()
-    for domain in DOMAINS:
-        frame = world[domain.table].with_columns(_day=_day_of(domain.table))
-        for (day,), part in frame.partition_by("_day", as_dict=True).items():
-            if day in wanted:
-                _write_export(staged, lake, domain.table, day, part.drop("_day"), version=0)
-    staged.commit()
+    with open_run(lake, wait=True) as run:
+        for domain in DOMAINS:
+            frame = world[domain.table].with_columns(_day=_day_of(domain.table))
+            for (day,), part in frame.partition_by("_day", as_dict=True).items():
+                if day in wanted:
+                    _write_export(run, domain.table, day, part.drop("_day"), version=0)
 
 
 def write_correction(
@@ -112,8 +114,7 @@ def write_correction(
     )
     stats = world["channel_stats"].filter(pl.col("report_date") == day)
     revised_stats = stats.with_columns(pl.col("unique_viewers") + 1)
-    staged = Staged()
-    _write_export(staged, lake, "top_up", day, corrected, version=version)
-    _write_export(staged, lake, "user_activity", day, revised_activity, version=version)
-    _write_export(staged, lake, "channel_stats", day, revised_stats, version=version)
-    staged.commit()
+    with open_run(lake, wait=True) as run:
+        _write_export(run, "top_up", day, corrected, version=version)
+        _write_export(run, "user_activity", day, revised_activity, version=version)
+        _write_export(run, "channel_stats", day, revised_stats, version=version)

@@ -13,11 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
+from ingest.contracts import lake_schema
 from ingest.run import EXIT_BUSY
 from lake.lock import LakeBusyError, lake_lock
+from lake.runs import EarlierLayoutError, committed_runs
 from tests.conftest import ingest, lake_table, side_table
 from tests.ingest.xlsx import SheetSpec, top_up_rows, write_workbook
 
@@ -55,15 +58,20 @@ def _bulk_inbox(inbox: Path, files: int, rows: int) -> None:
 
 
 def _snapshot(lake: Path) -> dict[str, object]:
-    """Everything a reader can see in the lake, minus the run's own timestamp."""
-    visible = sorted(p.relative_to(lake).as_posix() for p in lake.glob("**/*.parquet"))
+    """Everything a reader can see in the lake, minus the run's id and timestamp: the
+    committed parts (folder and rows; their names carry the run id), which are all the
+    parts on disk, and the rows of every table."""
+    listed = [p for run in committed_runs(lake) for p in run.parts]
+    on_disk = sorted(p.relative_to(lake).as_posix() for p in lake.glob("**/*.parquet"))
+    assert sorted(p.path for p in listed) == on_disk  # nothing unlisted is left behind
+    visible = sorted((p.path.rsplit("/", 1)[0], p.rows) for p in listed)
     tables = {}
     for kind in ("top_up", "_quarantine", "_rejected"):
         files = list((lake / kind).glob("**/*.parquet")) if (lake / kind).exists() else []
         if not files:
             continue
         frame = pl.concat([pl.read_parquet(p) for p in files], how="vertical")
-        frame = frame.drop("ingested_at").sort(
+        frame = frame.drop("ingested_at", "run_id").sort(
             frame.columns[:3] if kind != "_rejected" else ["source_file"]
         )
         tables[kind] = hashlib.sha256(frame.write_csv().encode()).hexdigest()
@@ -174,8 +182,8 @@ def test_kill_9_at_any_moment_then_rerun_equals_a_clean_run(
     (crashed / "lake").mkdir(parents=True)
     os.symlink(bulk_inbox, crashed / "inbox")
     kills = 0
-    # Kill moments as shares of a clean run (the machine's speed varies): each run
-    # resumes what the killed ones committed, so later runs are shorter.
+    # Kill moments as shares of a clean run (the machine's speed varies). A killed run
+    # commits nothing: the run is the unit of commit.
     for share in (0.2, 0.35, 0.5, 0.65, 0.8):
         delay = share * clean_seconds
         proc = _cli(crashed)
@@ -184,12 +192,58 @@ def test_kill_9_at_any_moment_then_rerun_equals_a_clean_run(
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.communicate(timeout=60)  # a worker outliving its run would hang here
-        # Whatever a reader can see after a kill is whole: every visible part opens.
+        # Every part on disk is whole, and every part a committed run lists is there.
         for part in (crashed / "lake").glob("**/*.parquet"):
             pl.read_parquet_schema(part)
+        for run in committed_runs(crashed / "lake"):
+            for listed in run.parts:
+                assert (crashed / "lake" / listed.path).is_file()
     assert kills >= 2, "the run finished before it could be killed: make the inbox bigger"
     proc = _cli(crashed)
     proc.communicate(timeout=300)
     assert proc.returncode == 0
     assert not list((crashed / "lake").glob("**/.tmp-*"))
     assert _snapshot(crashed / "lake") == expected
+
+
+def test_a_run_is_one_commit_and_every_row_names_it(world: Path) -> None:
+    _bulk_inbox(world / "inbox", files=3, rows=20)
+    first = ingest(world, workers=2)
+    (record,) = committed_runs(world / "lake")
+    assert record.run_id == first.run_id == 1
+    assert sorted(f.source_file for f in record.files) == sorted(f.source_file for f in first.files)
+    assert {f.status for f in record.files} == {"loaded"}
+    on_disk = sorted(
+        p.relative_to(world / "lake").as_posix() for p in (world / "lake").glob("**/*.parquet")
+    )
+    assert sorted(p.path for p in record.parts) == on_disk
+    assert all(p.split("/")[-1].startswith("part-000000000001-") for p in on_disk)
+    started = dt.datetime.fromisoformat(record.started_at)
+    for frame in (
+        lake_table(world, "top_up"),
+        side_table(world, "_manifest"),
+        side_table(world, "_quarantine"),
+    ):
+        assert frame["run_id"].dtype == pl.Int64
+        assert set(frame["run_id"]) == {1}
+        assert set(frame["ingested_at"]) == {started}
+    # The parts hold exactly the schema the contract states, as DuckDB reads them.
+    part = world / "lake" / next(p.path for p in record.parts if p.table == "top_up")
+    with duckdb.connect() as con:
+        described = con.sql(
+            f"describe select * from read_parquet('{part}', hive_partitioning = false)"
+        ).fetchall()
+    assert {name: dtype.lower() for name, dtype, *_ in described} == lake_schema("top_up")
+    again = ingest(world, workers=2)
+    assert again.run_id == 2
+    assert [r.run_id for r in committed_runs(world / "lake")] == [1]  # nothing new: no record
+
+
+def test_an_earlier_layout_is_refused(world: Path) -> None:
+    old = world / "lake" / "_manifest" / f"part-{'ab' * 32}.parquet"
+    old.parent.mkdir(parents=True)
+    pl.DataFrame({"file_sha256": ["ab" * 32]}).write_parquet(old)
+    _bulk_inbox(world / "inbox", files=1, rows=10)
+    with pytest.raises(EarlierLayoutError, match="livelake build --full-refresh"):
+        ingest(world)
+    assert sorted((world / "lake").rglob("*.parquet")) == [old]
