@@ -13,7 +13,8 @@ from livelake.dbt_runner import PROJECT_DIR
 
 
 def _dev_settings(env: dict[str, str]) -> dict[str, str]:
-    """The dev output's DuckDB settings as dbt renders them (env_var, with defaults)."""
+    """The dev output's DuckDB connection options as dbt renders them (env_var, with
+    defaults)."""
 
     def env_var(name: str, default: str | None = None) -> str:
         value = env.get(name, default)
@@ -21,9 +22,9 @@ def _dev_settings(env: dict[str, str]) -> dict[str, str]:
         return value
 
     profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
-    settings = profile["livelake"]["outputs"]["dev"]["settings"]
+    options = profile["livelake"]["outputs"]["dev"]["config_options"]
     return {
-        key: jinja2.Template(str(value)).render(env_var=env_var) for key, value in settings.items()
+        key: jinja2.Template(str(value)).render(env_var=env_var) for key, value in options.items()
     }
 
 
