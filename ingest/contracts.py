@@ -68,8 +68,6 @@ class Domain:
     table: str
     columns: tuple[Column, ...]
     partition_by: str  # column whose local date is the hive partition `dt`
-    # The columns that identify the domain when seen in a header row.
-    fingerprint: tuple[str, ...] = field(default=())
     # What one row stands for: the same key twice in one sheet is an exact repeat (a
     # duplicate row) or a conflict (both rows quarantined). The first names the column
     # a conflict is reported on.
@@ -217,9 +215,6 @@ def lake_schema(table: str) -> dict[str, str]:
     not a column of the parts."""
     domain = DOMAINS_BY_TABLE[table]
     return {**{c.name: KIND_TYPES[c.kind] for c in domain.columns}, **dict(LINEAGE)}
-
-
-TABLES: tuple[str, ...] = tuple(d.table for d in DOMAINS)
 
 
 def recognise(columns: set[str]) -> Domain | None:

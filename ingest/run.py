@@ -20,12 +20,12 @@ committed as rejected (ingest.unreadable), so no later run repeats it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest import pool
+from ingest.digests import Digests
 from ingest.jobs import FileJob, FileResult
 from ingest.readers.bounds import unpacked_bytes
 from ingest.readers.limits import Limits
@@ -120,14 +120,6 @@ class RunReport:
         }
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def run_ingest(
     source: Source,
     lake: Path,
@@ -147,11 +139,12 @@ def run_ingest(
     with open_run(lake, wait=wait_for_lock) as run:
         report = RunReport(run_id=run.run_id, started_at=run.started_at)
         done = committed_files(lake)
+        digests = Digests(lake)
         seen: dict[str, str] = {}
         jobs: list[FileJob] = []
         doomed: list[tuple[FileJob, list[crashes.Death]]] = []
         for item in source.files():
-            sha = sha256_of(item.path)
+            sha = digests.of(item.path)
             if sha in done:
                 report.files.append(FileReport(item.source_file, sha, "already_ingested"))
             elif sha in seen:
@@ -175,6 +168,7 @@ def run_ingest(
                 else:
                     jobs.append(job)
         report.ignored = source.ignored()
+        digests.save()
         if on_planned:
             on_planned(len(jobs) + len(doomed))
 

@@ -14,11 +14,10 @@ cell) or :class:`DateCell` (an Excel date cell with a display format).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from simulator.vocab import LEVELS, RAW_EN, RAW_ZH, VIP_SPELLING
+from simulator.vocab import RAW_EN, RAW_ZH, VIP_SPELLING
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
 _FW = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
@@ -32,17 +31,11 @@ class DateCell(NamedTuple):
 Cell = None | str | int | float | DateCell
 
 NUMBER_MODES = ("numeric", "plain", "comma", "nt", "dollar", "yuan", "fullwidth")
-INT_MODES = ("numeric", "plain", "comma", "fullwidth")
 TIME_MODES = ("datetime", "serial", "slash", "dash_min", "ampm", "iso")
 DATE_MODES = ("date", "serial", "slash", "dash", "slash_short")
 ID_MODES = ("text", "number", "float_text", "spaced", "nbsp")
 BLANK_MODES = ("none", "empty", "dash", "emdash", "spaces", "nbsp")
-VOCAB_MODES = ("title", "alt", "zh", "upper", "lower", "spaced")
 ISO_OFFSETS = (8, 0, 9)  # hours; 0 is written as ``Z``
-
-
-def _pick(modes: Sequence[str], i: int) -> str:
-    return modes[i % len(modes)]
 
 
 # ------------------------------------------------------------------ money
@@ -182,7 +175,3 @@ def vocab_cell(vocab: str, canon: str, mode: str, i: int) -> Cell:
     if mode == "spaced":
         return f" {en[0]}\u00a0"
     raise ValueError(mode)
-
-
-def level_rank(canon: str) -> int:
-    return LEVELS.index(canon)

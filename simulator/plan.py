@@ -55,13 +55,6 @@ class FilePlan:
     copies: tuple[tuple[str, datetime], ...] = ()  # byte-identical drops: (path, mtime)
     bad: Literal["truncated", "csv", "empty"] | None = None
 
-    @property
-    def derived_exported_at(self) -> datetime:
-        """What the ingest must take as exported_at (local): the line, else the mtime."""
-        if self.bad is None and self.style.has_exported_line:
-            return self.exported_at
-        return self.mtime
-
 
 @dataclass
 class Plan:
@@ -119,10 +112,6 @@ def _rng(seed: int, *keys: int) -> np.random.Generator:
 
 def topup_frame(orders: pl.DataFrame, status_col: str) -> pl.DataFrame:
     return orders.with_columns(pl.col(status_col).alias("status")).select(COLUMNS["top_up"])
-
-
-def _day(frame: pl.DataFrame, d: date) -> pl.DataFrame:
-    return frame.filter(pl.col("report_date") == d)
 
 
 def _post_frame(post: pl.DataFrame, settlement: str) -> pl.DataFrame:

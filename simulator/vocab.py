@@ -30,8 +30,6 @@ PAYMENT_METHODS = (
     "mycard",
 )
 PLATFORMS = ("ios", "android", "web")
-STATUSES = ("success", "failed", "refunded", "pending")
-SETTLEMENTS = ("pending", "settled", "on_hold")
 CATEGORIES = ("music", "gaming", "chat", "outdoor", "talent")
 
 # canonical value -> raw spellings; index 0 is the English "title" spelling.
@@ -260,14 +258,6 @@ HEADERS: dict[Table, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     },
 }
 
-REQUIRED: dict[Table, tuple[str, ...]] = {
-    "top_up": ("order_id", "user_id", "topup_at", "amount", "status"),
-    "pre_deduction": ("report_date", "streamer_id", "channel_id", "gross_revenue"),
-    "post_deduction": ("report_date", "streamer_id", "channel_id", "net_revenue"),
-    "channel_stats": ("report_date", "channel_id"),
-    "user_activity": ("report_date", "user_id"),
-}
-
 MONEY_COLUMNS = frozenset(
     {"amount", "gross_revenue", "platform_fee", "payment_fee", "tax_withheld", "net_revenue"}
 )
@@ -292,7 +282,6 @@ INT_COLUMNS = frozenset(
 ID_COLUMNS = frozenset({"order_id", "user_id", "streamer_id", "channel_id"})
 DATE_COLUMNS = frozenset({"report_date", "registered_at"})
 TIMESTAMP_COLUMNS = frozenset({"topup_at"})
-FEE_COLUMNS = frozenset({"platform_fee", "payment_fee", "tax_withheld"})
 # columns whose blank means a default value (0) rather than null
 BLANK_ZERO = frozenset({"bonus_coins", "platform_fee", "payment_fee", "tax_withheld"})
 
