@@ -108,7 +108,7 @@ bench: bench-ingest bench-transform bench-dashboards ## Every benchmark (figures
 bench-ingest: setup ## Ingest of the medium world vs pandas+openpyxl and the raw read floor
 	$(BIN)/python -m scripts.bench_ingest
 
-bench-transform: setup ## dbt at the large scale: full build vs one new day vs one corrected day
+bench-transform: setup ## dbt build at the large scale: full vs one new day vs one corrected day, seconds and peak RSS against the targets
 	$(BIN)/python -m scripts.bench_transform --scale large
 
 bench-dashboards: setup setup-dashboards ## Every chart through Superset's chart-data API on the large world, vs DuckDB directly
