@@ -65,7 +65,7 @@ build: setup ## dbt build (models + tests) on the lake, target dev (DuckDB)
 publish: setup ## Replace data/serving.duckdb with the warehouse, atomically
 	$(BIN)/livelake publish
 
-compact: setup ## Give back the space of rows incremental runs replaced (weekly upkeep; nothing may build meanwhile)
+compact: setup ## Give back the space of rows incremental runs replaced (weekly upkeep; holds the warehouse lock, so no build runs meanwhile)
 	$(BIN)/livelake compact
 
 kpis: setup ## Print the last day's headline KPIs from the serving copy
