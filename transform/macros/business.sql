@@ -25,3 +25,12 @@
 {% macro independent_agency() -%}
     'independent'
 {%- endmacro %}
+
+{#
+    kpis.md: at equal instants a User Activity observation (end of its day) comes
+    before a top-up; a user's observations are ordered by (observed_at, kind_order,
+    order_id).
+#}
+{% macro observation_kind_order(kind_expression) -%}
+    case when {{ kind_expression }} = 'user_activity' then 0 else 1 end
+{%- endmacro %}

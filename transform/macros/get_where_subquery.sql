@@ -1,52 +1,43 @@
 {#
-    dbt's hook for a test's `where` config, extended so a daily run tests what it
-    wrote. A generic test on a model that documents `_batch_ingested_at` (the
-    incremental models, and the views over the incremental base models) reads only
-    the rows of the model's newest batch: after `--full-refresh` that is every row,
-    after an incremental run the rows it (re)built (delete+insert and
-    replace_scopes write whole keys, so a key's rows are either all new or all
-    old). Tests that reconcile a whole table with another (row counts, sums, the
-    lake ledger) read the whole model; so does any test with a `where` of its own.
-    (A relationships test filters its child only: the parent is read whole.) `--vars '{test_all_rows:
-    true}'` tests every row.
+    dbt's hook for a test's `where` config, extended by one opt-in: a test with
+    `config: {meta: {newest_batch: true}}` reads only the rows of its model's newest
+    batch (the rows whose `_batch_ingested_at` is the model's largest): after
+    `--full-refresh` every row, after an incremental run the rows it (re)built
+    (delete+insert writes whole keys, so a key's rows are either all new or all
+    old). A per-row check (not_null, accepted_values, a row expression, uniqueness
+    within what was rebuilt) needs nothing more, and a daily run then tests what it
+    wrote, not the whole history. Every other test reads the whole model, as dbt
+    does; a relationships test filters its child only. `--vars '{test_all_rows:
+    true}'` makes the opted-in tests read every row too.
+
+    The batch is read when the test runs and written in as a literal: DuckDB skips
+    the row groups before it by their min / max (a new batch is the table's last
+    row groups); a subquery bound would read the column whole.
 #}
 {% macro get_where_subquery(relation) -%}
-    {%- set where = config.get('where') -%}
-    {%- if where -%}
-        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') as dbt_subquery') -%}
+    {%- set filters = [] -%}
+    {%- if config.get('where') -%}
+        {%- do filters.append('(' ~ config.get('where') ~ ')') -%}
     {%- endif -%}
-    {%- if livelake.tests_newest_batch(relation) -%}
-        {%- do return(livelake.newest_batch(relation) ~ ' as dbt_subquery') -%}
+    {%- if (config.get('meta') or {}).get('newest_batch', false) and not var('test_all_rows', false) -%}
+        {%- do filters.append('_batch_ingested_at = ' ~ livelake.newest_batch_literal(relation)) -%}
+    {%- endif -%}
+    {%- if filters -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ filters | join(' and ') ~ ') as dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}
 
-{% macro tests_newest_batch(relation) -%}
-    {%- if var('test_all_rows', false) or not execute -%}
-        {%- do return(false) -%}
+{# The newest `_batch_ingested_at` of a relation, a literal (a subquery at parse time or before it is built). #}
+{% macro newest_batch_literal(relation) -%}
+    {%- set newest = 'select max(_batch_ingested_at) as value_of_query from ' ~ relation -%}
+    {%- if not execute or load_relation(relation) is none -%}
+        {{ return('(' ~ newest | replace(' as value_of_query', '') ~ ')') }}
     {%- endif -%}
-    {%- set whole_table_tests = [
-        'row_count_matches', 'sum_matches', 'lake_ledger_balances'
-    ] -%}
-    {%- set test_name = (model.test_metadata or {}).get('name') if model is mapping else none -%}
-    {%- if test_name is none or test_name in whole_table_tests -%}
-        {%- do return(false) -%}
-    {%- endif -%}
-    {%- for node in graph.nodes.values() -%}
-        {%- if node.resource_type == 'model'
-            and node.alias == relation.identifier
-            and node.schema == relation.schema
-            and '_batch_ingested_at' in node.columns -%}
-            {%- do return(true) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- do return(false) -%}
+    {{ return(livelake.query_literal(newest, livelake.type_instant())) }}
 {%- endmacro %}
 
-{# The rows of a model's newest batch: what its last run (re)built. #}
+{# The rows of a relation's newest batch, a subquery (singular tests read it by hand). #}
 {% macro newest_batch(relation) -%}
-    (
-        select * from {{ relation }}
-        where _batch_ingested_at = (select max(_batch_ingested_at) from {{ relation }})
-    )
+    (select * from {{ relation }} where _batch_ingested_at = {{ livelake.newest_batch_literal(relation) }})
 {%- endmacro %}

@@ -116,40 +116,6 @@
 {%- endmacro %}
 
 {#
-    The first date a daily KPI mart rebuilds, a literal: the earliest change since
-    its watermark, or an earlier date whose new-user count differs from the built
-    row (a corrected registration date moves a user's count to any date) or that has
-    no row yet. Every date from it on is rebuilt. `new_users`: a query of
-    (registered_at, new_users), with membership_level too when `by_level`.
-#}
-{% macro kpi_first_rebuilt_date(new_users, by_level=false) -%}
-    {%- set first_rebuilt_date -%}
-        select min(date_day) as value_of_query
-        from (
-            select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
-
-            union all
-
-            select dates.date_day
-            from {{ ref('dim_date') }} as dates
-            {% if by_level -%}
-                cross join ({{ livelake.membership_levels_relation() }}) as levels
-            {%- endif %}
-            left join ({{ new_users }}) as new_users
-                on
-                    dates.date_day = new_users.registered_at
-                    {% if by_level %}and levels.membership_level = new_users.membership_level{% endif %}
-            left join {{ this }} as built
-                on
-                    dates.date_day = built.date
-                    {% if by_level %}and levels.membership_level = built.membership_level{% endif %}
-            where built.date is null or built.new_users != coalesce(new_users.new_users, 0)
-        ) as rebuilt
-    {%- endset -%}
-    {{ return(livelake.query_literal(first_rebuilt_date, 'date')) }}
-{%- endmacro %}
-
-{#
     A custom incremental strategy (DuckDB): `delete_insert_since`, delete+insert on
     unique_key whose delete reads the target from a literal date on (config
     `since_column`): the earliest `since_column` of the new rows and, with
@@ -186,66 +152,53 @@
 {%- endmacro %}
 
 {#
-    A custom incremental strategy (DuckDB): `replace_scopes`. The model's incremental
-    SQL returns every row of each scope it rebuilds (a scope is a value of
-    unique_key, e.g. a user), and for a scope left with no rows one placeholder row
-    matching the model's `placeholder_where`. The target's rows of those scopes are
-    deleted, then the non-placeholder rows inserted, in one transaction. Unlike
-    delete+insert, a scope whose rows all disappear (a corrected order moved to
-    another user) is emptied instead of left stale.
-#}
-{% macro get_incremental_replace_scopes_sql(arg_dict) -%}
-    {%- set target = arg_dict['target_relation'] -%}
-    {%- set source = arg_dict['temp_relation'] -%}
-    {%- set unique_key = arg_dict['unique_key'] -%}
-    {%- set keys = [unique_key] if unique_key is string else unique_key -%}
-    {%- set placeholder_where = config.require('placeholder_where') -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }} as replaced
-    using (select distinct {{ keys | join(', ') }} from {{ source }}) as scopes
-    where
-        {% for key in keys -%}
-            replaced.{{ key }} = scopes.{{ key }}{{ ' and ' if not loop.last }}
-        {%- endfor %};
+    Scopes replaced whole, with dbt's delete+insert. A model whose rows of a scope
+    (a value of unique_key: a user, a date, a period) can all disappear (a
+    corrected order moved to another user) returns, in an incremental run, every
+    row of each scope it rebuilds plus one placeholder per scope of `scopes` (a CTE
+    of the scope keys): delete+insert deletes the target's rows of every returned
+    key, the placeholders included, and the post-hook drop_scope_placeholders
+    deletes the placeholders in the same transaction, so an emptied scope is gone
+    instead of stale. A placeholder is the one row without a batch
+    (`_batch_ingested_at` null); every real row has one.
 
-    insert into {{ target }} ({{ columns }})
-    select {{ columns }}
-    from {{ source }}
-    where not ({{ placeholder_where }})
+    config(incremental_strategy='delete+insert', unique_key=...,
+           post_hook="{{ livelake.drop_scope_placeholders() }}")
+    ...
+    final as ({{ livelake.scoped_rows_select('rows') }})
+#}
+{% macro scoped_rows_select(rows, incremental_rows=none, scopes='scopes') -%}
+    {% if is_incremental() -%}
+        {{ livelake.with_scope_placeholders(incremental_rows or rows, scopes) }}
+    {%- else -%}
+        select
+            *,
+            {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        from {{ rows }}
+    {%- endif %}
 {%- endmacro %}
 
-{#
-    The rows of a replace_scopes model: `rows` (a CTE name) and one placeholder per
-    scope in `scopes` (a CTE name whose columns are the scope keys), every other
-    column null. DuckDB only, like replace_scopes: `union all by name` fills the
-    placeholders' missing columns.
-#}
+{% macro drop_scope_placeholders() -%}
+    delete from {{ this }} where _batch_ingested_at is null
+{%- endmacro %}
+
+{# DuckDB only (the models are tables on BigQuery): `union all by name` fills the placeholders' missing columns. #}
 {% macro with_scope_placeholders(rows, scopes) -%}
     {{ return(adapter.dispatch('with_scope_placeholders', 'livelake')(rows, scopes)) }}
 {%- endmacro %}
 
 {% macro duckdb__with_scope_placeholders(rows, scopes) -%}
-    select * from {{ rows }}
-    union all by name
-    select * from {{ scopes }}
-{%- endmacro %}
-
-{% macro default__with_scope_placeholders(rows, scopes) -%}
-    {{ exceptions.raise_compiler_error('replace_scopes placeholders are DuckDB-only; build this model as a table') }}
-{%- endmacro %}
-
-{#
-    The final select of a replace_scopes model: its rows stamped with the batch; in
-    an incremental run `incremental_rows` (default: the same rows) plus a
-    placeholder per scope of `scopes`.
-#}
-{% macro replace_scopes_select(rows, incremental_rows=none, scopes='scopes') -%}
     select
         *,
         {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
-    {% if is_incremental() -%}
-        from ({{ livelake.with_scope_placeholders(incremental_rows or rows, scopes) }}) as scoped
-    {%- else -%}
-        from {{ rows }}
-    {%- endif %}
+    from {{ rows }}
+    union all by name
+    select
+        *,
+        cast(null as {{ livelake.type_instant() }}) as _batch_ingested_at
+    from {{ scopes }}
+{%- endmacro %}
+
+{% macro default__with_scope_placeholders(rows, scopes) -%}
+    {{ exceptions.raise_compiler_error('scope placeholders are DuckDB-only; build this model as a table') }}
 {%- endmacro %}

@@ -19,6 +19,34 @@
 {%- endmacro %}
 
 {#
+    Which export is the latest: the one rule every re-export resolution uses
+    (here and int_lake_changes). `exported_at`, then `ingested_at` and `file_sha256`
+    as deterministic tie-breaks; per row (`grain='row'`) then file, sheet and row.
+    `descending=true` puts the latest first; `false` the earliest (the copy kept
+    among exact copies). `relation_alias` qualifies the columns.
+#}
+{% macro export_order(grain='row', relation_alias=none, descending=true) -%}
+    {%- set columns = ['exported_at', 'ingested_at', 'file_sha256'] -%}
+    {%- if grain == 'row' -%}
+        {%- set columns = columns + ['source_file', 'source_sheet', 'source_row'] -%}
+    {%- endif -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
+    {%- set ordered = [] -%}
+    {%- for column in columns -%}
+        {%- do ordered.append(prefix ~ column ~ (' desc' if descending else '')) -%}
+    {%- endfor -%}
+    {{ ordered | join(', ') }}
+{%- endmacro %}
+
+{#
+    What makes two rows of one export exact copies: the same content and the same
+    columns the contract does not name (extra_columns, kept as lineage).
+#}
+{% macro copy_columns(content_columns) -%}
+    {{ return(content_columns + ['extra_columns']) }}
+{%- endmacro %}
+
+{#
     Keyed entities (top_up): per key, the row of the latest export wins
     (exported_at, then ingested_at, file, sheet, row as deterministic tie-breaks).
     `storage_order`: the columns a full build stores the rows in (livelake.storage_order).
@@ -35,8 +63,8 @@
         select
             *,
             row_number() over (
-                partition by exported_at, {{ key_columns | join(', ') }}, {{ content_columns | join(', ') }}
-                order by ingested_at, file_sha256, source_file, source_sheet, source_row
+                partition by exported_at, {{ (key_columns + livelake.copy_columns(content_columns)) | join(', ') }}
+                order by {{ livelake.export_order(descending=false) }}
             ) as copy_number
         from source_rows
 
@@ -50,9 +78,7 @@
                 when copy_number = 1
                     then row_number() over (
                         partition by {{ key_columns | join(', ') }}, case when copy_number = 1 then 1 else 0 end
-                        order by
-                            exported_at desc, ingested_at desc, file_sha256 desc,
-                            source_file desc, source_sheet desc, source_row desc
+                        order by {{ livelake.export_order() }}
                     )
             end as export_rank
         from copies
@@ -93,9 +119,9 @@
 
         select
             {{ date_column }} as export_date,
-            exported_at as export_exported_at,
-            ingested_at as export_ingested_at,
-            file_sha256 as export_file_sha256
+            exported_at,
+            ingested_at,
+            file_sha256
         from source_rows
         group by 1, 2, 3, 4
 
@@ -107,7 +133,7 @@
             *,
             row_number() over (
                 partition by export_date
-                order by export_exported_at desc, export_ingested_at desc, export_file_sha256 desc
+                order by {{ livelake.export_order(grain='export') }}
             ) as export_rank
         from exports
 
@@ -121,18 +147,18 @@
             row_number() over (
                 partition by
                     source_rows.{{ date_column }}, ranked_exports.export_rank,
-                    {% for column in content_columns -%}
+                    {% for column in livelake.copy_columns(content_columns) -%}
                         source_rows.{{ column }}{{ ', ' if not loop.last }}
                     {%- endfor %}
-                order by source_rows.source_file, source_rows.source_sheet, source_rows.source_row
+                order by {{ livelake.export_order(relation_alias='source_rows', descending=false) }}
             ) as copy_number
         from source_rows
         inner join ranked_exports
             on
                 source_rows.{{ date_column }} = ranked_exports.export_date
-                and source_rows.exported_at = ranked_exports.export_exported_at
-                and source_rows.ingested_at = ranked_exports.export_ingested_at
-                and source_rows.file_sha256 = ranked_exports.export_file_sha256
+                and source_rows.exported_at = ranked_exports.exported_at
+                and source_rows.ingested_at = ranked_exports.ingested_at
+                and source_rows.file_sha256 = ranked_exports.file_sha256
 
     ),
 
@@ -161,7 +187,7 @@
     report_date; insert_overwrite of day partitions on BigQuery). Classification is
     per date, so no other row can change.
 #}
-{% macro classify_daily_export_incrementally(table, content_columns) -%}
+{% macro classify_daily_export_incrementally(table) -%}
     {{
         config(
             materialized='incremental',
@@ -195,6 +221,6 @@
         {%- endset -%}
     {%- endif -%}
     {{ livelake.classify_latest_export_per_date(
-        lake_rows, date_column='report_date', content_columns=content_columns
+        lake_rows, date_column='report_date', content_columns=livelake.lake_content_columns(table, exclude=['report_date'])
     ) }}
 {%- endmacro %}

@@ -73,7 +73,9 @@
         order by file
     {%- endset -%}
     {%- set files = [] -%}
-    {%- for file in run_query(new_parts).columns[0].values() -%}
+    {#- No manifest table yet (sqlfluff on an empty warehouse): no file is committed. -#}
+    {%- set listable = committed_files is none or load_relation(committed_files) is not none -%}
+    {%- for file in (run_query(new_parts).columns[0].values() if listable else []) -%}
         {%- do files.append("'" ~ file | replace("'", "''") ~ "'") -%}
     {%- endfor -%}
     {%- set parts = 'read_parquet([' ~ files | join(', ') ~ '], union_by_name = true)' -%}

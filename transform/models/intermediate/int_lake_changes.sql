@@ -30,14 +30,9 @@
 
 with
 
-{% set topup_content = [
-    'user_id', 'topup_at', 'amount', 'coins', 'bonus_coins', 'payment_method', 'platform',
-    'status', 'channel_id', 'membership_level', 'promo_code'
-] %}
-{% set activity_content = [
-    'registered_at', 'membership_level', 'watch_minutes', 'channels_watched',
-    'messages_sent', 'gifts_sent_coins'
-] %}
+{# The facts a re-export may change: the content columns of the source YAML (livelake.lake_content_columns). #}
+{% set topup_content = livelake.lake_content_columns('top_up', exclude=['order_id']) %}
+{% set activity_content = livelake.lake_content_columns('user_activity', exclude=['report_date', 'user_id']) %}
 
 {% for table in ['top_up', 'user_activity', 'channel_stats', 'pre_deduction', 'post_deduction'] %}
 
@@ -67,10 +62,7 @@ with
             top_up_batch.*,
             row_number() over (
                 partition by top_up_batch.order_id
-                order by
-                    top_up_batch.exported_at desc, top_up_batch.ingested_at desc,
-                    top_up_batch.file_sha256 desc, top_up_batch.source_file desc,
-                    top_up_batch.source_sheet desc, top_up_batch.source_row desc
+                order by {{ livelake.export_order(relation_alias='top_up_batch') }}
             ) as previous_rank
         from top_up_batch
         where top_up_batch.ingested_at <= {{ logged_until }}
@@ -133,7 +125,7 @@ with
             file_sha256,
             row_number() over (
                 partition by report_date
-                order by exported_at desc, ingested_at desc, file_sha256 desc
+                order by {{ livelake.export_order(grain='export') }}
             ) as previous_rank
         from (
             select distinct

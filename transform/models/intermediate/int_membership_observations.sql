@@ -29,7 +29,6 @@ topup_observations as (
         topup_at as observed_at,
         topup_date as observed_on,
         'top_up' as observation_kind,
-        1 as kind_order,
         order_id,
         membership_level,
         membership_rank,
@@ -46,7 +45,6 @@ activity_observations as (
         {{ livelake.end_of_day('report_date') }} as observed_at,
         report_date as observed_on,
         'user_activity' as observation_kind,
-        0 as kind_order,
         cast(null as {{ dbt.type_string() }}) as order_id,
         membership_level,
         membership_rank,
@@ -56,11 +54,17 @@ activity_observations as (
 
 ),
 
+{# Both kinds by one column list, so a column added to one cannot shift the other's values. #}
+{% set observation_columns = [
+    'user_id', 'observed_at', 'observed_on', 'observation_kind', 'order_id',
+    'membership_level', 'membership_rank', '_batch_ingested_at'
+] %}
+
 unioned as (
 
-    select * from topup_observations
+    select {{ observation_columns | join(', ') }} from topup_observations
     union all
-    select * from activity_observations
+    select {{ observation_columns | join(', ') }} from activity_observations
 
 ),
 
@@ -74,7 +78,7 @@ final as (
         order_id,
         membership_level,
         membership_rank,
-        kind_order,
+        {{ livelake.observation_kind_order('observation_kind') }} as kind_order,
         _batch_ingested_at
     from unioned
 

@@ -10,7 +10,7 @@
     Incremental (DuckDB): the weeks from the earliest change's week on
     (livelake.earliest_change_date) are replaced, and so is every week with a
     channel-day without Channel Stats (its category is the channel's latest, which
-    a new day can change). replace_scopes on week_start, so an emptied week goes. A
+    a new day can change). delete+insert on week_start, so an emptied week goes. A
     table on BigQuery.
 #}
 -- depends_on: {{ ref('fct_channel_day') }}
@@ -18,8 +18,8 @@
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='week_start',
-        incremental_strategy='replace_scopes',
-        placeholder_where='channels is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -167,7 +167,7 @@ rolled_up as (
 
 final as (
 
-    {{ livelake.replace_scopes_select('rolled_up') }}
+    {{ livelake.scoped_rows_select('rolled_up') }}
 
 )
 

@@ -10,7 +10,7 @@
     Incremental (DuckDB): for each user a change touches from cut date c on
     (livelake.user_change_cuts), the versions that began before c stay as built; the
     last of them is continued with the observations from c on, which may close it and
-    open new versions. The user's rows are replaced whole (replace_scopes on user_id;
+    open new versions. The user's rows are replaced whole (delete+insert on user_id;
     a user left with no observation gets a placeholder and disappears). A table on
     BigQuery.
 #}
@@ -18,8 +18,8 @@
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='user_id',
-        incremental_strategy='replace_scopes',
-        placeholder_where='version_number is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -71,7 +71,14 @@ observations as (
 
 {% endif %}
 
-sequence as (
+{# Every part of the sequence by one column list (no positional surprise). #}
+{% set sequence_columns = [
+    'user_id', 'observed_at', 'observed_on', 'kind_order', 'order_id', 'observation_kind',
+    'membership_level', 'membership_rank', 'continued_from_level', 'continued_change_type',
+    'version_offset'
+] %}
+
+new_observations as (
 
     select
         observations.user_id,
@@ -96,16 +103,18 @@ sequence as (
             and observations.observed_on >= {{ rebuild_from }}
     {% endif %}
 
-    {% if is_incremental() %}
+),
 
-        union all
+{% if is_incremental() %}
+
+    continued_versions as (
 
         {# The continued version, as the first observation of its level. #}
         select
             user_id,
             valid_from as observed_at,
             valid_from_date as observed_on,
-            case when first_observation_kind = 'user_activity' then 0 else 1 end as kind_order,
+            {{ livelake.observation_kind_order('first_observation_kind') }} as kind_order,
             first_observation_order_id as order_id,
             first_observation_kind as observation_kind,
             membership_level,
@@ -116,6 +125,16 @@ sequence as (
         from kept
         where is_continued
 
+    ),
+
+{% endif %}
+
+sequence as (
+
+    select {{ sequence_columns | join(', ') }} from new_observations
+    {% if is_incremental() %}
+        union all
+        select {{ sequence_columns | join(', ') }} from continued_versions
     {% endif %}
 
 ),
@@ -176,6 +195,13 @@ versions as (
 
 ),
 
+{# The columns of a version, kept and rebuilt alike. #}
+{% set version_columns = [
+    'membership_version_id', 'user_id', 'version_number', 'membership_level', 'membership_rank',
+    'from_level', 'change_type', 'first_observation_kind', 'first_observation_order_id',
+    'valid_from', 'valid_to', 'valid_from_date', 'valid_to_date', 'is_current'
+] %}
+
 rebuilt as (
 
     select
@@ -210,26 +236,9 @@ rebuilt as (
 
     scoped_rows as (
 
-        select * from rebuilt
-
+        select {{ version_columns | join(', ') }} from rebuilt
         union all
-
-        select
-            membership_version_id,
-            user_id,
-            version_number,
-            membership_level,
-            membership_rank,
-            from_level,
-            change_type,
-            first_observation_kind,
-            first_observation_order_id,
-            valid_from,
-            valid_to,
-            valid_from_date,
-            valid_to_date,
-            is_current
-        from kept
+        select {{ version_columns | join(', ') }} from kept
         where not is_continued
 
     ),
@@ -238,7 +247,7 @@ rebuilt as (
 
 final as (
 
-    {{ livelake.replace_scopes_select('rebuilt', incremental_rows='scoped_rows') }}
+    {{ livelake.scoped_rows_select('rebuilt', incremental_rows='scoped_rows') }}
 
 )
 

@@ -7,15 +7,15 @@
     observation's.
 
     Incremental (DuckDB): only the users a change touches
-    (livelake.user_change_cuts) are recomputed (replace_scopes on user_id: a user
+    (livelake.user_change_cuts) are recomputed (delete+insert on user_id: a user
     whose every row moved to another user disappears). A table on BigQuery.
 #}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='user_id',
-        incremental_strategy='replace_scopes',
-        placeholder_where='first_seen_date is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -180,7 +180,7 @@ rebuilt as (
 
 final as (
 
-    {{ livelake.replace_scopes_select('rebuilt') }}
+    {{ livelake.scoped_rows_select('rebuilt') }}
 
 )
 

@@ -4,15 +4,15 @@
     channel_id is the channel, by local top-up date).
 
     Incremental (DuckDB): a row depends on its own day only, so the dates in the
-    lake's change log since the last build are replaced (replace_scopes on
+    lake's change log since the last build are replaced (delete+insert on
     channel_date: a date left with no row is emptied). A table on BigQuery.
 #}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='channel_date',
-        incremental_strategy='replace_scopes',
-        placeholder_where='channel_id is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -112,7 +112,7 @@ channel_days as (
 
 final as (
 
-    {{ livelake.replace_scopes_select('channel_days') }}
+    {{ livelake.scoped_rows_select('channel_days') }}
 
 )
 

@@ -12,14 +12,14 @@
     (livelake.earliest_change_date) can only alter drop-offs from m on. The users
     with a touch since m - {{ var('dropoff_days') }} or a change of their own are
     rewritten whole: their drop-offs before m as built, from m on recomputed
-    (replace_scopes on user_id). A table on BigQuery.
+    (delete+insert on user_id). A table on BigQuery.
 #}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='user_id',
-        incremental_strategy='replace_scopes',
-        placeholder_where='dropoff_date is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -91,6 +91,11 @@ gaps as (
 
 ),
 
+{# The columns of a drop-off, rebuilt and kept alike. #}
+{% set dropoff_columns = [
+    'user_id', 'last_touch_date', 'next_touch_date', 'dropoff_date', 'membership_level', 'membership_rank'
+] %}
+
 dropoffs as (
 
     select
@@ -128,21 +133,10 @@ dropoffs as (
 
     ),
 
-    scoped_rows as (
+    kept as (
 
-        select dropoffs.*
-        from dropoffs
-        where dropoffs.dropoff_date >= {{ rebuild_from_date }}
-
-        union all
-
-        select
-            built.user_id,
-            built.last_touch_date,
-            built.next_touch_date,
-            built.dropoff_date,
-            built.membership_level,
-            built.membership_rank
+        {# A rewritten user's drop-offs before every change are unchanged. #}
+        select built.*
         from {{ this }} as built
         inner join rewritten_users
             on built.user_id = rewritten_users.user_id
@@ -150,11 +144,24 @@ dropoffs as (
 
     ),
 
+    scoped_rows as (
+
+        select {{ dropoff_columns | join(', ') }}
+        from dropoffs
+        where dropoff_date >= {{ rebuild_from_date }}
+
+        union all
+
+        select {{ dropoff_columns | join(', ') }}
+        from kept
+
+    ),
+
 {% endif %}
 
 final as (
 
-    {{ livelake.replace_scopes_select('dropoffs', incremental_rows='scoped_rows') }}
+    {{ livelake.scoped_rows_select('dropoffs', incremental_rows='scoped_rows') }}
 
 )
 

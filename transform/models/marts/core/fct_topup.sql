@@ -173,6 +173,17 @@ rebuilt as (
     row takes the new winning row's lineage. The built rows are read only when there
     is such an order (a new day has none), from the earliest such order's date on.
 #}
+{#
+    The facts of an order (what a re-export with the same content leaves as built)
+    and its lineage (what such a re-export replaces).
+#}
+{% set fact_columns = [
+    'order_id', 'user_id', 'topup_at', 'topup_date', 'topup_hour', 'topup_day_segment', 'amount',
+    'coins', 'bonus_coins', 'payment_method', 'platform', 'status', 'is_successful',
+    'successful_amount', 'channel_id', 'membership_level', 'membership_rank', 'promo_code',
+    'is_repeat_topup', 'successful_topup_number', 'days_since_prev_topup'
+] %}
+{% set lineage_columns = ['source_file', 'source_sheet', 'source_row', 'file_sha256', 'exported_at', 'ingested_at'] %}
 {% set relineage = false %}
 {% if is_incremental() %}
     {% set relineage_candidates %}
@@ -204,33 +215,12 @@ rebuilt as (
     relineaged as (
 
         select
-            built.order_id,
-            built.user_id,
-            built.topup_at,
-            built.topup_date,
-            built.topup_hour,
-            built.topup_day_segment,
-            built.amount,
-            built.coins,
-            built.bonus_coins,
-            built.payment_method,
-            built.platform,
-            built.status,
-            built.is_successful,
-            built.successful_amount,
-            built.channel_id,
-            built.membership_level,
-            built.membership_rank,
-            built.promo_code,
-            built.is_repeat_topup,
-            built.successful_topup_number,
-            built.days_since_prev_topup,
-            candidates.source_file,
-            candidates.source_sheet,
-            candidates.source_row,
-            candidates.file_sha256,
-            candidates.exported_at,
-            candidates.ingested_at,
+            {% for column in fact_columns -%}
+                built.{{ column }},
+            {% endfor -%}
+            {% for column in lineage_columns -%}
+                candidates.{{ column }},
+            {% endfor -%}
             {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
         from ({{ relineage_candidates }}) as candidates
         inner join {{ this }} as built
@@ -242,9 +232,10 @@ rebuilt as (
 
     final as (
 
-        select * from rebuilt
+        {# Both by the one column list: a column added to one side cannot shift the other's. #}
+        select {{ (fact_columns + lineage_columns + ['_batch_ingested_at']) | join(', ') }} from rebuilt
         union all
-        select * from relineaged
+        select {{ (fact_columns + lineage_columns + ['_batch_ingested_at']) | join(', ') }} from relineaged
 
     )
 

@@ -6,15 +6,15 @@
     period's upgrade / downgrade rates from mart_membership_summary.
 
     Incremental (DuckDB) like mart_membership_summary: the periods from the first day
-    of the earliest change's month on are replaced (replace_scopes on grain and
+    of the earliest change's month on are replaced (delete+insert on grain and
     period, so a period left with no move is emptied). A table on BigQuery.
 #}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key=['period_grain', 'period_start'],
-        incremental_strategy='replace_scopes',
-        placeholder_where='to_level is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -100,7 +100,7 @@ moves as (
 
 final as (
 
-    {{ livelake.replace_scopes_select('moves') }}
+    {{ livelake.scoped_rows_select('moves') }}
 
 )
 

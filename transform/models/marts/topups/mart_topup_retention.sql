@@ -8,15 +8,15 @@
     alter who is in the cohorts from m's week on and the top-up weeks from m's week
     on, which cohorts up to 12 weeks older look at; a cell's is_complete can flip
     only while its week is not over. So the cohorts from 14 weeks before m's week
-    on are replaced (replace_scopes on cohort_week, so an emptied cohort goes). A
+    on are replaced (delete+insert on cohort_week, so an emptied cohort goes). A
     table on BigQuery.
 #}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='cohort_week',
-        incremental_strategy='replace_scopes',
-        placeholder_where='weeks_after is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -177,7 +177,7 @@ cells as (
 
 final as (
 
-    {{ livelake.replace_scopes_select('cells') }}
+    {{ livelake.scoped_rows_select('cells') }}
 
 )
 

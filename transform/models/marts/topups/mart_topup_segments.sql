@@ -4,15 +4,15 @@
 
     Incremental (DuckDB): the dates from the earliest change on
     (livelake.earliest_change_date; a repeat flag depends on earlier orders only)
-    are replaced (replace_scopes on date, so a date left with no top-up is emptied).
+    are replaced (delete+insert on date, so a date left with no top-up is emptied).
     A table on BigQuery.
 #}
 {{
     config(
         materialized=('table' if target.type == 'bigquery' else 'incremental'),
         unique_key='date',
-        incremental_strategy='replace_scopes',
-        placeholder_where='topup_day_segment is null',
+        incremental_strategy='delete+insert',
+        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -77,7 +77,7 @@ segments as (
 
 final as (
 
-    {{ livelake.replace_scopes_select('segments') }}
+    {{ livelake.scoped_rows_select('segments') }}
 
 )
 

@@ -16,13 +16,8 @@
     )
 }}
 
-{% set content_columns = [
-    'user_id', 'topup_at', 'amount', 'coins', 'bonus_coins', 'payment_method',
-    'platform', 'status', 'channel_id', 'membership_level', 'promo_code', 'extra_columns'
-] %}
-{% set lake_columns = ['order_id'] + content_columns + [
-    'source_file', 'source_sheet', 'source_row', 'file_sha256', 'exported_at', 'ingested_at', 'dt'
-] %}
+{# The columns from the source YAML (livelake.lake_row_columns): both sides of the union read the same list. #}
+{% set lake_columns = livelake.lake_row_columns('top_up') if is_incremental() else [] %}
 
 {#
     The partitions (dt) that hold older versions of the new rows' orders, as
@@ -67,6 +62,6 @@
 {{ livelake.classify_latest_row_per_key(
     lake_rows,
     key_columns=['order_id'],
-    content_columns=content_columns,
+    content_columns=livelake.lake_content_columns('top_up', exclude=['order_id']),
     storage_order=['dt']
 ) }}
