@@ -26,7 +26,6 @@ from ingest.normalise import SHEET, Normalised, normalise, raw_json, sheet_rows
 from ingest.readers.workbook import UnreadableWorkbookError, Workbook
 from ingest.text import fold
 from ingest.values import POLARS_TYPES
-from lake.atomic import flush_all
 from lake.layout import MANIFEST, QUARANTINE, REJECTED
 from lake.manifest import MANIFEST_SCHEMA
 from lake.runs import PendingPart, temporary_part
@@ -92,7 +91,7 @@ Outcomes = list[FileResult | Exception]
 
 def ingest_files(jobs: list[FileJob]) -> tuple[Outcomes, list[PendingPart]]:
     """Ingest a batch of workbooks: one result (or the error that stopped it) per job,
-    and the parts written for the files that have a result, flushed, not yet placed.
+    and the parts written for the files that have a result, not yet placed.
 
     The sheets of the whole batch are typed together, one query per domain. If the
     batch fails, its parts are dropped and each workbook is retried alone, so an
@@ -102,7 +101,7 @@ def ingest_files(jobs: list[FileJob]) -> tuple[Outcomes, list[PendingPart]]:
     try:
         results = _write_parts(jobs, parts)
         parts.entries(MANIFEST, [manifest_entry(j, r) for j, r in zip(jobs, results, strict=True)])
-        return list(results), parts.flushed()
+        return list(results), parts.written()
     except Exception as exc:
         parts.discard()
         if len(jobs) == 1:
@@ -117,7 +116,7 @@ def ingest_files(jobs: list[FileJob]) -> tuple[Outcomes, list[PendingPart]]:
 
 
 class Parts:
-    """The temporaries a batch writes: all flushed at once, or all dropped."""
+    """The temporaries a batch writes: all handed to the run, or all dropped."""
 
     def __init__(self, job: FileJob) -> None:
         self._lake, self._run_id = job.lake, job.run_id
@@ -135,9 +134,9 @@ class Parts:
             schema = MANIFEST_SCHEMA if kind == MANIFEST else REJECTED_SCHEMA
             self.write(kind, None, pl.DataFrame(rows, schema=schema))
 
-    def flushed(self) -> list[PendingPart]:
+    def written(self) -> list[PendingPart]:
+        """The parts, for the run process to place (it flushes them, lake.runs)."""
         pending, self._pending = self._pending, []
-        flush_all([p.temporary for p in pending])
         return pending
 
     def discard(self) -> None:
@@ -444,15 +443,18 @@ def _write_table(
     if rows.schema[domain.partition_by] != pl.Date:
         partition = partition.dt.date()
     rows = (
-        rows.join(lineage, on=SHEET, how="left")
+        rows.lazy()
+        .join(lineage.lazy(), on=SHEET, how="left")
         .with_columns(partition.alias("_dt"))
         .sort("_file", "_dt", "source_sheet", "source_row")
+        .select("_file", "_dt", *lake_columns(domain))
+        .collect()
     )
     for file, count in rows.group_by("_file").len().iter_rows():
         reads[file].result.tables[domain.table] = count
-    columns = lake_columns(domain)
-    for (day,), part in rows.partition_by("_dt", as_dict=True, maintain_order=True).items():
-        parts.write(domain.table, day, part.select(columns))
+    by_day = rows.drop("_file").partition_by("_dt", as_dict=True, include_key=False)
+    for (day,), part in by_day.items():
+        parts.write(domain.table, day, part)
 
 
 def _quarantined(domain: Domain, bad: pl.DataFrame, sheets: list[_Sheet]) -> pl.DataFrame:

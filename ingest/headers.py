@@ -100,18 +100,26 @@ def find_header(rows: list[list[str | None]]) -> Header | None:
     row's below them) wins when it names more columns than either row alone;
     otherwise the row itself, if it names a domain, is the header.
     """
-    rows = [[_clean(v) for v in row] for row in rows[:SCAN_ROWS]]
-    for r, labels in enumerate(rows):
+    raw = rows[:SCAN_ROWS]
+    cleaned: list[list[str | None]] = []  # rows are cleaned as far down as looked at only
+
+    def row(i: int) -> list[str | None]:
+        while len(cleaned) <= i:
+            cleaned.append([_clean(v) for v in raw[len(cleaned)]])
+        return cleaned[i]
+
+    for r in range(len(raw)):
+        labels = row(r)
         single = _candidate(labels)
-        if r + 1 < len(rows):
-            combo = _candidate(_combine(labels, rows[r + 1]))
-            below = _candidate(rows[r + 1])
+        if r + 1 < len(raw):
+            combo = _candidate(_combine(labels, row(r + 1)))
+            below = _candidate(row(r + 1))
             alone = max(single[1] if single else 0, below[1] if below else 0)
             if combo is not None and combo[1] > alone:
-                merged = _combine(labels, rows[r + 1])
-                return _build(combo[0], r, r + 2, merged, rows[:r])
+                merged = _combine(labels, row(r + 1))
+                return _build(combo[0], r, r + 2, merged, cleaned[:r])
         if single is not None:
-            return _build(single[0], r, r + 1, labels, rows[:r])
+            return _build(single[0], r, r + 1, labels, cleaned[:r])
     return None
 
 

@@ -56,10 +56,11 @@ def _labelled_json(header: Header, columns: list[int]) -> pl.Expr:
     return pl.struct(fields).struct.json_encode()
 
 
-def sheet_rows(grid: pl.DataFrame, header: Header, key: int) -> pl.DataFrame:
+def sheet_rows(grid: pl.DataFrame, header: Header, key: int) -> pl.LazyFrame:
     """The rows under a sheet's header in the domain's canonical columns (null where the
     sheet lacks one), keyed by `key`, with their Excel row number, their first non-blank
-    cell (which tells blank rows and footers from data) and the extra columns as JSON."""
+    cell (which tells blank rows and footers from data) and the extra columns as JSON.
+    Lazy: the sheets of a domain are stacked and typed in one query."""
     by_name = {name: i for i, name in header.canonical.items()}
     columns = [
         (pl.col(f"c{by_name[c.name]}") if c.name in by_name else pl.lit(None, pl.String)).alias(
@@ -71,12 +72,16 @@ def sheet_rows(grid: pl.DataFrame, header: Header, key: int) -> pl.DataFrame:
     extra = _labelled_json(header, extras) if extras else pl.lit(None, pl.String)
     # The reader turns cells of spaces into nulls, so a blank row has no first cell.
     first = pl.coalesce([pl.col(c) for c in grid.columns]).str.strip_chars()
-    return grid.slice(header.data_start).select(
-        pl.lit(key, pl.UInt32).alias(SHEET),
-        (pl.int_range(pl.len(), dtype=pl.Int64) + header.data_start + 1).alias("source_row"),
-        first.alias(_FIRST),
-        *columns,
-        extra.alias("extra_columns"),
+    return (
+        grid.lazy()
+        .slice(header.data_start)
+        .select(
+            pl.lit(key, pl.UInt32).alias(SHEET),
+            (pl.int_range(pl.len(), dtype=pl.Int64) + header.data_start + 1).alias("source_row"),
+            first.alias(_FIRST),
+            *columns,
+            extra.alias("extra_columns"),
+        )
     )
 
 
@@ -88,7 +93,7 @@ def raw_json(grid: pl.DataFrame, header: Header, source_rows: list[int]) -> list
     return picked.select(_labelled_json(header, columns))[:, 0].to_list()
 
 
-def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
+def normalise(domain: Domain, sheets: list[pl.LazyFrame]) -> Normalised:
     """Type the stacked `sheet_rows` of one domain.
 
     Each column is parsed once per distinct raw value (counts, amounts, enums, dates
@@ -96,9 +101,7 @@ def normalise(domain: Domain, sheets: list[pl.DataFrame]) -> Normalised:
     typed row by row in their common formats first (`fast_stages`), and only the
     distinct values left over take the full parser.
     """
-    rows = (
-        pl.concat(sheets, how="vertical").lazy().filter(pl.col(_FIRST).is_not_null()).drop(_FIRST)
-    )
+    rows = pl.concat(sheets, how="vertical").filter(pl.col(_FIRST).is_not_null()).drop(_FIRST)
     fast: dict[int, str] = {}
     for n, column in enumerate(domain.columns):
         stages = fast_stages(column, pl.col(column.name), f"_f{n}")

@@ -39,10 +39,12 @@ EXIT_REJECTED = 3  # some file or sheet was rejected; everything else loaded
 EXIT_BUSY = 4  # another run holds the lake
 
 # A worker ingests up to this many files (or bytes of workbooks, or bytes they unpack
-# to) together.
-BATCH_FILES = 16
-BATCH_BYTES = 4 << 20
-BATCH_UNPACKED = 64 << 20
+# to) together: one part per table and day per batch, so larger batches write fewer,
+# larger parts and spread polars' fixed cost per query; the bounds keep a worker's
+# memory near 300 MB.
+BATCH_FILES = 48
+BATCH_BYTES = 12 << 20
+BATCH_UNPACKED = 192 << 20
 # A file whose reader killed its worker this many times is rejected for good.
 DEATHS_TO_REJECT = 2
 

@@ -25,8 +25,8 @@ class Unreadable:
 
 
 def reject(items: list[Unreadable]) -> tuple[list[FileResult], list[PendingPart]]:
-    """A rejected result per file, and its `_rejected` and `_manifest` parts (flushed,
-    for the run to place and commit)."""
+    """A rejected result per file, and its `_rejected` and `_manifest` parts, for the
+    run to place and commit."""
     from ingest.files import Parts, manifest_entry, rejection_row
     from lake.layout import MANIFEST, REJECTED
 
@@ -52,7 +52,7 @@ def reject(items: list[Unreadable]) -> tuple[list[FileResult], list[PendingPart]
         parts.entries(
             MANIFEST, [manifest_entry(i.job, r) for i, r in zip(items, results, strict=True)]
         )
-        return results, parts.flushed()
+        return results, parts.written()
     except BaseException:
         parts.discard()
         raise

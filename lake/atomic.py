@@ -1,30 +1,18 @@
 """Atomic file writes: a reader or a crash never sees half a file.
 
-Every part is written under a dot-prefixed temporary name in its final folder (so
-globs like `*/*.parquet` never match it), flushed to disk, then renamed into place;
-rename within one filesystem is atomic. Temporaries left by a killed run are swept
-by the next run, under the ingest lock (lake.runs).
+Every file is written under a dot-prefixed temporary name in its final folder (so
+globs like `*/*.parquet` never match it) and renamed into place; rename within one
+filesystem is atomic. A small record is flushed before its rename; a run's parts
+are flushed before the record that commits them (lake.runs). Temporaries left by a
+killed run are swept by the next run, under the ingest lock.
 """
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lake.layout import TMP_PREFIX
-
-_FLUSH_THREADS = 8
-
-
-def flush_all(paths: list[Path]) -> None:
-    """Flush many files at once, from a few threads: concurrent flushes share the
-    filesystem's journal commits, and waiting for the disk is most of a small part's cost."""
-    if len(paths) == 1:
-        flush(paths[0])
-    elif paths:
-        with ThreadPoolExecutor(min(_FLUSH_THREADS, len(paths))) as pool:
-            list(pool.map(flush, paths))
 
 
 def flush(path: Path) -> None:

@@ -2,8 +2,9 @@
 
 A run takes the lake's lock, gets a run id (strictly greater than every id given
 before, never reused: a counter file written atomically), writes its parts under
-temporary names and renames them into place, then commits by writing its record
-`_runs/run-<run_id:012d>.json` (temporary name, flush, rename, flush the folder).
+temporary names and renames them into place, flushes them and their folders, then
+commits by writing its record `_runs/run-<run_id:012d>.json` (temporary name,
+flush, rename, flush the folder).
 A part no record lists is invisible to readers and swept by the next run.
 
 The writer every producer of a lake shares (the ingest, the simulator's direct
@@ -27,6 +28,7 @@ import itertools
 import json
 import os
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ from lake.lock import lake_lock
 RUNS = "_runs"
 FORMAT = 1
 SIDE_TABLES = (MANIFEST, QUARANTINE, REJECTED)  # parts without a day
+_FLUSH_THREADS = 8  # concurrent flushes share the filesystem's journal commits
 _COUNTER = ".last-run-id"  # the last id allocated, committed or not (bookkeeping, like .lock)
 
 
@@ -81,7 +84,7 @@ class RunRecord:
 
 @dataclass(frozen=True)
 class PendingPart:
-    """A part written and flushed under a temporary name, not yet in place.
+    """A part written under a temporary name, not yet in place (nor flushed).
 
     Ingest workers write these and hand them to the run process, which places them.
     """
@@ -213,22 +216,27 @@ class RunWriter:
     parts: list[Part] = field(default_factory=list)
     files: list[CommittedFile] = field(default_factory=list)
     _folders: set[Path] = field(default_factory=set)
+    # Parts are flushed in the background as they are placed (the ingest's workers go
+    # on reading meanwhile); the record waits for every flush.
+    _flushing: list[Future[None]] = field(default_factory=list)
+    _flusher: ThreadPoolExecutor | None = None
 
     def new_part(self, table: str, day: dt.date | str | None = None) -> Path:
         """A temporary path to write a part of `table` (and `day`) to."""
         return temporary_part(self.lake, self.run_id, table, day)
 
     def add_part(self, table: str, day: dt.date | str | None, temporary: Path, rows: int) -> Part:
-        """Flush a written temporary and rename it into place; the record will list it."""
-        flush(temporary)
+        """Rename a written temporary into place; the record will list it."""
         return self.place(PendingPart(table, _day_text(day), temporary, rows))
 
     def place(self, pending: PendingPart) -> Part:
-        """Rename a flushed temporary (from a worker) into place as this run's next part."""
+        """Rename a written temporary (from a worker) into place as this run's next part,
+        and start flushing it. Unlisted until the commit, so it need not be on disk yet."""
         folder = part_folder(self.lake, pending.table, pending.dt)
         target = folder / f"part-{self.run_id:012d}-{len(self.parts)}.parquet"
         os.replace(pending.temporary, target)
         self._folders.add(folder)
+        self._flushing.append(self._background().submit(flush, target))
         part = Part(
             pending.table, pending.dt, target.relative_to(self.lake).as_posix(), pending.rows
         )
@@ -241,10 +249,15 @@ class RunWriter:
 
     def commit(self) -> RunRecord | None:
         """Write the record: the commit. A run with no file and no part commits nothing."""
-        if not self.parts and not self.files:
-            return None
-        for folder in self._folders:  # the renames are on disk before the record is
-            flush_folder(folder)
+        try:
+            if not self.parts and not self.files:
+                return None
+            # Every part and every rename is on disk before the record is.
+            for done in self._flushing:
+                done.result()
+            list(self._background().map(flush_folder, self._folders))
+        finally:
+            self.close()
         record = RunRecord(
             run_id=self.run_id,
             started_at=self.started_at.isoformat(),
@@ -254,6 +267,17 @@ class RunWriter:
         )
         _write_atomically(run_path(self.lake, self.run_id), record.to_json())
         return record
+
+    def close(self) -> None:
+        """Stop the background flushes (the run is committed or abandoned)."""
+        if self._flusher is not None:
+            self._flusher.shutdown(wait=True)
+            self._flusher = None
+
+    def _background(self) -> ThreadPoolExecutor:
+        if self._flusher is None:
+            self._flusher = ThreadPoolExecutor(_FLUSH_THREADS, thread_name_prefix="flush")
+        return self._flusher
 
 
 @contextmanager
@@ -266,10 +290,13 @@ def open_run(
         check_layout(lake)
         swept = sweep(lake)
         run = RunWriter(lake, _allocate(lake), dt.datetime.now(dt.UTC), swept)
-        yield run
-        # Whatever was not placed (a dead worker's, a failed batch's) is no part.
-        sweep_temporaries(lake)
-        run.commit()
+        try:
+            yield run
+            # Whatever was not placed (a dead worker's, a failed batch's) is no part.
+            sweep_temporaries(lake)
+            run.commit()
+        finally:
+            run.close()
 
 
 def _day_text(day: dt.date | str | None) -> str | None:

@@ -176,7 +176,7 @@ def test_kill_9_at_any_moment_then_rerun_equals_a_clean_run(
     clean_seconds = time.monotonic() - started
     assert proc.returncode == 0
     expected = _snapshot(clean / "lake")
-    assert len(expected["files"]) > 24
+    assert len(expected["files"]) > 20  # a part per day and side table: much to kill amid
 
     crashed = tmp_path / "crashed"
     (crashed / "lake").mkdir(parents=True)
