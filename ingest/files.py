@@ -438,7 +438,7 @@ def lake_columns(domain: Domain) -> list[str]:
 def _write_table(
     parts: Parts, reads: list[_Read], domain: Domain, rows: pl.DataFrame, lineage: pl.DataFrame
 ) -> None:
-    """One part per day, rows in (file, sheet, Excel row) order."""
+    """One part per day, rows in (file, sheet, Excel row) order (sheets as read)."""
     partition = pl.col(domain.partition_by)
     if rows.schema[domain.partition_by] != pl.Date:
         partition = partition.dt.date()
@@ -446,7 +446,7 @@ def _write_table(
         rows.lazy()
         .join(lineage.lazy(), on=SHEET, how="left")
         .with_columns(partition.alias("_dt"))
-        .sort("_file", "_dt", "source_sheet", "source_row")
+        .sort("_dt", SHEET, "source_row")  # sheet keys follow the files' order
         .select("_file", "_dt", *lake_columns(domain))
         .collect()
     )
