@@ -295,6 +295,12 @@ def open_run(
             # Whatever was not placed (a dead worker's, a failed batch's) is no part.
             sweep_temporaries(lake)
             run.commit()
+        except BaseException:
+            run.close()
+            if not run_path(lake, run.run_id).exists():  # not committed: tidy up now
+                for part in run.parts:  # (else the next run's sweep would)
+                    (lake / part.path).unlink(missing_ok=True)
+            raise
         finally:
             run.close()
 

@@ -112,7 +112,7 @@ def test_the_json_summary_prints_on_a_strict_utf8_locale(world: Path) -> None:
 def test_undecodable_names_are_escaped_not_fatal() -> None:
     name = b"\xb8\xea\xae\xc6.xlsx".decode("utf-8", "surrogateescape")  # Big5 bytes
     assert safe_text(name) == "\\xb8\\xea\\xae\\xc6.xlsx"
-    report = RunReport(run_id="r", started_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
+    report = RunReport(run_id=7, started_at=dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
     report.files.append(FileReport(name, "0" * 64, "failed", note="boom"))
     report.ignored.append({"file": name, "reason": "hidden file"})
     text = to_json(report)

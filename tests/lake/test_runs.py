@@ -64,7 +64,7 @@ def test_run_ids_increase_and_a_failed_run_burns_its_id(tmp_path: Path) -> None:
         _write(last, "channel_stats", DAY, 2)
     assert (failed.run_id, last.run_id) == (2, 4)
     assert [r.run_id for r in committed_runs(tmp_path)] == [1, 4]
-    # The failed run's part was swept when the next run started.
+    # The failed run's part went with it.
     parts = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))
     assert parts == [
         "channel_stats/dt=2026-03-01/part-000000000004-0.parquet",
