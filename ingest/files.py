@@ -126,7 +126,10 @@ class Parts:
         path = temporary_part(self._lake, self._run_id, table, day)
         day_text = None if day is None else day.isoformat()
         self._pending.append(PendingPart(table, day_text, path, frame.height))
-        frame.write_parquet(path, compression="zstd", statistics=True)
+        # lz4, not zstd: a batch writes a part per table and day (hundreds of small
+        # parts), and zstd cost about 0.6 s more CPU on the medium world for 30% smaller
+        # files; min/max statistics stay, DuckDB prunes row groups by them.
+        frame.write_parquet(path, compression="lz4", statistics=True)
 
     def entries(self, kind: str, rows: list[dict[str, object]]) -> None:
         """A manifest or rejected part of dict rows (MANIFEST_SCHEMA or REJECTED_SCHEMA)."""
