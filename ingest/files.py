@@ -220,34 +220,29 @@ def _read(job: FileJob, keys: Iterator[int]) -> _Read:
         rejected.append(rejection_row(job, None, None, None, str(exc), None))
         return read
 
-    cells = _LazyCells(job)
     try:
-        _read_sheets(read, workbook, keys, cells)
+        _read_sheets(read, workbook, keys, _LazyCells(workbook))
     finally:
-        cells.close()
+        workbook.close()
     return read
 
 
 class _LazyCells:
     """A workbook's cell information (ingest.cellinfo), opened on first need only."""
 
-    def __init__(self, job: FileJob) -> None:
-        self._job = job
+    def __init__(self, workbook: Workbook) -> None:
+        self._workbook = workbook
         self._cells: WorkbookCells | None = None
         self._opened = False
 
     def patch(self, grid: pl.DataFrame, header: Header, sheet: str) -> pl.DataFrame:
         if not self._opened:
-            self._cells, self._opened = WorkbookCells.open(self._job.path), True
+            self._cells, self._opened = WorkbookCells.open(self._workbook.archive), True
         if self._cells is None:
             return grid
         timestamps = any(c.kind is Kind.TIMESTAMP for c in header.domain.columns)
         found = self._cells.sheet(sheet, data_start=header.data_start, timestamps=timestamps)
         return patch_grid(grid, header, found)
-
-    def close(self) -> None:
-        if self._cells is not None:
-            self._cells.close()
 
 
 def _read_sheets(read: _Read, workbook: Workbook, keys: Iterator[int], cells: _LazyCells) -> None:

@@ -92,39 +92,46 @@ def unpacked_bytes(path: Path) -> int | None:
         return None
 
 
-def preflight(path: Path, limits: Limits) -> Preflight:
-    """Check a zip-based workbook against the budget; a file that is not a zip is left
-    to the reader (it rejects what it cannot open with its own message)."""
+def open_zip(path: Path) -> zipfile.ZipFile | None:
+    """The file opened as a zip package (xlsx, xlsm, xlsb, ods), or None if it is none.
+    The reader opens it once: `preflight` and the cell checks (ingest.cellinfo) share it."""
     try:
-        archive = zipfile.ZipFile(path)
+        return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+
+
+def preflight(path: Path, limits: Limits, archive: zipfile.ZipFile | None) -> Preflight:
+    """Check a workbook against the budget: `archive` is the file opened as a zip (by
+    `open_zip`; left open), None for a file that is none, such as a legacy .xls (a file
+    the reader cannot open is left to it: it rejects it with its own message)."""
+    if archive is None:
         return _preflight_xls(path, limits)
-    with archive:
-        parts = [i for i in archive.infolist() if _loaded(i.filename)]
-        total = sum(i.file_size for i in parts)
-        if total > limits.budget_bytes:
-            largest = max(parts, key=lambda i: i.file_size)
-            return Preflight(
-                file_error=(
-                    f"it unpacks to {_mb(total)} ({largest.filename} alone is "
-                    f"{_mb(largest.file_size)}), more than {limits.budget_text()}; "
-                    "split the export, or raise the budget if the machine has the memory"
-                )
+    parts = [i for i in archive.infolist() if _loaded(i.filename)]
+    total = sum(i.file_size for i in parts)
+    if total > limits.budget_bytes:
+        largest = max(parts, key=lambda i: i.file_size)
+        return Preflight(
+            file_error=(
+                f"it unpacks to {_mb(total)} ({largest.filename} alone is "
+                f"{_mb(largest.file_size)}), more than {limits.budget_text()}; "
+                "split the export, or raise the budget if the machine has the memory"
             )
-        try:
-            names = archive.namelist()
-            if "content.xml" in names and "xl/workbook.xml" not in names:
-                return _preflight_ods(archive, limits)
-            return Preflight(sheet_errors=_sheet_errors(archive, parts, limits))
-        except (
-            zipfile.BadZipFile,
-            zlib.error,
-            OSError,
-            EOFError,
-            KeyError,
-            ElementTree.ParseError,
-        ):
-            return Preflight()  # a damaged part: calamine's own error says it best
+        )
+    try:
+        names = archive.namelist()
+        if "content.xml" in names and "xl/workbook.xml" not in names:
+            return _preflight_ods(archive, limits)
+        return Preflight(sheet_errors=_sheet_errors(archive, parts, limits))
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        KeyError,
+        ElementTree.ParseError,
+    ):
+        return Preflight()  # a damaged part: calamine's own error says it best
 
 
 def _preflight_xls(path: Path, limits: Limits) -> Preflight:

@@ -20,6 +20,7 @@ knows which file was being read if the worker dies.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ import fastexcel
 import polars as pl
 
 from ingest.readers import csv as csv_reader
-from ingest.readers.bounds import preflight
+from ingest.readers.bounds import open_zip, preflight
 from ingest.readers.limits import Limits
 
 CALAMINE_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -63,6 +64,8 @@ class Workbook:
         self.path = path
         self._csv: csv_reader.CsvSheet | None = None
         self._too_far: dict[str, str] = {}
+        # The file as a zip package, open until `close` (None for csv and legacy xls).
+        self.archive: zipfile.ZipFile | None = None
         if path.stat().st_size == 0:
             raise UnreadableWorkbookError("the file is empty (0 bytes)")
         suffix = path.suffix.lower()
@@ -79,18 +82,31 @@ class Workbook:
                     raise UnreadableWorkbookError(str(exc)) from exc
                 self.sheets = [Sheet(self._csv.name, 0)]
                 return
-            checked = preflight(path, Limits.from_env())
-            if checked.file_error:
-                raise UnreadableWorkbookError(checked.file_error)
-            self._too_far = checked.sheet_errors
+            self.archive = open_zip(path)
             try:
-                self._reader = fastexcel.read_excel(_calamine_source(path))
-                self.sheets = [Sheet(n, i) for i, n in enumerate(self._reader.sheet_names)]
-            except Exception as exc:  # calamine raises several error types
-                raise UnreadableWorkbookError(
-                    "not a readable workbook (tried xlsx/xlsb/ods/xls with calamine: "
-                    f"{_first_line(exc)})"
-                ) from exc
+                self._open(path)
+            except BaseException:
+                self.close()
+                raise
+
+    def _open(self, path: Path) -> None:
+        checked = preflight(path, Limits.from_env(), self.archive)
+        if checked.file_error:
+            raise UnreadableWorkbookError(checked.file_error)
+        self._too_far = checked.sheet_errors
+        try:
+            self._reader = fastexcel.read_excel(_calamine_source(path))
+            self.sheets = [Sheet(n, i) for i, n in enumerate(self._reader.sheet_names)]
+        except Exception as exc:  # calamine raises several error types
+            raise UnreadableWorkbookError(
+                "not a readable workbook (tried xlsx/xlsb/ods/xls with calamine: "
+                f"{_first_line(exc)})"
+            ) from exc
+
+    def close(self) -> None:
+        """Close the zip package (the reader itself holds nothing open)."""
+        if self.archive is not None:
+            self.archive.close()
 
     def load(self, sheet: Sheet) -> LoadedSheet:
         """All cells of a sheet as text, with its visibility (known only once loaded)."""
