@@ -21,10 +21,12 @@ knows which file was being read if the worker dies.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 import fastexcel
 import polars as pl
@@ -66,6 +68,7 @@ class Workbook:
         self._too_far: dict[str, str] = {}
         # The file as a zip package, open until `close` (None for csv and legacy xls).
         self.archive: zipfile.ZipFile | None = None
+        self._hidden: frozenset[str] | None = None  # known for xlsx/xlsm only
         if path.stat().st_size == 0:
             raise UnreadableWorkbookError("the file is empty (0 bytes)")
         suffix = path.suffix.lower()
@@ -94,6 +97,7 @@ class Workbook:
         if checked.file_error:
             raise UnreadableWorkbookError(checked.file_error)
         self._too_far = checked.sheet_errors
+        self._hidden = _hidden_sheets(self.archive)
         try:
             self._reader = fastexcel.read_excel(_calamine_source(path))
             self.sheets = [Sheet(n, i) for i, n in enumerate(self._reader.sheet_names)]
@@ -109,29 +113,55 @@ class Workbook:
             self.archive.close()
 
     def load(self, sheet: Sheet) -> LoadedSheet:
-        """All cells of a sheet as text, with its visibility (known only once loaded)."""
+        """All cells of a sheet as text, with its visibility (a hidden xlsx sheet is not
+        loaded: its grid is empty)."""
         if self._csv is not None:
             return LoadedSheet(sheet=sheet, visible=True, grid=self._csv.grid)
         if sheet.name in self._too_far:
             raise UnreadableWorkbookError(
                 f"sheet {sheet.name!r} was not read: {self._too_far[sheet.name]}"
             )
+        options = {"header_row": None, "skip_rows": 0, "dtypes": "string"}
         try:
             with _watched(self.path):
-                loaded = self._reader.load_sheet(
-                    sheet.index,
-                    header_row=None,
-                    skip_rows=0,
-                    dtypes="string",
-                    whitespace_as_null=True,
-                )
-                frame = loaded.to_polars()
+                if self._hidden is None:
+                    loaded = self._reader.load_sheet(
+                        sheet.index, whitespace_as_null=True, **options
+                    )
+                    visible, frame = loaded.visible == "visible", loaded.to_polars()
+                elif sheet.name in self._hidden:  # not loaded: the ingest skips it
+                    visible, frame = False, pl.DataFrame()
+                else:
+                    batch = self._reader.load_sheet(
+                        sheet.index, whitespace_as_null=True, eager=True, **options
+                    )
+                    visible, frame = True, pl.DataFrame(batch)
         except Exception as exc:
             raise UnreadableWorkbookError(
                 f"sheet {sheet.name!r} could not be read: {_first_line(exc)}"
             ) from exc
         grid = frame.rename({old: f"c{i}" for i, old in enumerate(frame.columns)})
-        return LoadedSheet(sheet=sheet, visible=loaded.visible == "visible", grid=grid)
+        return LoadedSheet(sheet=sheet, visible=visible, grid=grid)
+
+
+def _hidden_sheets(archive: zipfile.ZipFile | None) -> frozenset[str] | None:
+    """The hidden sheets of an xlsx/xlsm package (`state` hidden or veryHidden in its
+    workbook part, as calamine reads it), or None for another format.
+
+    Known before a sheet is loaded, they let it be loaded eagerly, straight into Arrow:
+    about 15% less CPU than calamine's lazy sheet (which alone tells the visibility of
+    the other formats), the same path as the benchmark's floor."""
+    if archive is None or "xl/workbook.xml" not in archive.namelist():
+        return None
+    try:
+        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ElementTree.ParseError):
+        return None  # calamine says what is wrong, or reads it anyway
+    return frozenset(
+        e.get("name", "")
+        for e in root.iter()
+        if e.tag.rsplit("}", 1)[-1] == "sheet" and e.get("state", "visible") != "visible"
+    )
 
 
 def _calamine_source(path: Path) -> str | bytes:
