@@ -287,38 +287,55 @@ def main() -> None:
     unbounded = duckdb_default_limit()
     bounded_env = {MEMORY_LIMIT_VARIABLE: limit}
     print(
-        f"lake linked from the cache: {meta['days'] - 1} days; memory_limit {limit} "
-        f"(and {unbounded}, DuckDB's default, for the unbounded full build)",
+        f"lake linked from the cache: {meta['days'] - 1} days; memory_limit {limit}"
+        + ("" if options.skip_unbounded else f" ({unbounded}, DuckDB's default, once)"),
         flush=True,
     )
 
     full: dict[str, Measured] = {}
-    full_runs = [
-        ("full_models", ["run", "--full-refresh"], bounded_env),
-        ("full_unbounded", ["build", "--full-refresh"], {MEMORY_LIMIT_VARIABLE: unbounded}),
-        ("full", ["build", "--full-refresh"], bounded_env),  # its warehouse goes on
-    ]
-    if options.skip_unbounded:
-        del full_runs[1]
-    for label, args, env in full_runs:
-        drop_warehouse(bench)
-        work_dir = data_dir / "work" / label
-        full[label] = measure(data_dir, work_dir, label, args, env)
-    daily_work = data_dir / "work" / "full"  # a daily run has its partial parse
-
     incremental: dict[str, dict[str, list[Measured]]] = {}
-    snapshot = data_dir / "warehouse.before-phase.duckdb"
-    for phase, delivery in (("new_day", "new_day"), ("corrected_day", "correction")):
-        _link_tree(cache / delivery, bench.lake)
-        copy_to_disk(bench.warehouse, snapshot)
-        runs: dict[str, list[Measured]] = {"models": [], "build": []}
-        for repeat in range(max(1, options.repeats)):
-            for kind, command in (("models", "run"), ("build", "build")):
-                if repeat or kind == "build":
-                    copy_to_disk(snapshot, bench.warehouse)
-                label = f"{phase}_{kind}_{repeat + 1}"
-                runs[kind].append(measure(data_dir, daily_work, label, [command], bounded_env))
-        incremental[phase] = runs
+    done: dict[str, Measured] = {}  # every measurement so far, for a failed run's record
+
+    def measured(label: str, work_dir: Path, args: list[str], env: dict[str, str]) -> Measured:
+        done[label] = measure(data_dir, work_dir, label, args, env)
+        return done[label]
+
+    try:
+        full_runs = [
+            ("full_models", ["run", "--full-refresh"], bounded_env),
+            ("full_unbounded", ["build", "--full-refresh"], {MEMORY_LIMIT_VARIABLE: unbounded}),
+            ("full", ["build", "--full-refresh"], bounded_env),  # its warehouse goes on
+        ]
+        if options.skip_unbounded:
+            del full_runs[1]
+        for label, args, env in full_runs:
+            drop_warehouse(bench)
+            work_dir = data_dir / "work" / label
+            full[label] = measured(label, work_dir, args, env)
+        daily_work = data_dir / "work" / "full"  # a daily run has its partial parse
+
+        snapshot = data_dir / "warehouse.before-phase.duckdb"
+        for phase, delivery in (("new_day", "new_day"), ("corrected_day", "correction")):
+            _link_tree(cache / delivery, bench.lake)
+            copy_to_disk(bench.warehouse, snapshot)
+            runs: dict[str, list[Measured]] = {"models": [], "build": []}
+            for repeat in range(max(1, options.repeats)):
+                for kind, command in (("models", "run"), ("build", "build")):
+                    if repeat or kind == "build":
+                        copy_to_disk(snapshot, bench.warehouse)
+                    label = f"{phase}_{kind}_{repeat + 1}"
+                    runs[kind].append(measured(label, daily_work, [command], bounded_env))
+            incremental[phase] = runs
+    except SystemExit as failure:
+        paths.bench.mkdir(parents=True, exist_ok=True)
+        record = {
+            "benchmark": "transform",
+            "scale": options.scale,
+            "failed": str(failure),
+            "measured": {label: asdict(m) for label, m in done.items()},
+        }
+        (paths.bench / "transform.json").write_text(json.dumps(record, indent=2) + "\n")
+        raise
     snapshot.unlink(missing_ok=True)
 
     def median(phase: str, kind: str) -> float:
