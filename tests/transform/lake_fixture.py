@@ -1,9 +1,10 @@
 """A tiny hand-made lake in exactly the layout the ingest writes.
 
-`lake/<table>/dt=YYYY-MM-DD/part-<id>.parquet`, zstd, canonical columns plus lineage
-(source_file, source_sheet, source_row, file_sha256, exported_at, ingested_at,
-extra_columns). Small enough to compute every mart value by hand; see
-`test_build.py` for the expectations and the reasoning behind each number.
+`lake/<table>/dt=YYYY-MM-DD/part-<run_id>-<n>.parquet`, one committed run per export
+(lake.runs), zstd, canonical columns plus lineage (source_file, source_sheet,
+source_row, file_sha256, exported_at, ingested_at, extra_columns, run_id). Small
+enough to compute every mart value by hand; see `test_build.py` for the expectations
+and the reasoning behind each number.
 
 What it exercises:
 - a re-export of top_up 03-01 that turns o2 from success into refunded,
@@ -31,6 +32,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lake.runs import open_run
+
 LINEAGE = [
     ("source_file", pa.string()),
     ("source_sheet", pa.string()),
@@ -39,6 +42,7 @@ LINEAGE = [
     ("exported_at", pa.timestamp("us", tz="UTC")),
     ("ingested_at", pa.timestamp("us", tz="UTC")),
     ("extra_columns", pa.string()),
+    ("run_id", pa.int64()),
 ]
 MONEY = pa.decimal128(18, 2)
 
@@ -144,7 +148,9 @@ def write_export(
     ingested_at: str,
     extra_columns: str | None = None,
 ) -> int:
-    """Write one export's rows of one table-partition as one parquet part file."""
+    """Write one export's rows of one table-partition as one committed run of one part
+    (lake.runs, the writer the ingest uses): the run's id on every row, the export's
+    own ingested_at (the fixture's tie-breaks need chosen instants)."""
     sha = file_sha256(source_file, exported_at)
     fields = SCHEMAS[table] + LINEAGE
     data: dict[str, list] = {name: [] for name, _ in fields}
@@ -159,10 +165,11 @@ def write_export(
         data["ingested_at"].append(_utc(ingested_at))
         data["extra_columns"].append(extra_columns)
     schema = pa.schema([pa.field(n, t) for n, t in fields])
-    table_ = pa.table(data, schema=schema)
-    out = lake / table / f"dt={dt}"
-    out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table_, out / f"part-{sha[:16]}.parquet", compression="zstd")
+    with open_run(lake, wait=True) as run:
+        data["run_id"] = [run.run_id] * len(rows)
+        path = run.new_part(table, dt)
+        pq.write_table(pa.table(data, schema=schema), path, compression="zstd")
+        run.add_part(table, dt, path, rows=len(rows))
     return len(rows)
 
 

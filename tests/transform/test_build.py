@@ -420,9 +420,9 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     data_dir = fresh_lake
     run_dbt(data_dir, "build")
     q = query(data_dir)
-    before = by(q("select order_id, _batch_ingested_at from core.fct_topup"), "order_id")
+    before = by(q("select order_id, _batch_run_id from core.fct_topup"), "order_id")
     before_days = by(
-        q("select activity_date, user_id, _batch_ingested_at from core.fct_user_activity"),
+        q("select activity_date, user_id, _batch_run_id from core.fct_user_activity"),
         "activity_date",
         "user_id",
     )
@@ -438,12 +438,12 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     assert (orders["o5"]["is_repeat_topup"], orders["o5"]["days_since_prev_topup"]) == (True, 1)
     # only the touched users' orders were rebuilt (u4's were not)
     for order_id in ("o6", "o8"):
-        assert orders[order_id]["_batch_ingested_at"] == before[order_id]["_batch_ingested_at"]
-    assert orders["o1"]["_batch_ingested_at"] > before["o1"]["_batch_ingested_at"]
+        assert orders[order_id]["_batch_run_id"] == before[order_id]["_batch_run_id"]
+    assert orders["o1"]["_batch_run_id"] > before["o1"]["_batch_run_id"]
     # only 03-01 user-days were rebuilt
     days = by(q("select * from core.fct_user_activity"), "activity_date", "user_id")
     for key, row in days.items():
-        rebuilt = row["_batch_ingested_at"] != before_days[key]["_batch_ingested_at"]
+        rebuilt = row["_batch_run_id"] != before_days[key]["_batch_run_id"]
         assert rebuilt == (key[0] == D("2025-03-01")), key
 
     # marts: that day's numbers change
@@ -600,7 +600,7 @@ def test_opted_in_tests_read_the_newest_batch(built_fixture):
         (path,) = (compiled / yml).glob(f"{prefix}*.sql")
         return path.read_text()
 
-    newest = "_batch_ingested_at = cast('"
+    newest = "_batch_run_id = cast('"
     assert newest in sql("marts/core/_core__models.yml", "unique_fct_topup_order_id")
     assert newest in sql("staging/lake/_lake__models.yml", "unique_stg_lake__top_up_order_id")
     assert newest in sql("marts/core/_core__models.yml", "relationships_fct_topup_user_id")

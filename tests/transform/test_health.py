@@ -38,7 +38,8 @@ import pytest
 
 from ingest.files import QUARANTINE_COLUMNS, REJECTED_SCHEMA
 from lake import manifest
-from lake.layout import QUARANTINE, REJECTED, side_path
+from lake.layout import MANIFEST, QUARANTINE, REJECTED
+from lake.runs import RunWriter, open_run
 from tests.transform.conftest import query, run_dbt
 from tests.transform.lake_fixture import SCHEMAS, file_sha256, write_fixture_lake
 
@@ -134,6 +135,7 @@ def _quarantined(
         "raw": json.dumps({column: "?"}),
         "exported_at": _utc(exported_at),
         "ingested_at": None,  # filled from the file's manifest entry
+        "run_id": None,  # filled with the run that writes it
     }
 
 
@@ -149,6 +151,7 @@ QUARANTINE_SCHEMA = {
     "raw": pl.String(),
     "exported_at": pl.Datetime("us", "UTC"),
     "ingested_at": pl.Datetime("us", "UTC"),
+    "run_id": pl.Int64(),
 }
 assert list(QUARANTINE_SCHEMA) == QUARANTINE_COLUMNS  # the ingest's own column order
 
@@ -189,9 +192,18 @@ def _lake_files(lake: Path) -> dict[str, dict]:
     return files
 
 
-def write_side_parts(lake: Path) -> None:
+def _write_side_part(run: RunWriter, kind: str, frame: pl.DataFrame) -> None:
+    if frame.height:
+        path = run.new_part(kind)
+        frame.with_columns(run_id=pl.lit(run.run_id, pl.Int64())).write_parquet(path)
+        run.add_part(kind, None, path, rows=frame.height)
+
+
+def write_side_parts(lake: Path, only: set[str] | None = None, commit: bool = True) -> None:
     """The quarantine, rejected and manifest parts the ingest would have written for
-    the fixture lake (plus two files that left no lake rows), in its schemas."""
+    the fixture lake (plus two files that left no lake rows), in its schemas, as one
+    run (lake.runs) that commits the files: `only` those (sha256) if given. With
+    `commit=False` the run writes its parts and dies before its record."""
     files = _lake_files(lake)
     for file in (REJECTED_FILE, NO_DOMAIN_FILE):
         files[file_sha256(*file)] = {
@@ -201,40 +213,36 @@ def write_side_parts(lake: Path) -> None:
             "tables": {},
         }
     by_file = {file_sha256(*f): f for f in (*REJECTIONS, *REPEATS, NO_DOMAIN_FILE)}
-    entries = []
+    quarantine, rejected, entries, statuses = [], [], [], {}
     for sha, info in files.items():
+        if only is not None and sha not in only:
+            continue
         quarantined = [q | {"ingested_at": info["ingested_at"]} for q in QUARANTINED]
         quarantined = [q for q in quarantined if q["file_sha256"] == sha]
-        if quarantined:
-            frame = pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA)
-            side_path(lake, QUARANTINE, sha).parent.mkdir(parents=True, exist_ok=True)
-            frame.write_parquet(side_path(lake, QUARANTINE, sha))
+        quarantine += quarantined
         file = by_file.get(sha)
         rejection = REJECTIONS.get(file) if file else None
         if rejection:
             sheet, table, column, reason, rows = rejection
-            frame = pl.DataFrame(
-                [
-                    {
-                        "source_file": info["source_file"],
-                        "source_sheet": sheet,
-                        "file_sha256": sha,
-                        "table": table,
-                        "column": column,
-                        "reason": reason,
-                        "rows": rows,
-                        "ingested_at": info["ingested_at"],
-                    }
-                ],
-                schema=REJECTED_SCHEMA,
+            rejected.append(
+                {
+                    "source_file": info["source_file"],
+                    "source_sheet": sheet,
+                    "file_sha256": sha,
+                    "table": table,
+                    "column": column,
+                    "reason": reason,
+                    "rows": rows,
+                    "ingested_at": info["ingested_at"],
+                    "run_id": None,
+                }
             )
-            side_path(lake, REJECTED, sha).parent.mkdir(parents=True, exist_ok=True)
-            frame.write_parquet(side_path(lake, REJECTED, sha))
         loaded = sum(info["tables"].values())
         repeats = REPEATS.get(file, 0) if file else 0
         status = "loaded"
         if rejection:
             status = "rejected" if not info["tables"] else "partial"
+        statuses[sha] = (info["source_file"], status)
         entry = {
             name: 0 if dtype.is_integer() else None
             for name, dtype in manifest.MANIFEST_SCHEMA.items()
@@ -253,11 +261,28 @@ def write_side_parts(lake: Path) -> None:
             "rows_duplicate": repeats,
             "tables": json.dumps(info["tables"]),
             "messages": "[]",
-            "run_id": "fixture",
             "ingested_at": info["ingested_at"],
         }
         entries.append(entry)
-    manifest.commit(lake, entries)
+
+    class _Killed(Exception):
+        pass
+
+    placed: dict[Path, bytes] = {}
+    try:
+        with open_run(lake, wait=True) as run:
+            _write_side_part(run, QUARANTINE, pl.DataFrame(quarantine, schema=QUARANTINE_SCHEMA))
+            _write_side_part(run, REJECTED, pl.DataFrame(rejected, schema=REJECTED_SCHEMA))
+            _write_side_part(run, MANIFEST, pl.DataFrame(entries, schema=manifest.MANIFEST_SCHEMA))
+            for sha, (source_file, status) in statuses.items():
+                run.add_file(sha, source_file, status)
+            if not commit:
+                placed = {lake / part.path: (lake / part.path).read_bytes() for part in run.parts}
+                raise _Killed
+    except _Killed:
+        # A killed run cleans nothing up: its placed parts stay, listed by no record.
+        for path, content in placed.items():
+            path.write_bytes(content)
 
 
 @pytest.fixture(scope="module")
@@ -406,28 +431,29 @@ def test_freshness(health):
         assert row["hours_since_export"] == pytest.approx(hours, abs=1 / 3600)
 
 
-def test_side_parts_count_once_their_file_is_committed(tmp_path):
-    """A quarantine part whose file has no manifest entry yet (its ingest died, or is
-    still running) is not counted; once the manifest part lands, the next
-    (incremental) build counts it, and only the new parts are read."""
+def test_side_parts_count_once_their_run_is_committed(tmp_path):
+    """A file's quarantine and manifest parts written by a run that has not committed
+    (it died, or is still running) are not counted; once a run commits them, the
+    next (incremental) build counts them, and reads only that run's parts."""
     data_dir = tmp_path / "data"
     write_fixture_lake(data_dir)
     lake = data_dir / "lake"
-    write_side_parts(lake)
-    pending = side_path(lake, "_manifest", file_sha256(*NO_DOMAIN_FILE))
-    entry = pending.read_bytes()
-    pending.unlink()
+    late = file_sha256(*NO_DOMAIN_FILE)
+    everything = set(_lake_files(lake)) | {file_sha256(*REJECTED_FILE)}
+    write_side_parts(lake, only=everything)
+    write_side_parts(lake, only={late}, commit=False)
+    assert list((lake / QUARANTINE).glob("part-*.parquet"))[1:], "the dead run's part is on disk"
     run_dbt(data_dir, *HEALTH_BUILD)
     q = query(data_dir)
     assert q("select count(*) as n from marts.mart_data_health_files") == [{"n": 29}]
     assert q("select count(*) as n from marts.mart_data_health_quarantine") == [{"n": 4}]
 
-    pending.write_bytes(entry)
+    write_side_parts(lake, only={late})
     run_dbt(data_dir, *HEALTH_BUILD)
     compiled = (
         tmp_path / "target" / "compiled" / "livelake" / "models" / "staging" / "lake" / "base"
     )
-    assert "misc" not in (compiled / "base_lake__manifest.sql").read_text()  # names, not files
+    assert (compiled / "base_lake__manifest.sql").read_text().count("part-") == 1
     assert (compiled / "base_lake__quarantine.sql").read_text().count("part-") == 1
     assert q("select count(*) as n from marts.mart_data_health_files") == [{"n": 30}]
     (row,) = q("select * from marts.mart_data_health_quarantine where domain = 'unknown'")

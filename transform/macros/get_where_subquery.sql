@@ -1,7 +1,7 @@
 {#
     dbt's hook for a test's `where` config, extended by one opt-in: a test with
     `config: {meta: {newest_batch: true}}` reads only the rows of its model's newest
-    batch (the rows whose `_batch_ingested_at` is the model's largest): after
+    batch (the rows whose `_batch_run_id` is the model's largest): after
     `--full-refresh` every row, after an incremental run the rows it (re)built
     (delete+insert writes whole keys, so a key's rows are either all new or all
     old). A per-row check (not_null, accepted_values, a row expression, uniqueness
@@ -20,7 +20,7 @@
         {%- do filters.append('(' ~ config.get('where') ~ ')') -%}
     {%- endif -%}
     {%- if (config.get('meta') or {}).get('newest_batch', false) and not var('test_all_rows', false) -%}
-        {%- do filters.append('_batch_ingested_at = ' ~ livelake.newest_batch_literal(relation)) -%}
+        {%- do filters.append('_batch_run_id = ' ~ livelake.newest_batch_literal(relation)) -%}
     {%- endif -%}
     {%- if filters -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ filters | join(' and ') ~ ') as dbt_subquery') -%}
@@ -28,16 +28,16 @@
     {%- do return(relation) -%}
 {%- endmacro %}
 
-{# The newest `_batch_ingested_at` of a relation, a literal (a subquery at parse time or before it is built). #}
+{# The newest `_batch_run_id` of a relation, a literal (a subquery at parse time or before it is built). #}
 {% macro newest_batch_literal(relation) -%}
-    {%- set newest = 'select max(_batch_ingested_at) as value_of_query from ' ~ relation -%}
+    {%- set newest = 'select max(_batch_run_id) as value_of_query from ' ~ relation -%}
     {%- if not execute or load_relation(relation) is none -%}
         {{ return('(' ~ newest | replace(' as value_of_query', '') ~ ')') }}
     {%- endif -%}
-    {{ return(livelake.query_literal(newest, livelake.type_instant())) }}
+    {{ return(livelake.query_literal(newest, dbt.type_bigint())) }}
 {%- endmacro %}
 
 {# The rows of a relation's newest batch, a subquery (singular tests read it by hand). #}
 {% macro newest_batch(relation) -%}
-    (select * from {{ relation }} where _batch_ingested_at = {{ livelake.newest_batch_literal(relation) }})
+    (select * from {{ relation }} where _batch_run_id = {{ livelake.newest_batch_literal(relation) }})
 {%- endmacro %}

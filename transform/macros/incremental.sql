@@ -1,32 +1,13 @@
 {#
     What an incremental run must rebuild, shared by the incremental models.
 
-    Each incremental model stamps its rows with `_batch_ingested_at`, the newest
-    batch in the lake's change log (int_lake_changes) when it was built. The
+    Each incremental model stamps its rows with `_batch_run_id`, the newest
+    batch in the lake's change log (int_lake_changes) when it was built (the
+    watermarks: macros/lake_runs.sql). The
     log's entries after the model's own watermark are the changes it has not seen
     yet, old and new places alike. A model with no watermark yet (empty) treats
     everything as changed, which is a full rebuild.
 #}
-
-{% macro lake_batch_ingested_at() -%}
-    (select max(_batch_ingested_at) from {{ ref('int_lake_changes') }})
-{%- endmacro %}
-
-{% macro model_watermark(relation=this) -%}
-    {%- set newest_batch_query -%}
-        select coalesce(max(_batch_ingested_at), cast('1970-01-01 00:00:00' as {{ livelake.type_instant() }}))
-            as value_of_query
-        from {{ relation }}
-    {%- endset -%}
-    {{ return(livelake.query_literal(newest_batch_query, livelake.type_instant())) }}
-{%- endmacro %}
-
-{# The newest lake ingested_at a base model has classified, a literal (null: empty). #}
-{% macro lake_watermark(relation=this) -%}
-    {{ return(livelake.query_literal(
-        'select max(ingested_at) as value_of_query from ' ~ relation, livelake.type_instant()
-    )) }}
-{%- endmacro %}
 
 {#
     Run-time literals. An incremental model's bounds (its watermark, the earliest
@@ -89,7 +70,7 @@
         min(change_date) as cut_date
     from {{ ref('int_lake_changes') }}
     where
-        _batch_ingested_at > {{ watermark }}
+        _batch_run_id > {{ watermark }}
         and user_id is not null
     group by 1
 {%- endmacro %}
@@ -99,7 +80,7 @@
     select distinct change_date
     from {{ ref('int_lake_changes') }}
     where
-        _batch_ingested_at > {{ watermark }}
+        _batch_run_id > {{ watermark }}
         {% if lake_tables is not none %}
             and lake_table in ('{{ lake_tables | join("', '") }}')
         {% endif %}
@@ -110,7 +91,7 @@
     {%- set earliest -%}
         select min(change_date) as value_of_query
         from {{ ref('int_lake_changes') }}
-        where _batch_ingested_at > {{ watermark }}
+        where _batch_run_id > {{ watermark }}
     {%- endset -%}
     {{ return(livelake.query_literal(earliest, 'date')) }}
 {%- endmacro %}
@@ -160,7 +141,7 @@
     key, the placeholders included, and the post-hook drop_scope_placeholders
     deletes the placeholders in the same transaction, so an emptied scope is gone
     instead of stale. A placeholder is the one row without a batch
-    (`_batch_ingested_at` null); every real row has one.
+    (`_batch_run_id` null); every real row has one.
 
     config(incremental_strategy='delete+insert', unique_key=...,
            post_hook="{{ livelake.drop_scope_placeholders() }}")
@@ -173,13 +154,13 @@
     {%- else -%}
         select
             *,
-            {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+            {{ livelake.lake_batch() }} as _batch_run_id
         from {{ rows }}
     {%- endif %}
 {%- endmacro %}
 
 {% macro drop_scope_placeholders() -%}
-    delete from {{ this }} where _batch_ingested_at is null
+    delete from {{ this }} where _batch_run_id is null
 {%- endmacro %}
 
 {# DuckDB only (the models are tables on BigQuery): `union all by name` fills the placeholders' missing columns. #}
@@ -190,12 +171,12 @@
 {% macro duckdb__with_scope_placeholders(rows, scopes) -%}
     select
         *,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        {{ livelake.lake_batch() }} as _batch_run_id
     from {{ rows }}
     union all by name
     select
         *,
-        cast(null as {{ livelake.type_instant() }}) as _batch_ingested_at
+        cast(null as {{ dbt.type_bigint() }}) as _batch_run_id
     from {{ scopes }}
 {%- endmacro %}
 

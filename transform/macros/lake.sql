@@ -12,9 +12,27 @@
     {{ return(graph.sources['source.' ~ project_name ~ '.lake.' ~ table] if execute else none) }}
 {%- endmacro %}
 
-{# The lineage columns every report table carries (source meta.lineage_columns). #}
+{# The lineage columns every report table carries (source meta.lineage_columns: name -> type). #}
 {% macro lake_lineage_columns(table) -%}
-    {{ return(livelake.lake_source_node(table).config.meta.lineage_columns if execute else []) }}
+    {{ return(livelake.lake_source_node(table).config.meta.lineage_columns.keys() | list if execute else []) }}
+{%- endmacro %}
+
+{#
+    A lake table's columns with their types, [(name, data_type)]: the documented
+    ones, then (report tables) the lineage the table does not document itself.
+#}
+{% macro lake_typed_columns(table) -%}
+    {%- set node = livelake.lake_source_node(table) -%}
+    {%- set columns = [] -%}
+    {%- for column in node.columns.values() -%}
+        {%- do columns.append((column.name, column.data_type)) -%}
+    {%- endfor -%}
+    {#- Side tables (_manifest, ...) document every column; they have no lineage of their own. -#}
+    {%- set lineage = {} if node.identifier.startswith('_') else node.config.meta.lineage_columns -%}
+    {%- for name, data_type in lineage.items() if name not in node.columns -%}
+        {%- do columns.append((name, data_type)) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {# A report table's content columns, in documented order, but `exclude` (its key, its date). #}

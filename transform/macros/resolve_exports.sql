@@ -9,13 +9,13 @@
 #}
 
 {#
-    Every classified row carries `_batch_ingested_at`, the newest ingested_at among
-    the rows classified with it: the rows a run (re)classifies are exactly those with
-    the newest stamp, which is how int_lake_changes finds every version of what
-    changed without scanning the table.
+    Every classified row carries `_batch_run_id`, the snapshot the run that
+    classified it consumed up to (livelake.lake_snapshot): the rows a run
+    (re)classifies are exactly those with the newest stamp, which is how
+    int_lake_changes finds every version of what changed without scanning the table.
 #}
 {% macro classification_batch() -%}
-    max(ingested_at) over () as _batch_ingested_at
+    {{ livelake.lake_snapshot() }} as _batch_run_id
 {%- endmacro %}
 
 {#
@@ -199,24 +199,15 @@
             on_schema_change='fail'
         )
     }}
-    {%- set lake_rows = source('lake', table) -%}
+    {%- set lake_rows = livelake.lake_parts(table) ~ ' as lake_rows' -%}
     {%- if is_incremental() -%}
-        {#- The dates new rows hold, as literals: DuckDB reads only their partitions (dt is the report date). -#}
-        {%- set new_dates = livelake.query_literals(
-            'select distinct report_date as value_of_query from ' ~ source('lake', table)
-            ~ ' where ingested_at > ' ~ livelake.lake_watermark(),
-            'date'
-        ) -%}
+        {#- The days the new runs' parts hold (their records say; dt is the report date), as literals. -#}
+        {%- set new_dates = livelake.lake_new_dates(table, after=livelake.model_watermark()) -%}
+        {#- Every committed part of those days: every export of a re-exported date. -#}
         {%- set lake_rows -%}
             (
-                select * from {{ source('lake', table) }}
-                {% if new_dates %}
-                    where
-                        dt in ({{ new_dates | join(', ') }})
-                        and report_date in ({{ new_dates | join(', ') }})
-                {% else %}
-                    where 1 = 0
-                {% endif %}
+                select * from {{ livelake.lake_parts(table, dates=new_dates) }} as listed
+                where report_date in ({{ (new_dates or ['null']) | join(', ') }})
             ) as lake_rows
         {%- endset -%}
     {%- endif -%}

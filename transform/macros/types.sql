@@ -80,5 +80,6 @@
     {{ prefix }}file_sha256,
     {{ prefix }}exported_at,
     {{ prefix }}ingested_at,
-    {{ prefix }}extra_columns
+    {{ prefix }}extra_columns,
+    {{ prefix }}run_id
 {%- endmacro %}

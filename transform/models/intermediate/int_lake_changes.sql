@@ -3,9 +3,9 @@
     classification batch of the base models may change. A base model re-classifies
     every version of what a new lake row touches (every version of a re-exported
     order, every export of a re-exported report date) and stamps those rows with the
-    batch's newest ingested_at (`_batch_ingested_at`). Here each re-exported order
-    or user-day compares its winning row with the previous winner (the best of the
-    rows already logged): a row repeated as it was is no change; a changed order is
+    build's snapshot (`_batch_run_id`). Here each re-exported order or user-day
+    compares its winning row with the previous winner (the best of the rows of the
+    runs already logged: run_id up to this table's watermark): a row repeated as it was is no change; a changed order is
     logged where it was and where it is (a corrected user_id or time moves it). A
     full build logs every row. Channel Stats and the pre / post-deduction reports
     log their report date (no user).
@@ -41,7 +41,7 @@ with
         select lake_rows.*
         from {{ ref('base_lake__' ~ table) }} as lake_rows
         {% if is_incremental() %}
-            where lake_rows._batch_ingested_at > {{ logged_until }}
+            where lake_rows._batch_run_id > {{ logged_until }}
         {% endif %}
 
     ),
@@ -65,14 +65,14 @@ with
                 order by {{ livelake.export_order(relation_alias='top_up_batch') }}
             ) as previous_rank
         from top_up_batch
-        where top_up_batch.ingested_at <= {{ logged_until }}
+        where top_up_batch.run_id <= {{ logged_until }}
 
     ),
 
     topup_versions as (
 
         select
-            current_rows._batch_ingested_at,
+            current_rows._batch_run_id,
             current_rows.order_id,
             current_rows.user_id,
             cast(current_rows.topup_at as date) as change_date,
@@ -97,7 +97,7 @@ with
     top_up_changes as (
 
         select
-            _batch_ingested_at,
+            _batch_run_id,
             'top_up' as lake_table,
             user_id,
             change_date
@@ -107,7 +107,7 @@ with
         union all
 
         select
-            _batch_ingested_at,
+            _batch_run_id,
             'top_up' as lake_table,
             previous_user_id as user_id,
             previous_change_date as change_date
@@ -134,7 +134,7 @@ with
                 user_activity_batch.ingested_at,
                 user_activity_batch.file_sha256
             from user_activity_batch
-            where user_activity_batch.ingested_at <= {{ logged_until }}
+            where user_activity_batch.run_id <= {{ logged_until }}
         ) as exports
 
     ),
@@ -181,9 +181,9 @@ with
 
         select
             (
-                select max(user_activity_batch._batch_ingested_at) as newest_batch
+                select max(user_activity_batch._batch_run_id) as newest_batch
                 from user_activity_batch
-            ) as _batch_ingested_at,
+            ) as _batch_run_id,
             'user_activity' as lake_table,
             coalesce(current_activity.user_id, previous_activity.user_id) as user_id,
             coalesce(current_activity.report_date, previous_activity.report_date) as change_date
@@ -209,7 +209,7 @@ with
     top_up_changes as (
 
         select
-            _batch_ingested_at,
+            _batch_run_id,
             'top_up' as lake_table,
             user_id,
             cast(topup_at as date) as change_date
@@ -220,7 +220,7 @@ with
     user_activity_changes as (
 
         select
-            _batch_ingested_at,
+            _batch_run_id,
             'user_activity' as lake_table,
             user_id,
             report_date as change_date
@@ -235,7 +235,7 @@ with
     {{ table }}_changes as (
 
         select
-            _batch_ingested_at,
+            _batch_run_id,
             '{{ table }}' as lake_table,
             cast(null as {{ dbt.type_string() }}) as user_id,
             report_date as change_date

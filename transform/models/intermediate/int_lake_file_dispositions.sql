@@ -38,14 +38,13 @@ with
 
     {% if is_incremental() %}
         {% set aggregated_until = livelake.query_literal(
-            'select coalesce(max(_batch_classified_at), cast(\'1970-01-01 00:00:00\' as '
-            ~ livelake.type_instant() ~ ')) as value_of_query from ' ~ this
+            'select coalesce(max(_batch_classified_at), 0) as value_of_query from ' ~ this
             ~ " where lake_table = '" ~ table ~ "'",
-            livelake.type_instant()
+            dbt.type_bigint()
         ) %}
         {% set reclassified_dates = livelake.query_literals(
             'select distinct ' ~ partition_column ~ ' as value_of_query from ' ~ ref('base_lake__' ~ table)
-            ~ ' where _batch_ingested_at > ' ~ aggregated_until,
+            ~ ' where _batch_run_id > ' ~ aggregated_until,
             'date'
         ) %}
     {% endif %}
@@ -58,7 +57,7 @@ with
             source_file,
             exported_at,
             row_disposition,
-            _batch_ingested_at
+            _batch_run_id
         from {{ ref('base_lake__' ~ table) }}
         {% if is_incremental() %}
             {% if reclassified_dates %}
@@ -82,7 +81,7 @@ with
             sum(case when row_disposition = 'loaded' then 1 else 0 end) as rows_winning,
             sum(case when row_disposition = 'superseded' then 1 else 0 end) as rows_superseded,
             sum(case when row_disposition = 'duplicate' then 1 else 0 end) as rows_duplicate,
-            max(max(_batch_ingested_at)) over () as _batch_classified_at
+            max(max(_batch_run_id)) over () as _batch_classified_at
         from {{ table }}_rows
         group by 2, 3, 4, 5
 

@@ -32,7 +32,7 @@ topup_observations as (
         order_id,
         membership_level,
         membership_rank,
-        _batch_ingested_at
+        _batch_run_id
     from topups
     where membership_level is not null
 
@@ -48,7 +48,7 @@ activity_observations as (
         cast(null as {{ dbt.type_string() }}) as order_id,
         membership_level,
         membership_rank,
-        _batch_ingested_at
+        _batch_run_id
     from activity
     where membership_level is not null
 
@@ -57,7 +57,7 @@ activity_observations as (
 {# Both kinds by one column list, so a column added to one cannot shift the other's values. #}
 {% set observation_columns = [
     'user_id', 'observed_at', 'observed_on', 'observation_kind', 'order_id',
-    'membership_level', 'membership_rank', '_batch_ingested_at'
+    'membership_level', 'membership_rank', '_batch_run_id'
 ] %}
 
 unioned as (
@@ -79,7 +79,7 @@ final as (
         membership_level,
         membership_rank,
         {{ livelake.observation_kind_order('observation_kind') }} as kind_order,
-        _batch_ingested_at
+        _batch_run_id
     from unioned
 
 )

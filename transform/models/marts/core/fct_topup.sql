@@ -161,7 +161,7 @@ rebuilt as (
         sequenced.file_sha256,
         sequenced.exported_at,
         sequenced.ingested_at,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        {{ livelake.lake_batch() }} as _batch_run_id
     from sequenced
     left join successful_history
         on sequenced.order_id = successful_history.order_id
@@ -195,13 +195,14 @@ rebuilt as (
             topups.source_row,
             topups.file_sha256,
             topups.exported_at,
-            topups.ingested_at
+            topups.ingested_at,
+            topups.run_id
         from {{ ref('stg_lake__top_up') }} as topups
         left join ({{ livelake.user_change_cuts(watermark) }}) as cuts
             on topups.user_id = cuts.user_id
         where
-            topups._batch_ingested_at > {{ watermark }}
-            and topups.ingested_at > {{ watermark }}
+            topups._batch_run_id > {{ watermark }}
+            and topups.run_id > {{ watermark }}
             and (cuts.user_id is null or topups.topup_date < cuts.cut_date)
     {% endset %}
     {% set relineage_from = livelake.query_literals(
@@ -221,7 +222,7 @@ rebuilt as (
             {% for column in lineage_columns -%}
                 candidates.{{ column }},
             {% endfor -%}
-            {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+            {{ livelake.lake_batch() }} as _batch_run_id
         from ({{ relineage_candidates }}) as candidates
         inner join {{ this }} as built
             on
@@ -233,9 +234,9 @@ rebuilt as (
     final as (
 
         {# Both by the one column list: a column added to one side cannot shift the other's. #}
-        select {{ (fact_columns + lineage_columns + ['_batch_ingested_at']) | join(', ') }} from rebuilt
+        select {{ (fact_columns + lineage_columns + ['_batch_run_id']) | join(', ') }} from rebuilt
         union all
-        select {{ (fact_columns + lineage_columns + ['_batch_ingested_at']) | join(', ') }} from relineaged
+        select {{ (fact_columns + lineage_columns + ['_batch_run_id']) | join(', ') }} from relineaged
 
     )
 

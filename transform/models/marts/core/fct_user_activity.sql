@@ -164,7 +164,7 @@ final as (
         user_days.topup_revenue,
         user_days.successful_topups > 0 as is_paying,
         user_days.is_engaged or user_days.successful_topups > 0 as is_dau,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        {{ livelake.lake_batch() }} as _batch_run_id
     from user_days
     left join last_observation_of_day
         on

@@ -176,7 +176,7 @@ final as (
         ) }} as refund_rate,
         {{ livelake.safe_ratio('daily_users.dau_watch_minutes', 'daily_users.dau') }} as watch_minutes_per_dau,
         {{ livelake.safe_ratio('daily_users.dau_messages_sent', 'daily_users.dau') }} as messages_per_dau,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        {{ livelake.lake_batch() }} as _batch_run_id
     from dates
     left join daily_users
         on dates.date_day = daily_users.activity_date

@@ -227,7 +227,7 @@ final as (
         {{ livelake.safe_ratio('coalesce(daily_by_level.paying_users, 0)', 'daily_by_level.dau') }}
             as paying_share_of_dau,
         levels.membership_rank,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        {{ livelake.lake_batch() }} as _batch_run_id
     from dates
     cross join levels
     left join daily_by_level

@@ -129,7 +129,7 @@ final as (
         {{ livelake.safe_ratio('coalesce(event_counts.downgraded_users, 0)', 'observed_counts.observed_users') }}
             as downgrade_rate,
         cast(coalesce(event_counts.dropoffs, 0) as {{ dbt.type_bigint() }}) as dropoffs,
-        {{ livelake.lake_batch_ingested_at() }} as _batch_ingested_at
+        {{ livelake.lake_batch() }} as _batch_run_id
     from periods
     left join observed_counts
         on

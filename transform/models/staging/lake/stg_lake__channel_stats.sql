@@ -21,7 +21,7 @@ renamed as (
         cast(chat_messages as {{ dbt.type_bigint() }}) as chat_messages,
         cast(gift_senders as {{ dbt.type_bigint() }}) as gift_senders,
         {{ livelake.lineage_columns() }},
-        _batch_ingested_at
+        _batch_run_id
     from resolved
 
 )

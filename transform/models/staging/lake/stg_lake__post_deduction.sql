@@ -20,7 +20,7 @@ renamed as (
         cast(net_revenue as {{ livelake.type_money() }}) as net_revenue,
         cast(settlement_status as {{ dbt.type_string() }}) as settlement_status,
         {{ livelake.lineage_columns() }},
-        _batch_ingested_at
+        _batch_run_id
     from resolved
 
 )

@@ -20,7 +20,7 @@ renamed as (
         cast(gift_coins as {{ dbt.type_bigint() }}) as gift_coins,
         cast(gross_revenue as {{ livelake.type_money() }}) as gross_revenue,
         {{ livelake.lineage_columns() }},
-        _batch_ingested_at
+        _batch_run_id
     from resolved
 
 )

@@ -26,7 +26,7 @@ renamed as (
         {{ livelake.membership_rank('membership_level') }} as membership_rank,
         cast(promo_code as {{ dbt.type_string() }}) as promo_code,
         {{ livelake.lineage_columns() }},
-        _batch_ingested_at
+        _batch_run_id
     from resolved
 
 )

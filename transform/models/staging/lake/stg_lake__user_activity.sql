@@ -23,7 +23,7 @@ renamed as (
         or coalesce(messages_sent, 0) > 0
         or coalesce(gifts_sent_coins, 0) > 0 as is_engaged,
         {{ livelake.lineage_columns() }},
-        _batch_ingested_at
+        _batch_run_id
     from resolved
 
 )

@@ -1,7 +1,7 @@
 {#
     The manifest's rows, one per committed source file, kept in the warehouse:
-    incremental (append) on DuckDB, each run reading only the manifest parts not in
-    the table yet (livelake.lake_side_parts). A committed file's manifest part never
+    incremental (append) on DuckDB, each run reading only the manifest parts of the runs
+    committed since (livelake.lake_side_parts). A committed part never
     changes. A table on BigQuery.
 #}
 {{

@@ -1,6 +1,6 @@
 {#
     The rejections of committed files, kept in the warehouse: incremental (append)
-    on DuckDB, each run reading only the parts of files committed since
+    on DuckDB, each run reading only the parts of the runs committed since
     (livelake.lake_side_parts). A table on BigQuery.
 #}
 {{
@@ -15,7 +15,7 @@ with
 
 new_parts as (
 
-    {{ livelake.lake_side_parts('rejected', committed_files=ref('base_lake__manifest')) }}
+    {{ livelake.lake_side_parts('rejected') }}
 
 )
 

@@ -24,10 +24,11 @@
     literals, from a narrow read (order_id, dt): the table is stored in dt order, so
     the full rows are read from those partitions' row groups only. A new day has none.
 #}
-{% set watermark = livelake.lake_watermark() if is_incremental() else none %}
+{% set watermark = livelake.model_watermark() if is_incremental() else none %}
+{% set new_parts = livelake.lake_parts('top_up', after=watermark) if is_incremental() else none %}
 {% set older_version_dates = livelake.query_literals(
     'select distinct built.dt as value_of_query from ' ~ this ~ ' as built where built.order_id in ('
-    ~ 'select order_id from ' ~ source('lake', 'top_up') ~ ' where ingested_at > ' ~ watermark ~ ')',
+    ~ 'select new_parts.order_id from ' ~ new_parts ~ ' as new_parts)',
     'date'
 ) if is_incremental() else [] %}
 
@@ -37,8 +38,7 @@
         with new_rows as (
 
             select {{ lake_columns | join(', ') }}
-            from {{ source('lake', 'top_up') }}
-            where ingested_at > {{ watermark }}
+            from {{ new_parts }} as new_parts
 
         )
 
@@ -57,7 +57,8 @@
         {% endif %}
     ) as lake_rows
 {% endset %}
-{% set lake_rows = new_rows_and_older_versions if is_incremental() else source('lake', 'top_up') %}
+{% set every_row = livelake.lake_parts('top_up') ~ ' as lake_rows' %}
+{% set lake_rows = new_rows_and_older_versions if is_incremental() else every_row %}
 
 {{ livelake.classify_latest_row_per_key(
     lake_rows,

@@ -1,0 +1,228 @@
+{#
+    Reading the lake by runs (docs/lake.md): the one macro layer that knows the
+    lake's commit protocol. A build sees exactly the runs committed when it started.
+
+    - `pin_lake_snapshot` (on-run-start, so a plain `dbt build` pins too): reads
+      every commit record (`_runs/run-*.json`, DuckDB's read_json) into
+      `main.lake_parts` (run_id, lake_table, dt, file: one row per listed part);
+      the snapshot is their largest run_id, appended to `main.lake_snapshots`
+      (snapshot_run_id, pinned_at, invocation_id). It then points the sources
+      (views `lake.<table>`) at the listed parts. A part no record lists (a run
+      still writing, or killed) is never read; a run committed after the pin waits
+      for the next build.
+    - `lake_parts(table, after=..., dates=...)`: the listed parts of `table` of the
+      runs after `after` (a run id) up to the snapshot, and of `dates` (report
+      tables), as one read_parquet of those files by name; an empty select of the
+      documented columns when there is none. With neither bound: the source (its
+      view lists every committed part).
+    - Watermarks: every incremental model stamps the rows it (re)builds with
+      `_batch_run_id`; the base models stamp the snapshot they consumed up to
+      (`lake_snapshot`), the models downstream the newest batch of the change log
+      (`lake_batch`). A model's largest stamp is its watermark
+      (`model_watermark`): it has consumed every run up to it. `ingested_at` is
+      lineage for people, never a watermark.
+    The warehouse's record of what it consumed: `main.lake_snapshots` (the runs each
+    build could see) and each model's watermark.
+
+    BigQuery: the lake tables are plain tables (with run_id) of the `lake` dataset;
+    there is no record to pin, the snapshot is the largest run_id the top_up table
+    holds when asked, and `lake_parts` filters the source table by run_id.
+#}
+
+{% macro lake_root() -%}
+    {{ return(env_var('LIVELAKE_DATA_DIR', './data') ~ '/lake') }}
+{%- endmacro %}
+
+{% macro pin_lake_snapshot() -%}
+    {{ return(adapter.dispatch('pin_lake_snapshot', 'livelake')()) }}
+{%- endmacro %}
+
+{% macro default__pin_lake_snapshot() -%}
+{%- endmacro %}
+
+{% macro duckdb__pin_lake_snapshot() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set root = livelake.lake_root() | replace("'", "''") -%}
+    {%- set records = root ~ '/_runs/run-*.json' -%}
+    {%- set recorded = run_query("select count(*) from glob('" ~ records ~ "')").columns[0].values()[0] -%}
+    {%- set parts -%}
+        {%- if recorded > 0 -%}
+            select
+                runs.run_id,
+                listed.part.table as lake_table,
+                cast(listed.part.dt as date) as dt,
+                '{{ root }}/' || listed.part.path as file
+            from read_json(
+                '{{ records }}',
+                columns = {
+                    run_id: 'bigint',
+                    parts: 'struct("table" varchar, dt varchar, path varchar, "rows" bigint)[]'
+                }
+            ) as runs,
+                unnest(runs.parts) as listed (part)
+        {%- else -%}
+            select
+                cast(null as bigint) as run_id,
+                cast(null as varchar) as lake_table,
+                cast(null as date) as dt,
+                cast(null as varchar) as file
+            limit 0
+        {%- endif -%}
+    {%- endset -%}
+    {%- do run_query('create or replace table main.lake_parts as ' ~ parts) -%}
+    {%- do run_query(
+        'create table if not exists main.lake_snapshots '
+        ~ '(snapshot_run_id bigint, pinned_at timestamp with time zone, invocation_id varchar)'
+    ) -%}
+    {%- do run_query(
+        "insert into main.lake_snapshots select coalesce(max(run_id), 0), now(), '"
+        ~ invocation_id ~ "' from main.lake_parts"
+    ) -%}
+    {%- do run_query('create schema if not exists lake') -%}
+    {%- for node in graph.sources.values() if node.source_name == 'lake' -%}
+        {%- do run_query(
+            'create or replace view lake.' ~ adapter.quote(node.identifier) ~ ' as '
+            ~ livelake.lake_parts_select(node.name, pinned=true)
+        ) -%}
+    {%- endfor -%}
+{%- endmacro %}
+
+{# Whether this warehouse holds a pinned snapshot (not yet: sqlfluff on an empty warehouse). #}
+{% macro lake_is_pinned() -%}
+    {{ return(load_relation(api.Relation.create(
+        database=target.database, schema='main', identifier='lake_parts'
+    )) is not none) }}
+{%- endmacro %}
+
+{# The snapshot this build pinned, a literal (0: an empty lake; a typed null at parse time). #}
+{% macro lake_snapshot() -%}
+    {{ return(adapter.dispatch('lake_snapshot', 'livelake')()) }}
+{%- endmacro %}
+
+{% macro duckdb__lake_snapshot() -%}
+    {%- if execute and load_relation(api.Relation.create(
+        database=target.database, schema='main', identifier='lake_snapshots'
+    )) is none -%}
+        {{ return('cast(0 as bigint)') }}
+    {%- endif -%}
+    {{ return(livelake.query_literal(
+        "select coalesce(max(snapshot_run_id), 0) as value_of_query from main.lake_snapshots"
+        ~ " where invocation_id = '" ~ invocation_id ~ "'",
+        dbt.type_bigint()
+    )) }}
+{%- endmacro %}
+
+{% macro default__lake_snapshot() -%}
+    {{ return(livelake.query_literal(
+        'select coalesce(max(run_id), 0) as value_of_query from ' ~ source('lake', 'top_up'),
+        dbt.type_bigint()
+    )) }}
+{%- endmacro %}
+
+{# The newest run a model has consumed (its largest `_batch_run_id`), a literal (0: empty). #}
+{% macro model_watermark(relation=this) -%}
+    {{ return(livelake.query_literal(
+        'select coalesce(max(_batch_run_id), 0) as value_of_query from ' ~ relation, dbt.type_bigint()
+    )) }}
+{%- endmacro %}
+
+{# The newest batch of the change log: what the models downstream of it stamp. #}
+{% macro lake_batch() -%}
+    (select max(_batch_run_id) from {{ ref('int_lake_changes') }})
+{%- endmacro %}
+
+{#
+    The listed parts of lake `table` of the runs after `after` up to the snapshot
+    (every committed run: `after` none), of `dates` only if given (report tables:
+    the parts of those days), as a relation (parenthesised select).
+#}
+{% macro lake_parts(table, after=none, dates=none) -%}
+    {{ return(adapter.dispatch('lake_parts', 'livelake')(table, after, dates)) }}
+{%- endmacro %}
+
+{% macro default__lake_parts(table, after, dates) -%}
+    (
+        select * from {{ source('lake', table) }}
+        where
+            run_id <= {{ livelake.lake_snapshot() }}
+            {% if after is not none %}and run_id > {{ after }}{% endif %}
+            {% if dates is not none %}and dt in ({{ (dates or ['null']) | join(', ') }}){% endif %}
+    )
+{%- endmacro %}
+
+{% macro duckdb__lake_parts(table, after, dates) -%}
+    {#- Every committed part: the source itself (its view lists them; a unit test's given rows stand in). -#}
+    {%- if after is none and dates is none -%}
+        {{ return('(select * from ' ~ source('lake', table) ~ ')') }}
+    {%- endif -%}
+    {{ return('(' ~ livelake.lake_parts_select(table, after, dates) ~ ')') }}
+{%- endmacro %}
+
+{#
+    DuckDB: `select * from read_parquet([the files], ...)` of the listed parts, or an
+    empty select of the source's documented columns (their data_type) when no part
+    is listed. The parts are read together by union_by_name: a part written before a
+    column existed reads it as null (the ingest only adds columns).
+#}
+{% macro lake_parts_select(table, after=none, dates=none, pinned=none) -%}
+    {%- if not execute -%}
+        {{ return('select * from ' ~ source('lake', table)) }}
+    {%- endif -%}
+    {%- set node = livelake.lake_source_node(table) -%}
+    {%- set files = [] -%}
+    {#- `pinned`: main.lake_parts is known to exist (the pin itself, which must not open a transaction). -#}
+    {%- if pinned is none -%}
+        {%- set pinned = livelake.lake_is_pinned() -%}
+    {%- endif -%}
+    {%- if pinned and (dates is none or dates) -%}
+        {%- set listed -%}
+            select file from main.lake_parts
+            where
+                lake_table = '{{ node.identifier }}'
+                {% if after is not none %}and run_id > {{ after }}{% endif %}
+                {% if dates is not none %}and dt in ({{ dates | join(', ') }}){% endif %}
+            order by run_id, file
+        {%- endset -%}
+        {%- for file in run_query(listed).columns[0].values() -%}
+            {%- do files.append("'" ~ file | replace("'", "''") ~ "'") -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- if files -%}
+        {#- Report tables are partitioned by day: their parts' folders give `dt`. -#}
+        {%- set hive = 'false' if node.identifier.startswith('_') else 'true' -%}
+        {{ return(
+            'select * from read_parquet([' ~ files | join(', ') ~ '], hive_partitioning = ' ~ hive
+            ~ ', union_by_name = true)'
+        ) }}
+    {%- endif -%}
+    {%- set columns = [] -%}
+    {%- for name, data_type in livelake.lake_typed_columns(table) -%}
+        {%- do columns.append('cast(null as ' ~ data_type ~ ') as ' ~ adapter.quote(name)) -%}
+    {%- endfor -%}
+    {{ return('select ' ~ (columns | join(', ') or '1 as nothing') ~ ' limit 0') }}
+{%- endmacro %}
+
+{# The days (`dt`) of `table`'s parts of the runs after `after` up to the snapshot, as literals. #}
+{% macro lake_new_dates(table, after) -%}
+    {{ return(adapter.dispatch('lake_new_dates', 'livelake')(table, after)) }}
+{%- endmacro %}
+
+{% macro duckdb__lake_new_dates(table, after) -%}
+    {%- if not execute or not livelake.lake_is_pinned() -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {{ return(livelake.query_literals(
+        "select distinct dt as value_of_query from main.lake_parts where lake_table = '" ~ table
+        ~ "' and run_id > " ~ after ~ ' order by 1',
+        'date'
+    )) }}
+{%- endmacro %}
+
+{% macro default__lake_new_dates(table, after) -%}
+    {{ return(livelake.query_literals(
+        'select distinct dt as value_of_query from ' ~ livelake.lake_parts(table, after=after),
+        'date'
+    )) }}
+{%- endmacro %}
