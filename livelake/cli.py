@@ -69,6 +69,7 @@ def ingest(
     from ingest.sources.local import LocalFolderSource
     from ingest.summary import render, to_json
     from lake.lock import LakeBusyError
+    from lake.runs import CorruptRecordError, EarlierLayoutError
 
     paths = Paths.from_env()
     try:
@@ -99,6 +100,9 @@ def ingest(
         except LakeBusyError as exc:
             err.print(f"[red]error[/] {exc}")
             raise typer.Exit(EXIT_BUSY) from exc
+        except (EarlierLayoutError, CorruptRecordError) as exc:
+            err.print(f"[red]error[/] {exc}")
+            raise typer.Exit(1) from exc
     _printable_stdout()
     if as_json:
         sys.stdout.write(to_json(report) + "\n")
