@@ -23,6 +23,10 @@ app = typer.Typer(
     add_completion=False,
 )
 err = Console(stderr=True)
+# build, publish and compact share the warehouse lock, and this option.
+WaitForWarehouse = Annotated[
+    bool, typer.Option(help="wait for a running build, publish or compaction instead of failing")
+]
 
 
 @app.command()
@@ -121,10 +125,7 @@ def build(
     full_refresh: Annotated[
         bool, typer.Option(help="rebuild every incremental model from the whole lake")
     ] = False,
-    wait: Annotated[
-        bool,
-        typer.Option(help="wait for a running build, publish or compaction instead of failing"),
-    ] = False,
+    wait: WaitForWarehouse = False,
 ) -> None:
     """Build and test every dbt model (`dbt build`) on the lake's committed runs.
 
@@ -146,10 +147,7 @@ def build(
 
 @app.command()
 def publish(
-    wait: Annotated[
-        bool,
-        typer.Option(help="wait for a running build, publish or compaction instead of failing"),
-    ] = False,
+    wait: WaitForWarehouse = False,
 ) -> None:
     """Replace the serving copy (serving.duckdb) with the warehouse, atomically.
 
@@ -170,10 +168,7 @@ def publish(
 
 @app.command()
 def compact(
-    wait: Annotated[
-        bool,
-        typer.Option(help="wait for a running build, publish or compaction instead of failing"),
-    ] = False,
+    wait: WaitForWarehouse = False,
 ) -> None:
     """Rewrite the warehouse without the rows incremental runs deleted (weekly upkeep).
 
