@@ -345,23 +345,15 @@ def main() -> None:
         return max(m.peak_rss_gb for kind in ("models", "build") for m in incremental[phase][kind])
 
     labels = {"new_day": "one new day", "corrected_day": f"corrected {meta['corrected_day']}"}
+    # (incremental kind, full phase it is a share of, what it says, the target share)
+    shares = (
+        ("build", "full", "dbt build / full dbt build", 0.10),
+        ("models", "full_models", "models / full models", 0.07),
+    )
     targets = [
         *(
-            Target(
-                f"{labels[p]}: dbt build / full dbt build",
-                median(p, "build") / full["full"].seconds,
-                0.10,
-                "share",
-            )
-            for p in incremental
-        ),
-        *(
-            Target(
-                f"{labels[p]}: models / full models",
-                median(p, "models") / full["full_models"].seconds,
-                0.07,
-                "share",
-            )
+            Target(f"{labels[p]}: {what}", median(p, kind) / full[whole].seconds, share, "share")
+            for kind, whole, what, share in shares
             for p in incremental
         ),
         Target(
