@@ -1,0 +1,1 @@
+"""Promotion of the committed lake to BigQuery (`livelake promote`)."""
