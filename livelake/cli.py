@@ -204,6 +204,86 @@ def _warehouse_held(paths: Paths, doing: str, wait: bool) -> Iterator[Held]:
 
 
 @app.command()
+def promote(
+    dry_run: Annotated[
+        bool, typer.Option(help="print what would be loaded and its bytes; write nothing")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option(help="wait for a running promotion instead of failing")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Load the lake's committed runs into BigQuery's raw dataset (production).
+
+    Only the slices (a table's day, a side table's run) that changed since the last
+    promotion are loaded, each replaced whole in one transaction: running it twice
+    changes nothing, and a promotion cut short is finished by running it again.
+    Settings: LIVELAKE_GCP_PROJECT, LIVELAKE_BQ_* (.env.example).
+
+    Exit codes: 0 promoted (or nothing to do), 1 BigQuery failed or timed out (run it
+    again), 2 no project or credentials, 4 another promotion is running.
+    """
+    from google.api_core.exceptions import GoogleAPIError
+    from requests.exceptions import RequestException
+
+    from lake.runs import CorruptRecordError, EarlierLayoutError
+    from livelake.config import BigQuerySettings
+    from promote.client import NotConfiguredError
+    from promote.run import (
+        EXIT_BUSY,
+        EXIT_FAILED,
+        EXIT_NOT_CONFIGURED,
+        PromoteBusyError,
+        promotion_lock,
+    )
+    from promote.run import promote as run_promote
+    from promote.summary import render, to_json
+
+    paths = Paths.from_env()
+    settings = BigQuerySettings.from_env()
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=as_json or dry_run or not err.is_terminal,
+    )
+    try:
+        with promotion_lock(paths.data_dir, wait), progress:
+            task = progress.add_task("promoting", total=None)
+            report = run_promote(
+                paths.lake,
+                settings,
+                dry_run=dry_run,
+                on_planned=lambda plan: progress.update(task, total=len(plan.load)),
+                on_batch_done=lambda batch: progress.advance(task, len(batch)),
+            )
+    except PromoteBusyError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(EXIT_BUSY) from exc
+    except NotConfiguredError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(EXIT_NOT_CONFIGURED) from exc
+    except (EarlierLayoutError, CorruptRecordError) as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(EXIT_FAILED) from exc
+    except (GoogleAPIError, RequestException, TimeoutError) as exc:
+        # concurrent.futures.TimeoutError is TimeoutError: a job not done in its time.
+        err.print(
+            f"[red]error[/] BigQuery: {type(exc).__name__}: {str(exc)[:500] or 'timed out'}\n"
+            "the slices loaded so far stay; run `livelake promote` again to load the rest"
+        )
+        raise typer.Exit(EXIT_FAILED) from exc
+    _printable_stdout()
+    if as_json:
+        sys.stdout.write(to_json(report) + "\n")
+    else:
+        out = Console()
+        render(report, out if out.is_terminal else Console(width=160))
+
+
+@app.command()
 def kpis() -> None:
     """Print the last day's headline KPIs from the serving copy."""
     from livelake.headline import render as render_kpis

@@ -68,3 +68,36 @@ class Paths:
             "memory_limit": os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT),
             "temp_directory": str(self.spill),
         }
+
+
+# BigQuery (production, issue 11): every setting from the environment (.env.example
+# lists them). The emulator the tests use is reached through LIVELAKE_BQ_API_ENDPOINT.
+GCP_PROJECT_VARIABLE = "LIVELAKE_GCP_PROJECT"
+
+
+@dataclass(frozen=True)
+class BigQuerySettings:
+    """Where production lives and how long any BigQuery call may take.
+
+    `request_timeout` bounds each HTTP request (and its retries together); `job_timeout`
+    bounds the wait for one job (a load, a transaction). Both are finite, so a frozen
+    endpoint fails the command instead of hanging it."""
+
+    project: str | None
+    location: str
+    raw_dataset: str
+    api_endpoint: str | None
+    request_timeout: float
+    job_timeout: float
+
+    @classmethod
+    def from_env(cls) -> BigQuerySettings:
+        env = os.environ
+        return cls(
+            project=env.get(GCP_PROJECT_VARIABLE) or None,
+            location=env.get("LIVELAKE_BQ_LOCATION", "asia-east1"),
+            raw_dataset=env.get("LIVELAKE_BQ_RAW_DATASET", "lake"),
+            api_endpoint=env.get("LIVELAKE_BQ_API_ENDPOINT") or None,
+            request_timeout=float(env.get("LIVELAKE_BQ_TIMEOUT_SECONDS", "30")),
+            job_timeout=float(env.get("LIVELAKE_BQ_JOB_TIMEOUT_SECONDS", "600")),
+        )
