@@ -119,7 +119,7 @@
         ) -%}
     {%- endif -%}
     {%- set since = livelake.query_literal(
-        'select min(since) as value_of_query from (' ~ bounds | join(' union all ') ~ ') as bounds', 'date'
+        'select min(since) as value_of_query from (' ~ bounds | join(' union all by name ') ~ ') as bounds', 'date'
     ) -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}

@@ -11,7 +11,7 @@
         from (
             select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
 
-            union all
+            union all by name
 
             select dates.date_day
             from {{ ref('dim_date') }} as dates

@@ -5,7 +5,7 @@
         '{{ level }}' as membership_level,
         {{ loop.index0 }} as membership_rank
     {%- if not loop.last %}
-    union all
+    union all by name
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}

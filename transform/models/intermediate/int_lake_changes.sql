@@ -104,7 +104,7 @@ with
         from topup_versions
         where not (was_seen and is_unchanged)
 
-        union all
+        union all by name
 
         select
             _batch_run_id,

@@ -93,7 +93,7 @@ final as (
 
     {% for table in partition_columns %}
         select * from {{ table }}_files
-        {% if not loop.last %}union all{% endif %}
+        {% if not loop.last %}union all by name{% endif %}
     {% endfor %}
 
 )

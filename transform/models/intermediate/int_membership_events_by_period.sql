@@ -20,7 +20,7 @@ dropoffs as (
 grains as (
 
     select 'day' as period_grain
-    union all
+    union all by name
     select 'month' as period_grain
 
 ),
@@ -36,7 +36,7 @@ events as (
     from membership
     where change_type in ('upgrade', 'downgrade')
 
-    union all
+    union all by name
 
     select
         user_id,

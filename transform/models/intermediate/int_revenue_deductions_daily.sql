@@ -27,7 +27,7 @@ scoped as (
         is_arithmetic_break
     from streamer_days
 
-    union all
+    union all by name
 
     select
         revenue_date,

@@ -64,17 +64,17 @@ appearances as (
         channel_id,
         report_date as seen_on
     from channel_stats
-    union all
+    union all by name
     select
         channel_id,
         report_date as seen_on
     from pre
-    union all
+    union all by name
     select
         channel_id,
         report_date as seen_on
     from post
-    union all
+    union all by name
     select
         channel_id,
         topup_date as seen_on

@@ -7,22 +7,22 @@ data_dates as (
         min(topup_date) as first_date,
         max(topup_date) as last_date
     from {{ ref('stg_lake__top_up') }}
-    union all
+    union all by name
     select
         min(report_date) as first_date,
         max(report_date) as last_date
     from {{ ref('stg_lake__user_activity') }}
-    union all
+    union all by name
     select
         min(report_date) as first_date,
         max(report_date) as last_date
     from {{ ref('stg_lake__channel_stats') }}
-    union all
+    union all by name
     select
         min(report_date) as first_date,
         max(report_date) as last_date
     from {{ ref('stg_lake__pre_deduction') }}
-    union all
+    union all by name
     select
         min(report_date) as first_date,
         max(report_date) as last_date

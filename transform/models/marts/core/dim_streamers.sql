@@ -39,7 +39,7 @@ appearances as (
         report_date,
         channel_id
     from pre
-    union all
+    union all by name
     select
         streamer_id,
         report_date,

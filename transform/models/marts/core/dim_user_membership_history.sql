@@ -133,7 +133,7 @@ sequence as (
 
     select {{ sequence_columns | join(', ') }} from new_observations
     {% if is_incremental() %}
-        union all
+        union all by name
         select {{ sequence_columns | join(', ') }} from continued_versions
     {% endif %}
 
@@ -237,7 +237,7 @@ rebuilt as (
     scoped_rows as (
 
         select {{ version_columns | join(', ') }} from rebuilt
-        union all
+        union all by name
         select {{ version_columns | join(', ') }} from kept
         where not is_continued
 

@@ -114,7 +114,7 @@ first_topups as (
 
     {% if is_incremental() %}
 
-        union all
+        union all by name
 
         {# A first top-up before every change is unchanged: the built row has it. #}
         select

@@ -150,7 +150,7 @@ dropoffs as (
         from dropoffs
         where dropoff_date >= {{ rebuild_from_date }}
 
-        union all
+        union all by name
 
         select {{ dropoff_columns | join(', ') }}
         from kept

@@ -235,7 +235,7 @@ rebuilt as (
 
         {# Both by the one column list: a column added to one side cannot shift the other's. #}
         select {{ (fact_columns + lineage_columns + ['_batch_run_id']) | join(', ') }} from rebuilt
-        union all
+        union all by name
         select {{ (fact_columns + lineage_columns + ['_batch_run_id']) | join(', ') }} from relineaged
 
     )

@@ -99,7 +99,7 @@ file_domains as (
             file_sha256,
             domain
         from loaded_file_days
-        union all
+        union all by name
         select
             file_sha256,
             domain
@@ -131,11 +131,11 @@ repeated_file_days as (
 file_days as (
 
     select * from loaded_file_days
-    union all
+    union all by name
     select * from quarantined_file_days
-    union all
+    union all by name
     select * from rejected_file_days
-    union all
+    union all by name
     select * from repeated_file_days
 
 ),

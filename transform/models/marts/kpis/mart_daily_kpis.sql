@@ -95,7 +95,7 @@ span_edges as (
         1 as mau_change
     from active_spans
 
-    union all
+    union all by name
 
     select
         wau_span_end as edge_date,
@@ -103,7 +103,7 @@ span_edges as (
         0 as mau_change
     from active_spans
 
-    union all
+    union all by name
 
     select
         mau_span_end as edge_date,

@@ -144,7 +144,7 @@ span_edges as (
     from level_spans
     where span_start < mau_span_end
 
-    union all
+    union all by name
 
     select
         membership_level,
@@ -154,7 +154,7 @@ span_edges as (
     from level_spans
     where span_start < wau_span_end
 
-    union all
+    union all by name
 
     select
         membership_level,

@@ -40,7 +40,7 @@ events as (
 grains as (
 
     select 'day' as period_grain
-    union all
+    union all by name
     select 'month' as period_grain
 
 ),

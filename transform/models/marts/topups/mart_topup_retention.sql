@@ -44,13 +44,13 @@ dates as (
 offsets as (
 
     select 1 as weeks_after
-    union all
+    union all by name
     select 2 as weeks_after
-    union all
+    union all by name
     select 4 as weeks_after
-    union all
+    union all by name
     select 8 as weeks_after
-    union all
+    union all by name
     select 12 as weeks_after
 
 ),
