@@ -21,7 +21,7 @@ SUPERSET_VENV := .venv-superset
 SUPERSET_PY := $(SUPERSET_VENV)/bin/python
 DASHBOARDS_RUN := PYTHONPATH=$(CURDIR)/dashboards $(SUPERSET_PY) -m livelake_dashboards
 
-.PHONY: help setup setup-dashboards browser dev generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards lint format bench bench-ingest bench-transform bench-dashboards clean
+.PHONY: help setup setup-dashboards setup-bigquery browser dev generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -40,6 +40,13 @@ $(SUPERSET_VENV)/bin/superset: dashboards/pyproject.toml dashboards/uv.lock
 	@touch $@
 
 setup-dashboards: $(SUPERSET_VENV)/bin/superset ## Install the Superset virtualenv (.venv-superset) from dashboards/uv.lock
+
+.venv-bqemulator/bin/bqemulator: tests/bigquery/emulator/pyproject.toml tests/bigquery/emulator/uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/.venv-bqemulator $(UV) sync --frozen --quiet --project tests/bigquery/emulator
+	@touch $@
+
+setup-bigquery: .venv-bqemulator/bin/bqemulator ## Install the BigQuery API emulator's virtualenv (.venv-bqemulator) from tests/bigquery/emulator/uv.lock
 
 browser: ## Install Debian's chromium, chromium-driver and CJK fonts if missing (the browser tests)
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
@@ -87,11 +94,14 @@ notebook: setup ## Open notebooks/explore.ipynb in Jupyter Lab on 127.0.0.1:8888
 dashboards-stop: ## Stop the Superset server `make dashboards` started
 	@if [ -x $(SUPERSET_PY) ]; then $(DASHBOARDS_RUN) stop; else echo "Superset is not installed"; fi
 
-test: setup setup-dashboards browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
+test: setup setup-dashboards setup-bigquery browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-dashboards: setup setup-dashboards browser ## The dashboard and notebook tests alone: real Superset, headless Chromium (screenshots -> docs/screenshots), the notebook run headless
 	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -n 2 --dist loadgroup tests/dashboards tests/notebooks
+
+test-bigquery: setup setup-bigquery ## The BigQuery tests alone, offline: livelake promote against a BigQuery API emulator (bqemulator) on 127.0.0.1
+	$(BIN)/python -m pytest -n 0 tests/bigquery
 
 lint: setup ## Check Python (ruff) and the dbt SQL (sqlfluff): every model's full-refresh and incremental branch, on a scratch warehouse
 	$(BIN)/ruff check .
