@@ -97,14 +97,15 @@ def normalise(domain: Domain, sheets: list[pl.LazyFrame]) -> Normalised:
     """Type the stacked `sheet_rows` of one domain.
 
     Each column is parsed once per distinct raw value (counts, amounts, enums, dates
-    and most IDs repeat a lot) and joined back; timestamps, nearly all distinct, are
-    typed row by row in their common formats first (`fast_stages`), and only the
-    distinct values left over take the full parser.
+    and most IDs repeat a lot) and joined back; timestamps and the key's IDs, nearly
+    all distinct, are typed row by row in their common formats first (`fast_stages`),
+    and only the distinct values left over take the full parser.
     """
     rows = pl.concat(sheets, how="vertical").filter(pl.col(_FIRST).is_not_null()).drop(_FIRST)
     fast: dict[int, str] = {}
     for n, column in enumerate(domain.columns):
-        stages = fast_stages(column, pl.col(column.name), f"_f{n}")
+        distinct = column.name in domain.key
+        stages = fast_stages(column, pl.col(column.name), f"_f{n}", distinct=distinct)
         for stage in stages:
             rows = rows.with_columns(stage)
         if stages:
@@ -119,8 +120,14 @@ def normalise(domain: Domain, sheets: list[pl.LazyFrame]) -> Normalised:
         values = values.select(pl.col(column.name).unique())
         lookups.append(_typed(values, column, n))
     joined = parsed.lazy()
-    for column, table in zip(domain.columns, pl.collect_all(lookups), strict=True):
-        joined = joined.join(table.lazy(), on=column.name, how="left", nulls_equal=True)
+    for n, (column, table) in enumerate(zip(domain.columns, pl.collect_all(lookups), strict=True)):
+        if table.height:
+            joined = joined.join(table.lazy(), on=column.name, how="left", nulls_equal=True)
+        else:  # every cell fast-typed: nothing to join
+            joined = joined.with_columns(
+                pl.lit(None, table.schema[f"_v{n}"]).alias(f"_v{n}"),
+                pl.lit(None, pl.String).alias(f"_e{n}"),
+            )
 
     # A raw value is typed either fast or by its look-up, never both: the look-ups hold
     # only the values the fast stages left null, so `_e<n>` is null on fast-typed cells.

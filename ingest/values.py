@@ -316,6 +316,7 @@ def _epoch_seconds(text: pl.Expr, prefix: str, kind: Kind) -> list[list[pl.Expr]
 # Timestamp formats parsed straight from the raw cell: what calamine writes for a date
 # cell, then the exports the contract names (docs/input-contract.md).
 # (format, offset given in the text)
+_MERIDIEM_STAMP = r"^\d{4}/\d{1,2}/\d{1,2} [上下]午 \d{1,2}:[0-5]\d:[0-5]\d$"
 _FAST_STAMPS: tuple[tuple[str, bool], ...] = (
     ("%Y-%m-%d %H:%M:%S", False),
     ("%Y/%m/%d %H:%M:%S", False),
@@ -324,14 +325,21 @@ _FAST_STAMPS: tuple[tuple[str, bool], ...] = (
 )
 
 
-def fast_stages(column: Column, raw: pl.Expr, name: str) -> list[pl.Expr]:
+def fast_stages(
+    column: Column, raw: pl.Expr, name: str, *, distinct: bool = False
+) -> list[pl.Expr]:
     """Stages writing column `name`: the typed value of the cells in a common format, else null.
 
     Every cell a stage types is one the full parser (`plan_column`) types to the same
     value, so only the cells left null need it. Each stage reads only the cells the
     stages before left null (polars skips null cells), which is what makes it cheap.
-    Only timestamps have fast stages: other columns repeat few distinct values.
+    Only the columns whose values are nearly all distinct have fast stages, where
+    typing each distinct value and joining it back costs more than typing the rows:
+    timestamps, and an ID that is `distinct` (one of its domain's key, an order_id).
+    Other columns repeat few distinct values.
     """
+    if column.kind is Kind.ID and distinct:
+        return [_fast_id(raw).alias(name)]
     if column.kind is not Kind.TIMESTAMP:
         return []
     done = pl.col(name)
@@ -347,6 +355,16 @@ def fast_stages(column: Column, raw: pl.Expr, name: str) -> list[pl.Expr]:
             if fmt.endswith("Z"):
                 seconds = seconds + TAIPEI_OFFSET_MINUTES * 60
         stages.append(seconds if not stages else pl.coalesce(done, seconds))
+    # `2025/3/1 下午 02:22:33`, as chrono's 12-hour clock (12 上午 is 00h, 12 下午 is 12h,
+    # as the full parser has it); anything looser is left to the full parser.
+    twelve = (
+        pl.when(done.is_null() & raw.str.contains(_MERIDIEM_STAMP))
+        .then(raw)
+        .str.replace("上午", "AM", literal=True)
+        .str.replace("下午", "PM", literal=True)
+        .str.strptime(pl.Datetime("us"), "%Y/%m/%d %p %I:%M:%S", strict=False)
+    )
+    stages.append(pl.coalesce(done, twelve.dt.epoch("s")))
     serial = pl.when(done.is_null()).then(raw).cast(pl.Float64, strict=False)
     stages.append(pl.coalesce(done, _from_serial(serial)))
     # Before 1900 is an Excel date cell holding 0 or a time-only cell: the full parser
@@ -354,6 +372,19 @@ def fast_stages(column: Column, raw: pl.Expr, name: str) -> list[pl.Expr]:
     stages.append(pl.when(done >= _MIN_SECONDS).then(done))
     stamp = pl.from_epoch(done, time_unit="s").cast(LAKE_TYPES[column.kind])
     return [e.alias(name) for e in stages] + [stamp.alias(name)]
+
+
+def _fast_id(raw: pl.Expr) -> pl.Expr:
+    """An ID of ASCII letters, digits, `.`, `_` and `-` (a letter or digit first), spaces
+    around it stripped and a numeric cell's `.0` dropped, as the full parser types it:
+    NFKC leaves such text as it is and turns the spaces (NBSP, U+3000) into spaces that
+    are stripped anyway; it holds no `+` (scientific notation), is no blank and no
+    formula's error value. Any other cell is left null, for the full parser."""
+    core = raw.str.strip_chars()
+    numeric = pl.when(core.str.contains(r"^\d+\.0+$")).then(core).str.replace(r"\.0+$", "")
+    return pl.when(core.str.contains(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")).then(
+        pl.coalesce(numeric, core)
+    )
 
 
 def _from_serial(serial: pl.Expr) -> pl.Expr:
