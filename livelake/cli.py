@@ -265,7 +265,7 @@ def promote(
     except NotConfiguredError as exc:
         err.print(f"[red]error[/] {exc}")
         raise typer.Exit(EXIT_NOT_CONFIGURED) from exc
-    except (EarlierLayoutError, CorruptRecordError) as exc:
+    except (FileNotFoundError, EarlierLayoutError, CorruptRecordError) as exc:
         err.print(f"[red]error[/] {exc}")
         raise typer.Exit(EXIT_FAILED) from exc
     except (GoogleAPIError, RequestException, TimeoutError) as exc:

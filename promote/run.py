@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lake.lock import BusyError, exclusive
-from lake.runs import check_layout
+from lake.runs import RUNS, check_layout
 from livelake.config import BigQuerySettings
 from promote import load, manifest
 from promote.client import bounds as bounds_of
@@ -65,6 +65,8 @@ def promote(
 ) -> PromoteReport:
     """Promote the committed lake to `settings`' raw dataset (see the module)."""
     started = time.monotonic()
+    if not (lake / RUNS).is_dir():
+        raise FileNotFoundError(f"no committed lake at {lake}: run `livelake ingest` first")
     check_layout(lake)
     client = connect(settings)
     bounds = bounds_of(settings)

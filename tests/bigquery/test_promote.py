@@ -214,38 +214,55 @@ def test_dry_run_prints_the_load_and_its_bytes_and_writes_nothing(
     assert "would load" in human_text.stdout and "MB of parquet" in human_text.stdout
 
 
-_KILL_AFTER = """
+# The real promotion, cut right after the first report table's batch committed: the
+# process SIGKILLed, or the emulator SIGSTOPped so the next call's timeout fires.
+_CUT_AFTER = """
 import os, signal, sys
 from pathlib import Path
 from livelake.config import BigQuerySettings
 from promote.run import promote
 
-def crash(batch):
-    if batch[0].table == sys.argv[2]:
-        os.kill(os.getpid(), signal.SIGKILL)
+def cut(batch):
+    if batch[0].table == "channel_stats":
+        if sys.argv[2] == "kill":
+            os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(int(sys.argv[3]), signal.SIGSTOP)
 
-promote(Path(sys.argv[1]), BigQuerySettings.from_env(), on_batch_done=crash)
+promote(Path(sys.argv[1]), BigQuerySettings.from_env(), on_batch_done=cut)
 """
 
 
-def test_a_promotion_killed_halfway_is_finished_by_running_it_again(
-    emulator: bqemulator.Emulator, bq: bigquery.Client, data_dir: Path, raw_dataset: str
+@pytest.mark.parametrize("how", ["kill", "freeze"])
+def test_a_promotion_cut_halfway_is_finished_by_running_it_again(
+    emulator: bqemulator.Emulator,
+    bq: bigquery.Client,
+    data_dir: Path,
+    raw_dataset: str,
+    how: str,
 ) -> None:
     env = {
         **os.environ,
         **emulator.env(),
         "LIVELAKE_DATA_DIR": str(data_dir),
         "LIVELAKE_BQ_RAW_DATASET": raw_dataset,
+        "LIVELAKE_BQ_TIMEOUT_SECONDS": "2",
+        "LIVELAKE_BQ_JOB_TIMEOUT_SECONDS": "5",
     }
-    # The real promotion, SIGKILLed right after the first report table's batch committed.
-    killed = subprocess.run(
-        [sys.executable, "-c", _KILL_AFTER, str(data_dir / "lake"), "channel_stats"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    script = [sys.executable, "-c", _CUT_AFTER, str(data_dir / "lake"), how]
+    try:
+        cut = subprocess.run(
+            [*script, str(emulator.process.pid)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.kill(emulator.process.pid, signal.SIGCONT)
+    if how == "kill":
+        assert cut.returncode == -signal.SIGKILL, cut.stderr
+    else:  # the next call timed out: a traceback, the process failed
+        assert cut.returncode == 1 and "Timeout" in cut.stderr, cut.stderr[-2000:]
     held = {row[0] for row in manifest_rows(bq, raw_dataset)}
     assert held == {"_manifest", "_quarantine", "_rejected", "channel_stats"}
     assert bq_rows(bq, raw_dataset, "channel_stats") == lake_rows(data_dir, "channel_stats")
@@ -253,6 +270,24 @@ def test_a_promotion_killed_halfway_is_finished_by_running_it_again(
     rest = promoted(promote_cli(data_dir, emulator, raw_dataset)[0])
     assert {s["table"] for s in rest["slices"]} == set(REPORT_TABLES) - {"channel_stats"}
     assert_equals_lake(bq, data_dir, raw_dataset)
+
+
+def test_a_second_promotion_of_the_data_dir_is_refused_with_who_holds_it(
+    emulator: bqemulator.Emulator, data_dir: Path, raw_dataset: str
+) -> None:
+    from promote.run import promotion_lock
+
+    with promotion_lock(data_dir, wait=False):
+        done, seconds = promote_cli(data_dir, emulator, raw_dataset)
+    assert done.returncode == 4 and "another promotion is running" in done.stderr
+    assert seconds < 30
+
+
+def test_without_a_lake_it_says_to_ingest_first(
+    emulator: bqemulator.Emulator, tmp_path: Path, raw_dataset: str
+) -> None:
+    done, _ = promote_cli(tmp_path, emulator, raw_dataset)
+    assert done.returncode == 1 and "livelake ingest" in done.stderr
 
 
 def test_a_frozen_endpoint_is_cut_by_the_timeout(
