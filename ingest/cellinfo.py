@@ -85,6 +85,19 @@ def _date_only(code: str) -> bool:
     return bool(re.search(r"[yde]", bare)) and not re.search(r"[hs]|am/pm|a/p|上午", bare)
 
 
+def _holds_any(data: bytes, needles: list[bytes]) -> bool:
+    """Whether `data` holds any of the needles, in one pass: a regular expression of
+    the literals (SIMD-searched by polars) over the sheet read as UTF-8, half the CPU
+    of `_contains`'s search per needle on the medium world. Sheet XML that is not
+    UTF-8 is searched per needle instead."""
+    try:
+        text = pl.Series([data], dtype=pl.Binary).cast(pl.String)
+    except pl.exceptions.ComputeError:
+        return any(_contains(data, needles))
+    pattern = "|".join(re.escape(n.decode()) for n in needles)
+    return bool(text.str.contains(pattern)[0])
+
+
 def _contains(data: bytes, needles: list[bytes]) -> list[bool]:
     """Whether `data` holds each needle: polars' SIMD substring search, three times
     faster than a `bytes in` per needle on the medium world's 229 MB of sheet XML
@@ -197,10 +210,12 @@ class WorkbookCells:
         styles = dict.fromkeys(self._padded, "padded")
         if timestamps:
             styles.update(dict.fromkeys(self._date_only - set(self._padded), "date"))
-        # Memory scans decide whether the cells need parsing at all.
-        formulas, errors, *hits = _contains(
-            data, [b"<f", b't="e"', *(f' s="{s}"'.encode() for s in styles)]
-        )
+        # Memory scans decide whether the cells need parsing at all: one pass for
+        # the usual sheet, which holds none of them.
+        needles = [b"<f", b't="e"', *(f' s="{s}"'.encode() for s in styles)]
+        if not _holds_any(data, [*needles, b"<mergeCells"]):
+            return SheetCells()
+        formulas, errors, *hits = _contains(data, needles)
         styled = [s for s, hit in zip(styles, hits, strict=True) if hit]
         has_cells = bool(styled) or formulas or errors
         found = SheetCells()
