@@ -15,8 +15,10 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
+from polars.io.partition import FileProviderArgs, PartitionBy
 
 from ingest.cellinfo import UnreadablePartError, WorkbookCells, patch_grid
 from ingest.contracts import DOMAINS_BY_TABLE, LINEAGE, Domain, Kind, lake_schema
@@ -130,6 +132,38 @@ class Parts:
         # parts), and zstd cost about 0.6 s more CPU on the medium world for 30% smaller
         # files; min/max statistics stay, DuckDB prunes row groups by them.
         frame.write_parquet(path, compression="lz4", statistics=True)
+
+    def write_days(self, table: str, frame: pl.DataFrame, day: str) -> None:
+        """One part per value of column `day` (a date), without that column, in one
+        partitioned sink: polars' fixed cost per written file (about 1 ms, most of a
+        small part's) is paid once per table, not once per day (0.25 CPU s less on the
+        medium world's 556 parts)."""
+        counts = frame.group_by(day, maintain_order=True).len()
+        if counts.height <= 1:
+            for (value,), part in frame.partition_by(day, as_dict=True, include_key=False).items():
+                self.write(table, value, part)
+            return
+        rows = dict(counts.iter_rows())
+        placed: dict[dt.date, Path] = {}
+
+        def path_of(args: FileProviderArgs) -> Path:
+            value = args.partition_keys.item()
+            if args.index_in_partition or value in placed:  # one file per day, always
+                raise RuntimeError(f"a second file for {table} {value}")
+            placed[value] = temporary_part(self._lake, self._run_id, table, value)
+            self._pending.append(PendingPart(table, value.isoformat(), placed[value], rows[value]))
+            return placed[value]
+
+        target = PartitionBy(
+            "",
+            file_path_provider=path_of,
+            key=day,
+            include_key=False,
+            approximate_bytes_per_file=None,
+        )
+        frame.write_parquet(target, compression="lz4", statistics=True)
+        if placed.keys() != rows.keys():
+            raise RuntimeError(f"the parts of {table} are not one per day")
 
     def entries(self, kind: str, rows: list[dict[str, object]]) -> None:
         """A manifest or rejected part of dict rows (MANIFEST_SCHEMA or REJECTED_SCHEMA)."""
@@ -450,9 +484,7 @@ def _write_table(
     )
     for file, count in rows.group_by("_file").len().iter_rows():
         reads[file].result.tables[domain.table] = count
-    by_day = rows.drop("_file").partition_by("_dt", as_dict=True, include_key=False)
-    for (day,), part in by_day.items():
-        parts.write(domain.table, day, part)
+    parts.write_days(domain.table, rows.drop("_file"), "_dt")
 
 
 def _quarantined(domain: Domain, bad: pl.DataFrame, sheets: list[_Sheet]) -> pl.DataFrame:
