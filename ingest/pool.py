@@ -32,7 +32,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for
@@ -85,10 +85,13 @@ class WorkersCannotStartError(RuntimeError):
 
 
 def run_batches(
-    batches: list[list[FileJob]], workers: int, timeout_s: float, finish: Finish
+    batches: Iterable[list[FileJob]], workers: int, timeout_s: float, finish: Finish
 ) -> None:
     """Read every batch in `workers` processes; `finish` gets each batch's outcomes
     and the parts written for it.
+
+    The workers are started first, then `batches` is drawn: a generator that sizes
+    the batches (opening every zip) runs while the workers import polars.
 
     A batch whose worker died is finished in pieces: the file it named (no parts),
     then the rest once a new worker has read them. The dead worker's temporaries are
@@ -109,11 +112,13 @@ class _Pool:
         self.workers: list[_Worker] = []
         self.start_deaths: list[str] = []
 
-    def run(self, batches: list[list[FileJob]]) -> None:
-        self.queue.extend(b for b in batches if b)
+    def run(self, batches: Iterable[list[FileJob]]) -> None:
         # Only this process holds `alive`: the workers' lifeline ends with it.
         self.lifeline, alive = self.context.Pipe(duplex=False)
         try:
+            while len(self.workers) < self.size:
+                self._spawn()
+            self.queue.extend(b for b in batches if b)
             while self.queue or any(w.batch is not None for w in self.workers):
                 self.workers = [
                     w for w in self.workers if w.process.is_alive() or w.batch is not None
@@ -148,6 +153,9 @@ class _Pool:
                 return worker
         if len(self.workers) >= self.size:
             return None
+        return self._spawn()
+
+    def _spawn(self) -> _Worker:
         ours, theirs = self.context.Pipe(duplex=True)
         process = self.context.Process(
             target=_worker_main, args=(theirs, self.lifeline), daemon=True

@@ -196,14 +196,16 @@ def run_ingest(
             for job, outcome in zip(batch, outcomes, strict=True):
                 add(_outcome_report(run, job, outcome, limits))
 
-        batches = list(_batches(jobs))
         if workers <= 0:
             from ingest.files import ingest_files  # polars: in this process only on request
 
-            for batch in batches:
+            for batch in _batches(jobs):
                 finish(batch, *ingest_files(batch))
-        else:
-            pool.run_batches(batches, min(workers, len(batches)), limits.timeout_s, finish)
+        elif jobs:
+            # No more workers than batches (there are at least this many); they start
+            # while the batches are sized.
+            needed = min(workers, -(-len(jobs) // BATCH_FILES))
+            pool.run_batches(_batches(jobs), needed, limits.timeout_s, finish)
     _count_duplicates(report)
     report.files.sort(key=lambda f: f.source_file)
     return report
