@@ -76,3 +76,52 @@ def ensure(client: bigquery.Client, project: str, dataset: str, bounds: Bounds) 
     table = bigquery.Table(table_id(project, dataset), schema=SCHEMA)
     table.description = "livelake promote: the lake slices this dataset holds (promote/manifest.py)"
     client.create_table(table, exists_ok=True, timeout=bounds.request_timeout, retry=bounds.retry)
+
+
+# The lake runs BigQuery holds completely: a row is appended when a promotion has
+# loaded every slice of the committed runs up to `snapshot_run_id`. A promotion cut
+# short leaves some tables with rows of a newer run than others; a reader (dbt's
+# BigQuery `lake_snapshot`) that takes the largest snapshot here, and reads only rows
+# with run_id <= it, never consumes half a run.
+SNAPSHOTS = "_promoted_snapshots"
+SNAPSHOTS_SCHEMA = [
+    bigquery.SchemaField("snapshot_run_id", "INT64", mode="REQUIRED"),
+    bigquery.SchemaField("slices_loaded", "INT64", mode="REQUIRED"),
+    bigquery.SchemaField("promoted_at", "TIMESTAMP", mode="REQUIRED"),
+]
+
+
+def read_snapshot(client: bigquery.Client, project: str, dataset: str, bounds: Bounds) -> int:
+    """The largest lake run BigQuery holds completely (0: none yet)."""
+    from google.api_core.exceptions import NotFound
+
+    sql = (
+        "select coalesce(max(snapshot_run_id), 0) as snapshot_run_id "
+        f"from `{project}.{dataset}.{SNAPSHOTS}`"
+    )
+    try:
+        job = client.query(sql, timeout=bounds.request_timeout, retry=bounds.retry, job_retry=None)
+        return int(next(iter(job.result(timeout=bounds.job_timeout, retry=bounds.retry)))[0])
+    except NotFound:
+        return 0
+
+
+def record_snapshot(
+    client: bigquery.Client,
+    project: str,
+    dataset: str,
+    snapshot_run_id: int,
+    slices_loaded: int,
+    bounds: Bounds,
+) -> None:
+    table = bigquery.Table(f"{project}.{dataset}.{SNAPSHOTS}", schema=SNAPSHOTS_SCHEMA)
+    table.description = "livelake promote: the lake runs this dataset holds completely"
+    client.create_table(table, exists_ok=True, timeout=bounds.request_timeout, retry=bounds.retry)
+    sql = (
+        f"insert into `{project}.{dataset}.{SNAPSHOTS}` "
+        "(`snapshot_run_id`, `slices_loaded`, `promoted_at`) "
+        f"values ({int(snapshot_run_id)}, {int(slices_loaded)}, current_timestamp())"
+    )
+    client.query(sql, timeout=bounds.request_timeout, retry=bounds.retry, job_retry=None).result(
+        timeout=bounds.job_timeout, retry=bounds.retry
+    )

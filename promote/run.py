@@ -1,7 +1,8 @@
 """One promotion: plan against BigQuery's manifest, then load batch by batch.
 
 The lake is read as its committed runs say (lake.runs), never by globbing, so a run
-still writing is not promoted; BigQuery's `_promotions` says what it holds. A
+still writing is not promoted; BigQuery's `_promotions` says what it holds, and
+`_promoted_snapshots` up to which run it holds every slice (written last). A
 promotion that stops anywhere (killed, a timeout, an error) leaves every batch it
 finished in place and the rest as they were: running it again loads the rest.
 """
@@ -40,6 +41,7 @@ class PromoteReport:
     dry_run: bool
     loaded: list[Slice] = field(default_factory=list)  # committed in BigQuery
     rows_loaded: int = 0
+    held_snapshot: int = 0  # the lake runs BigQuery holds completely, after this promotion
     seconds: float = 0.0
 
 
@@ -78,18 +80,33 @@ def promote(
         report = PromoteReport(target.project, target.dataset, todo, dry_run)
         if on_planned:
             on_planned(todo)
-        if dry_run or not todo.load:
+        if dry_run:
             report.seconds = time.monotonic() - started
             return report
-        load.ensure_dataset(client, target, settings.location, bounds)
-        manifest.ensure(client, target.project, target.dataset, bounds)
-        for name in sorted({s.table for s in todo.load}):
-            load.ensure_table(client, target, SHAPES[name], bounds)
+        if todo.load:
+            load.ensure_dataset(client, target, settings.location, bounds)
+            manifest.ensure(client, target.project, target.dataset, bounds)
+            for name in sorted({s.table for s in todo.load}):
+                load.ensure_table(client, target, SHAPES[name], bounds)
         for batch in load.batches(todo.load):
             report.rows_loaded += load.load_batch(client, lake, target, batch, bounds)
             report.loaded.extend(batch)
             if on_batch_done:
                 on_batch_done(batch)
+        # Every slice is in: the runs up to the plan's snapshot are held completely
+        # (also after a re-run that found nothing left to load but this record).
+        snapshot = manifest.read_snapshot(client, target.project, target.dataset, bounds)
+        if todo.snapshot_run_id > snapshot:
+            manifest.record_snapshot(
+                client,
+                target.project,
+                target.dataset,
+                todo.snapshot_run_id,
+                len(report.loaded),
+                bounds,
+            )
+            snapshot = todo.snapshot_run_id
+        report.held_snapshot = snapshot
         report.seconds = time.monotonic() - started
         return report
     finally:

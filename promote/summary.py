@@ -46,7 +46,12 @@ def render(report: PromoteReport, console: Console) -> None:
             if plan.orphaned
             else ""
         )
-        + ("" if report.dry_run else f" in {report.seconds:.1f}s")
+        + (
+            f"; would upload {sum(s.bytes for s in done):,} bytes"
+            if report.dry_run
+            else f" in {report.seconds:.1f}s; BigQuery holds lake runs up to "
+            f"{report.held_snapshot} completely"
+        )
     )
 
 
@@ -75,6 +80,7 @@ def to_json(report: PromoteReport) -> str:
             "rows": sum(s.rows for s in done),
             "bytes": sum(s.bytes for s in done),
             "unchanged": plan.unchanged,
+            "held_snapshot_run_id": None if report.dry_run else report.held_snapshot,
             "orphaned": [k.label() for k in plan.orphaned],
             "seconds": round(report.seconds, 3),
         },

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from google.api_core.exceptions import NotFound
 from google.cloud import bigquery
 
 from ingest.run import RunReport
@@ -133,6 +134,23 @@ def manifest_rows(bq: bigquery.Client, dataset: str) -> set[tuple]:
     return {tuple(r.values()) for r in rows}
 
 
+def snapshots(bq: bigquery.Client, dataset: str) -> list[int]:
+    """The lake runs BigQuery says it holds completely, oldest first ([]: none)."""
+    try:
+        rows = bq.query(
+            f"select snapshot_run_id from `{bq.project}.{dataset}._promoted_snapshots` "
+            "order by snapshot_run_id",
+            timeout=30,
+        ).result(timeout=60)
+    except NotFound:
+        return []
+    return [r[0] for r in rows]
+
+
+def last_run(data_dir: Path) -> int:
+    return committed_runs(data_dir / "lake")[-1].run_id
+
+
 def assert_equals_lake(bq: bigquery.Client, data_dir: Path, dataset: str) -> None:
     """Every lake table in BigQuery: the same rows (keys, lineage, values), as often."""
     for table in SHAPES:
@@ -163,6 +181,8 @@ def test_promote_equals_the_lake_twice_and_after_a_late_reexport(
     parts = [p for r in committed_runs(data_dir / "lake") for p in r.parts]
     assert summary["unchanged"] == 0 and summary["rows"] == sum(p.rows for p in parts)
     assert_equals_lake(bq, data_dir, raw_dataset)
+    assert snapshots(bq, raw_dataset) == [last_run(data_dir)]
+    assert summary["held_snapshot_run_id"] == last_run(data_dir)
     print(f"first promotion: {len(summary['slices'])} slices in {seconds:.1f}s")
 
     # Partitioned by day and clustered as promote.schema says.
@@ -175,6 +195,7 @@ def test_promote_equals_the_lake_twice_and_after_a_late_reexport(
     again = promoted(promote_cli(data_dir, emulator, raw_dataset)[0])
     assert again["slices"] == [] and again["unchanged"] == len(summary["slices"])
     assert manifest_rows(bq, raw_dataset) == before
+    assert snapshots(bq, raw_dataset) == [last_run(data_dir)]
     assert_equals_lake(bq, data_dir, raw_dataset)
 
     # A late re-export of one old day: a new run with top_up, user_activity and
@@ -192,6 +213,7 @@ def test_promote_equals_the_lake_twice_and_after_a_late_reexport(
     assert_equals_lake(bq, data_dir, raw_dataset)
     after = manifest_rows(bq, raw_dataset)
     assert len(after) == len(before) and len(after - before) == 3
+    assert snapshots(bq, raw_dataset) == [last_run(data_dir) - 1, last_run(data_dir)]
 
 
 def test_dry_run_prints_the_load_and_its_bytes_and_writes_nothing(
@@ -265,11 +287,13 @@ def test_a_promotion_cut_halfway_is_finished_by_running_it_again(
         assert cut.returncode == 1 and "Timeout" in cut.stderr, cut.stderr[-2000:]
     held = {row[0] for row in manifest_rows(bq, raw_dataset)}
     assert held == {"_manifest", "_quarantine", "_rejected", "channel_stats"}
+    assert snapshots(bq, raw_dataset) == []  # no run is held completely yet
     assert bq_rows(bq, raw_dataset, "channel_stats") == lake_rows(data_dir, "channel_stats")
 
     rest = promoted(promote_cli(data_dir, emulator, raw_dataset)[0])
     assert {s["table"] for s in rest["slices"]} == set(REPORT_TABLES) - {"channel_stats"}
     assert_equals_lake(bq, data_dir, raw_dataset)
+    assert snapshots(bq, raw_dataset) == [last_run(data_dir)]
 
 
 def test_a_second_promotion_of_the_data_dir_is_refused_with_who_holds_it(
