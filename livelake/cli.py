@@ -221,7 +221,8 @@ def promote(
     Settings: LIVELAKE_GCP_PROJECT, LIVELAKE_BQ_* (.env.example).
 
     Exit codes: 0 promoted (or nothing to do), 1 BigQuery failed or timed out (run it
-    again), 2 no project or credentials, 4 another promotion is running.
+    again) or no committed lake, 2 no project or credentials, 4 another promotion is
+    running (pass --wait to queue behind it).
     """
     from google.api_core.exceptions import GoogleAPIError
     from requests.exceptions import RequestException

@@ -51,3 +51,19 @@ def test_the_replace_script_is_bigquery_sql() -> None:
     kinds = [type(s) for s in statements]
     assert kinds.count(exp.Delete) == 2 and kinds.count(exp.Insert) == 2
     assert "`proj.lake.top_up`" in script and "date '2026-03-01'" in script
+
+
+def test_batches_hold_one_table_each_within_the_byte_bound() -> None:
+    from promote.load import MAX_BATCH_BYTES, batches
+
+    def day(table: str, n: int, size: int) -> Slice:
+        parts = (Part(table, f"2026-03-{n:02d}", f"{table}/dt=2026-03-{n:02d}/p.parquet", 1),)
+        return Slice(SliceKey(table, dt.date(2026, 3, n), None), parts, digest(parts), 1, size)
+
+    big = MAX_BATCH_BYTES // 2 + 1
+    slices = (day("channel_stats", 1, 10), day("top_up", 1, big), day("top_up", 2, big))
+    assert [[s.key.label() for s in b] for b in batches(slices)] == [
+        ["channel_stats 2026-03-01"],
+        ["top_up 2026-03-01"],
+        ["top_up 2026-03-02"],
+    ]
