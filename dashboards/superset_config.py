@@ -12,6 +12,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from livelake_dashboards.bigquery_endpoint import mutate_connection
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
@@ -43,6 +44,9 @@ DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 FILTER_STATE_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 86400}
 EXPLORE_FORM_DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 86400}
+
+# BigQuery connections go to LIVELAKE_BQ_API_ENDPOINT when it is set (the emulator).
+DB_CONNECTION_MUTATOR = mutate_connection
 
 ROW_LIMIT = 50000
 SUPERSET_WEBSERVER_TIMEOUT = 60

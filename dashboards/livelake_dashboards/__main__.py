@@ -11,6 +11,7 @@ import yaml
 from livelake_dashboards import bundle, server
 from livelake_dashboards.client import SupersetError
 from livelake_dashboards.settings import Settings
+from livelake_dashboards.warehouse import TargetError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,20 +23,20 @@ def main(argv: list[str] | None = None) -> int:
     write = commands.add_parser("bundle", help="write the assets as YAML files, for review")
     write.add_argument("out", type=Path)
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         if args.command == "up":
             server.up(settings, args.workers)
         elif args.command == "stop":
             stopped = server.stop(settings)
             print("Superset stopped" if stopped else "Superset was not running")
         else:
-            for path, document in bundle.files(settings.database_uri).items():
+            for path, document in bundle.files(settings.warehouse).items():
                 target = args.out / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
             print(f"assets written under {args.out}")
-    except SupersetError as error:
+    except (SupersetError, TargetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

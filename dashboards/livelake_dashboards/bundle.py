@@ -21,6 +21,7 @@ import yaml
 
 from livelake_dashboards.model import D3_FORMATS, Chart, Dashboard, Dataset, Metric
 from livelake_dashboards.spec import DASHBOARDS
+from livelake_dashboards.warehouse import Warehouse
 
 NAMESPACE = uuid.UUID("6f1c1d3e-9a52-4b8e-8d6f-2f0b6d1a7c11")
 DATABASE_NAME = "livelake"
@@ -58,20 +59,24 @@ def dashboard_uuid(dashboard: Dashboard) -> str:
 
 
 # ---------------------------------------------------------------- database and datasets
-def database_extra(uri: str) -> dict[str, Any]:
-    """DuckDB opens the serving copy read-only, so `livelake publish` never waits on us."""
+def database_extra(warehouse: Warehouse) -> dict[str, Any]:
+    """DuckDB opens the serving copy read-only, so `livelake publish` never waits on us.
+
+    BigQuery needs nothing here: the project and location are in the URI, and the
+    driver takes its credentials from the server's environment (key file or ADC),
+    so the bundle holds no secret."""
     extra: dict[str, Any] = {"allows_virtual_table_explore": False}
-    if uri.startswith("duckdb:"):
+    if warehouse.dialect == "duckdb":
         # No session TimeZone: it needs the icu extension, which DuckDB would download.
         # The marts hold Asia/Taipei dates and naive Taipei wall times already.
         extra["engine_params"] = {"connect_args": {"read_only": True}}
     return extra
 
 
-def database_yaml(uri: str) -> dict[str, Any]:
+def database_yaml(warehouse: Warehouse) -> dict[str, Any]:
     return {
         "database_name": DATABASE_NAME,
-        "sqlalchemy_uri": uri,
+        "sqlalchemy_uri": warehouse.uri,
         "cache_timeout": None,
         "expose_in_sqllab": True,
         "allow_run_async": False,
@@ -79,13 +84,13 @@ def database_yaml(uri: str) -> dict[str, Any]:
         "allow_cvas": False,
         "allow_dml": False,
         "allow_file_upload": False,
-        "extra": database_extra(uri),
+        "extra": database_extra(warehouse),
         "uuid": database_uuid(),
         "version": "1.0.0",
     }
 
 
-def dataset_yaml(dataset: Dataset) -> dict[str, Any]:
+def dataset_yaml(dataset: Dataset, warehouse: Warehouse) -> dict[str, Any]:
     # Only the time column is declared; the others are read from the database after
     # import (`PUT /api/v1/dataset/<id>/refresh`), so the spec never restates a mart.
     time_column = {
@@ -110,7 +115,7 @@ def dataset_yaml(dataset: Dataset) -> dict[str, Any]:
         "offset": 0,
         "cache_timeout": None,
         "catalog": None,
-        "schema": dataset.schema,
+        "schema": warehouse.schema(dataset.schema),
         "sql": None,
         "params": None,
         "template_params": None,
@@ -551,7 +556,7 @@ def datasets_of(dashboards: Iterable[Dashboard]) -> list[Dataset]:
     return list(seen.values())
 
 
-def files(database_uri: str) -> dict[str, dict[str, Any]]:
+def files(warehouse: Warehouse) -> dict[str, dict[str, Any]]:
     """Every asset as (path in the bundle -> YAML document)."""
     out: dict[str, dict[str, Any]] = {
         "metadata.yaml": {
@@ -559,11 +564,11 @@ def files(database_uri: str) -> dict[str, dict[str, Any]]:
             "type": "assets",
             "timestamp": datetime.now(UTC).isoformat(),
         },
-        f"databases/{DATABASE_NAME}.yaml": database_yaml(database_uri),
+        f"databases/{DATABASE_NAME}.yaml": database_yaml(warehouse),
     }
     for dataset in datasets_of(DASHBOARDS):
         out[f"datasets/{DATABASE_NAME}/{dataset.schema}.{dataset.table}.yaml"] = dataset_yaml(
-            dataset
+            dataset, warehouse
         )
     for dashboard in DASHBOARDS:
         for chart in dashboard.charts:
@@ -572,10 +577,10 @@ def files(database_uri: str) -> dict[str, dict[str, Any]]:
     return out
 
 
-def zip_bundle(database_uri: str) -> bytes:
+def zip_bundle(warehouse: Warehouse) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, document in files(database_uri).items():
+        for path, document in files(warehouse).items():
             archive.writestr(
                 f"{ROOT}/{path}", yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
             )

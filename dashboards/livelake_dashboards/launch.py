@@ -25,6 +25,7 @@ class Launched:
     data_dir: Path
     port: int
     passwords: tuple[tuple[str, str], ...]  # (user, password) set through the environment
+    env: tuple[tuple[str, str], ...] = ()  # more environment (LIVELAKE_TARGET=prod, ...)
 
 
 def free_port() -> int:
@@ -33,9 +34,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def server_env(data_dir: Path, port: int, passwords: dict[str, str]) -> dict[str, str]:
+def server_env(
+    data_dir: Path, port: int, passwords: dict[str, str], extra: dict[str, str] | None = None
+) -> dict[str, str]:
     env = {
         **os.environ,
+        **(extra or {}),
         "LIVELAKE_DATA_DIR": str(data_dir),
         "SUPERSET_PORT": str(port),
         "PYTHONPATH": str(DASHBOARDS_DIR),
@@ -51,7 +55,7 @@ def run(server: Launched, *args: str, timeout: float = 900) -> str:
         raise RuntimeError(f"{SUPERSET_PYTHON} is missing: run `make setup-dashboards`")
     done = subprocess.run(
         [str(SUPERSET_PYTHON), "-m", "livelake_dashboards", *args],
-        env=server_env(server.data_dir, server.port, dict(server.passwords)),
+        env=server_env(server.data_dir, server.port, dict(server.passwords), dict(server.env)),
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -67,13 +71,19 @@ def run(server: Launched, *args: str, timeout: float = 900) -> str:
     return done.stdout + done.stderr
 
 
-def start(data_dir: Path, passwords: dict[str, str], workers: int = 3) -> tuple[Launched, str]:
+def start(
+    data_dir: Path,
+    passwords: dict[str, str],
+    workers: int = 3,
+    env: dict[str, str] | None = None,
+) -> tuple[Launched, str]:
     port = free_port()
     server = Launched(
         url=f"http://127.0.0.1:{port}",
         data_dir=data_dir,
         port=port,
         passwords=tuple(passwords.items()),
+        env=tuple((env or {}).items()),
     )
     return server, run(server, "up", "--workers", str(workers))
 

@@ -163,7 +163,7 @@ def stop(settings: Settings) -> bool:
 def import_assets(settings: Settings, admin_password: str) -> SupersetClient:
     """Import the bundle over what is there, then read each dataset's columns."""
     client = SupersetClient(settings.url).login(ADMIN_USER, admin_password)
-    client.import_assets(bundle.zip_bundle(settings.database_uri))
+    client.import_assets(bundle.zip_bundle(settings.warehouse))
     datasets = client.list_all(
         "dataset", [{"col": "database", "opr": "rel_o_m", "value": database_id(client)}]
     )

@@ -2,8 +2,9 @@
 
 Everything hangs off LIVELAKE_DATA_DIR (as `livelake.config.Paths` does), so a test
 or a second world gets its own Superset metadata, key and passwords beside its own
-serving copy. The analytics database is one setting, LIVELAKE_SUPERSET_DATABASE_URI,
-so the same dashboards can point at another warehouse (BigQuery) without copies.
+serving copy. The analytics database is `warehouse.Warehouse`: the serving copy, or
+BigQuery under LIVELAKE_TARGET=prod (LIVELAKE_SUPERSET_DATABASE_URI overrides either),
+so the same dashboards read either warehouse without copies.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from livelake_dashboards.warehouse import Warehouse
 
 ADMIN_USER = "admin"
 VIEWER_USER = "viewer"
@@ -23,18 +26,21 @@ class Settings:
     data_dir: Path
     host: str
     port: int
-    database_uri: str
+    warehouse: Warehouse
 
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = Path(os.environ.get("LIVELAKE_DATA_DIR", "data")).resolve()
-        default_uri = f"duckdb:///{data_dir / 'serving.duckdb'}"
         return cls(
             data_dir=data_dir,
             host=os.environ.get("SUPERSET_HOST", "127.0.0.1"),
             port=int(os.environ.get("SUPERSET_PORT", "8088")),
-            database_uri=os.environ.get("LIVELAKE_SUPERSET_DATABASE_URI", default_uri),
+            warehouse=Warehouse.from_env(data_dir),
         )
+
+    @property
+    def database_uri(self) -> str:
+        return self.warehouse.uri
 
     @property
     def home(self) -> Path:
