@@ -1,7 +1,10 @@
 """One small world's serving copy and one real Superset per test session group.
 
 Every dashboard test is in the xdist group `superset` (`--dist loadgroup`), so one
-worker builds the world, starts the server once and runs them all in order.
+worker builds the world, starts the server once and runs them all in order. The
+BigQuery tests add a second Superset (LIVELAKE_TARGET=prod) on the same worker,
+reading the same marts loaded into the BigQuery API emulator (tests/bigquery's
+fixtures: skipped without the emulator, failed under CI=true).
 """
 
 from __future__ import annotations
@@ -13,12 +16,18 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from livelake_dashboards.warehouse import Warehouse
 
 from ingest.run import RunReport
 from lake.serving import publish
 from livelake.dbt_runner import dbt_invocation
+from tests.bigquery import emulator as bqemulator
+from tests.bigquery.conftest import bq, emulator
 from tests.dashboards import superset_server
+from tests.dashboards.bigquery_marts import load_marts
 from tests.dashboards.superset_server import REPO_ROOT, Superset
+
+__all__ = ["bq", "emulator"]  # tests/bigquery's fixtures, used here too
 
 
 def build_world(lake_root: Path, data_dir: Path) -> Path:
@@ -45,6 +54,31 @@ def dashboard_world(
 @pytest.fixture(scope="session")
 def superset(dashboard_world: Path) -> Iterator[Superset]:
     server = superset_server.start_server(dashboard_world)
+    try:
+        yield server
+    finally:
+        superset_server.stop_server(server)
+
+
+def prod_env(running: bqemulator.Emulator) -> dict[str, str]:
+    """What makes the product read BigQuery, here the emulator (no credentials: the
+    metadata-server probe of application default credentials is switched off)."""
+    return {"LIVELAKE_TARGET": "prod", **running.env(), "NO_GCE_CHECK": "True"}
+
+
+@pytest.fixture(scope="session")
+def bigquery_superset(
+    emulator: bqemulator.Emulator,
+    bq,  # noqa: ANN001 - google.cloud.bigquery.Client
+    dashboard_world: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Superset]:
+    """A Superset of LIVELAKE_TARGET=prod over the dev marts, loaded into the emulator."""
+    env = prod_env(emulator)
+    root = tmp_path_factory.mktemp("dashboards-bigquery")
+    warehouse = Warehouse.from_env(root / "data", env)
+    load_marts(dashboard_world / "serving.duckdb", bq, warehouse, root / "parquet")
+    server = superset_server.start_server(root / "data", env, workers=2)
     try:
         yield server
     finally:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+
+from livelake_dashboards.launch import Launched, run, start, stop
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DASHBOARDS_DIR = REPO_ROOT / "dashboards"
-# livelake_dashboards' spec, client and launcher need only the stdlib, requests and yaml.
-if str(DASHBOARDS_DIR) not in sys.path:
-    sys.path.insert(0, str(DASHBOARDS_DIR))
-
-from livelake_dashboards.launch import Launched, run, start, stop  # noqa: E402
 
 ADMIN_PASSWORD = "admin-test-password"
 VIEWER_PASSWORD = "viewer-test-password"
@@ -21,8 +17,9 @@ Superset = Launched
 __all__ = ["ADMIN_PASSWORD", "PASSWORDS", "REPO_ROOT", "VIEWER_PASSWORD", "Superset", "run"]
 
 
-def start_server(data_dir: Path) -> Superset:
-    server, _ = start(data_dir, PASSWORDS)
+def start_server(data_dir: Path, env: dict[str, str] | None = None, workers: int = 3) -> Superset:
+    """The product's `up` for this data dir; dev unless `env` says otherwise."""
+    server, _ = start(data_dir, PASSWORDS, workers, {"LIVELAKE_TARGET": "dev", **(env or {})})
     return server
 
 
