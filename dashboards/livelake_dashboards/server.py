@@ -167,13 +167,17 @@ def import_assets(settings: Settings, admin_password: str) -> SupersetClient:
     datasets = client.list_all(
         "dataset", [{"col": "database", "opr": "rel_o_m", "value": database_id(client)}]
     )
+    hint = (
+        "has `dbt build --target prod` written it, and may Superset's credentials read it?"
+        if settings.warehouse.dialect == "bigquery"
+        else "is the serving copy built (`make dev`)?"
+    )
     for dataset in datasets:
         response = client.raw("PUT", f"/api/v1/dataset/{dataset['id']}/refresh")
         if response.status_code != 200:  # the table is missing: its charts will say so
             print(
                 f"warning: could not read the columns of {dataset['schema']}."
-                f"{dataset['table_name']} ({response.status_code}); is the serving copy "
-                "built (`make dev`)?",
+                f"{dataset['table_name']} ({response.status_code}); {hint}",
                 file=sys.stderr,
             )
     return client
@@ -187,6 +191,11 @@ def up(settings: Settings, workers: int) -> None:
     ensure_viewer(client, viewer_password)
     print(f"Superset serves livelake's dashboards at {settings.url}/dashboard/list/")
     print(f"  database: {settings.database_uri} (read-only)")
+    if settings.warehouse.dialect == "bigquery":
+        print(
+            f"  marts: datasets {settings.warehouse.schema('marts')}, "
+            f"{settings.warehouse.schema('core')}"
+        )
     for user, password, new in (
         (ADMIN_USER, admin_password, admin_new),
         (VIEWER_USER, viewer_password, viewer_new),

@@ -78,7 +78,7 @@ def bigquery_superset(
     root = tmp_path_factory.mktemp("dashboards-bigquery")
     warehouse = Warehouse.from_env(root / "data", env)
     load_marts(dashboard_world / "serving.duckdb", bq, warehouse, root / "parquet")
-    server = superset_server.start_server(root / "data", env, workers=2)
+    server = superset_server.start_server(root / "data", env, workers=1)
     try:
         yield server
     finally:
