@@ -122,6 +122,16 @@ def duckdb_only(sql: str) -> set[str]:
     return (found & DUCKDB_ONLY) | unknown | ({"::"} if "::" in sql else set())
 
 
+def test_the_check_refuses_duckdb_only_sql() -> None:
+    assert duckdb_only("select strftime(d, '%Y') from t") == {"strftime"}
+    assert duckdb_only("select epoch_ms(x) as a, list_value(1, 2) as b from t") >= {
+        "epoch_ms",
+        "list_value",
+    }
+    assert duckdb_only("select cast(x as int64) as a, y::int as b from t") == {"::"}
+    assert not duckdb_only("select date_trunc(d, month) as d, sum(x) as s from t group by d")
+
+
 # ---------------------------------------------------------------- against the emulator
 def test_every_chart_query_is_bigquery_sql_over_the_marts_datasets(bigquery_superset) -> None:
     """The SQL Superset would run for each chart on BigQuery (result_type `query`)."""
