@@ -207,3 +207,11 @@ def test_a_dashboards_charts_return_the_same_values_on_bigquery(
             assert set(got) == set(want), chart.key
             for column, value in want.items():
                 assert same(got[column], value, column in money_labels), (chart.key, want, got)
+
+
+def test_the_viewer_reads_every_chart_on_bigquery(bigquery_superset) -> None:
+    """The viewer's dataset permissions name the BigQuery datasets, not dev's schemas."""
+    client = api.viewer(bigquery_superset)
+    for dashboard in DASHBOARDS:
+        for chart in api.dashboard_charts(client, dashboard.slug):
+            assert api.chart_rows(client, chart["id"]), (dashboard.slug, chart["slice_name"])
