@@ -125,18 +125,25 @@ def build(
     full_refresh: Annotated[
         bool, typer.Option(help="rebuild every incremental model from the whole lake")
     ] = False,
+    unit_tests: Annotated[
+        bool, typer.Option(help="also run dbt's unit tests (make test always does)")
+    ] = False,
     wait: WaitForWarehouse = False,
 ) -> None:
     """Build and test every dbt model (`dbt build`) on the lake's committed runs.
+
+    Unit tests are left out unless --unit-tests: they check the SQL on fixtures,
+    not the day's data (livelake.dbt_runner.DAILY_BUILD).
 
     Exit codes: 0 every model built and every test passed, 1 a model or test failed,
     2 dbt could not run (project or profile), 4 another build, publish or compaction
     holds the warehouse (pass --wait to queue behind it).
     """
-    from livelake.dbt_runner import run_dbt
+    from livelake.dbt_runner import DAILY_BUILD, run_dbt
 
     paths = Paths.from_env()
-    args = ["build"] + (["--select", select] if select else [])
+    args = ["build"] if unit_tests else list(DAILY_BUILD)
+    args += ["--select", select] if select else []
     args += ["--full-refresh"] if full_refresh else []
     if target != "dev":  # the lock guards the local DuckDB warehouse
         raise typer.Exit(run_dbt(args, data_dir=paths.data_dir, target=target))

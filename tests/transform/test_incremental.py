@@ -19,11 +19,11 @@ import duckdb
 import pytest
 
 from lake.compaction import compact
+from livelake.dbt_runner import DAILY_BUILD
 from simulator.direct_lake import report_days, resolved_world, write_correction, write_days
 from tests.transform.conftest import run_dbt
 
 SCHEMAS = ("staging", "intermediate", "core", "marts")
-DAILY_BUILD = ("build", "--exclude-resource-type", "unit_test")
 # Columns that say when dbt built the row, not what the lake holds.
 BUILD_TIME_COLUMNS = {
     "marts.mart_data_health_freshness": {"built_at_taipei", "hours_since_export"},
