@@ -170,9 +170,9 @@ class _Pool:
         """Everything the worker has said; if it has died, what is lost with it."""
         batch = worker.batch
         assert batch is not None
-        eof = False
+        eof, done = False, None
         try:
-            while worker.conn.poll():
+            while done is None and worker.conn.poll():
                 message = worker.conn.recv()
                 kind = message[0]
                 if kind == "ready":
@@ -184,11 +184,15 @@ class _Pool:
                     worker.spent[index] = worker.spent.get(index, 0.0) + message[2] - worker.since
                     worker.reading = None
                 elif kind == "done":
-                    worker.batch, worker.reading = None, None
-                    self.finish(batch, message[1], message[2])
-                    return
+                    done = message
         except (EOFError, OSError):
             eof = True
+        if done is not None:
+            # Outside the pipe's try: an OSError of `finish` itself (a closed stdout)
+            # is the run's failure to report, not this worker's death.
+            worker.batch, worker.reading = None, None
+            self.finish(batch, done[1], done[2])
+            return
         if eof or not worker.process.is_alive():
             worker.process.join(timeout=10)
             if worker.process.is_alive():  # it closed its pipe but lives on: end it

@@ -10,6 +10,7 @@ the ledger, and that the next run neither crashes nor changes anything.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -23,7 +24,8 @@ import xlsxwriter
 import xlwt
 from openpyxl.styles import Font
 
-from ingest.pool import CRASH_HOOK_ENV, START_HOOK, WorkersCannotStartError
+from ingest.jobs import FileJob
+from ingest.pool import CRASH_HOOK_ENV, START_HOOK, WorkersCannotStartError, run_batches
 from ingest.readers.limits import BUDGET_ENV, TIMEOUT_ENV
 from ingest.run import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, RunReport
 from lake.crashes import deaths, record_death
@@ -399,3 +401,29 @@ def test_legacy_xls_stray_cell_at_iv65536(world: Path, value: bool) -> None:
     before = _lake_files(world)
     assert ingest(world).files[0].status == "already_ingested"
     assert _lake_files(world) == before
+
+
+def test_an_error_of_the_run_while_finishing_a_batch_is_not_a_worker_death(world: Path) -> None:
+    """`finish` failing (an OSError such as a closed stdout) is the run's own failure:
+    it reaches the caller as it is, and no file is blamed for a death."""
+    path = _good(world / "inbox" / "good.xlsx", "G1")
+    job = FileJob(
+        path=path,
+        source_file="good.xlsx",
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        size_bytes=path.stat().st_size,
+        mtime=dt.datetime.now(dt.UTC),
+        lake=world / "lake",
+        ingested_at=dt.datetime.now(dt.UTC),
+        run_id=1,
+    )
+    finished: list[list[object]] = []
+
+    def finish(batch: list[FileJob], outcomes: list[object], parts: list[object]) -> None:
+        finished.append(outcomes)
+        raise OSError(32, "Broken pipe")
+
+    with pytest.raises(OSError, match="Broken pipe"):
+        run_batches([[job]], workers=1, timeout_s=60, finish=finish)
+    assert len(finished) == 1
+    assert [type(outcome).__name__ for outcome in finished[0]] == ["FileResult"]
