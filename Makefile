@@ -82,8 +82,8 @@ docs: setup ## Regenerate docs/input-contract.md from the ingest's tables; dbt d
 	$(BIN)/python -m ingest.contract_doc > docs/input-contract.md.tmp && mv docs/input-contract.md.tmp docs/input-contract.md
 	$(BIN)/dbt docs generate --project-dir transform --profiles-dir transform
 
-dashboards: setup-dashboards ## Serve the six dashboards on 127.0.0.1:8088 (SUPERSET_PORT); run again to update them in place
-	@test -f $(LIVELAKE_DATA_DIR)/serving.duckdb || { echo "no $(LIVELAKE_DATA_DIR)/serving.duckdb: run make dev first"; exit 1; }
+dashboards: setup-dashboards ## Serve the six dashboards on 127.0.0.1:8088 (SUPERSET_PORT; LIVELAKE_TARGET=prod: from BigQuery); run again to update them in place
+	@[ "$${LIVELAKE_TARGET:-dev}" = prod ] || test -f $(LIVELAKE_DATA_DIR)/serving.duckdb || { echo "no $(LIVELAKE_DATA_DIR)/serving.duckdb: run make dev first"; exit 1; }
 	$(DASHBOARDS_RUN) up
 
 notebook: setup ## Open notebooks/explore.ipynb in Jupyter Lab on 127.0.0.1:8888 (NOTEBOOK_PORT; reads the serving copy read-only)
