@@ -74,6 +74,20 @@ class Paths:
 # lists them). The emulator the tests use is reached through LIVELAKE_BQ_API_ENDPOINT.
 GCP_PROJECT_VARIABLE = "LIVELAKE_GCP_PROJECT"
 
+# One variable switches the whole product between DuckDB (dev) and BigQuery (prod):
+# the dbt target, where `livelake kpis` reads, the dashboards' database
+# (dashboards/livelake_dashboards/warehouse.py reads the same variable).
+TARGET_VARIABLE = "LIVELAKE_TARGET"
+TARGETS = ("dev", "prod")
+
+
+def target_from_env() -> str:
+    """LIVELAKE_TARGET (dev by default); anything but dev or prod is refused."""
+    target = os.environ.get(TARGET_VARIABLE, "").strip() or "dev"
+    if target not in TARGETS:
+        raise ValueError(f"{TARGET_VARIABLE}={target!r}: set it to dev or prod")
+    return target
+
 
 @dataclass(frozen=True)
 class BigQuerySettings:
@@ -89,6 +103,11 @@ class BigQuerySettings:
     api_endpoint: str | None
     request_timeout: float
     job_timeout: float
+    # The models' dataset (dbt's target dataset; marts in <dataset>_marts and _core).
+    dataset: str = "livelake"
+    # A whole prod `dbt` call (`livelake build --target prod`): a frozen endpoint or
+    # a stuck job ends it with exit 124 instead of hanging the schedule.
+    build_timeout: float = 1800.0
 
     @classmethod
     def from_env(cls) -> BigQuerySettings:
@@ -100,4 +119,10 @@ class BigQuerySettings:
             api_endpoint=env.get("LIVELAKE_BQ_API_ENDPOINT") or None,
             request_timeout=float(env.get("LIVELAKE_BQ_TIMEOUT_SECONDS", "30")),
             job_timeout=float(env.get("LIVELAKE_BQ_JOB_TIMEOUT_SECONDS", "600")),
+            dataset=env.get("LIVELAKE_BQ_DATASET", "livelake"),
+            build_timeout=float(env.get("LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS", "1800")),
         )
+
+    def marts_dataset(self, schema: str = "marts") -> str:
+        """Where dbt builds a custom schema on BigQuery (macros/generate_schema_name.sql)."""
+        return f"{self.dataset}_{schema}"

@@ -2,8 +2,10 @@
 
 One place sets the project and profiles directories, the data directory and the
 target, so `livelake build`, the Makefile, Airflow and the tests run the same
-dbt. The prod (BigQuery) target is bounded by a timeout: with unusable
-credentials dbt can hang on name resolution instead of failing.
+dbt. The prod (BigQuery) target is checked before dbt starts (a project and
+credentials, the way `livelake promote` checks them: `check_prod`), and every prod
+dbt call is bounded by a timeout (LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS): with unusable
+credentials or a frozen endpoint dbt could hang instead of failing.
 """
 
 from __future__ import annotations
@@ -15,12 +17,24 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_DIR = REPO_ROOT / "transform"
-PROD_TIMEOUT_SECONDS = 1800
 # A daily build (`livelake build`, the schedule, the benchmark) leaves unit tests out,
 # as dbt advises: their inputs are fixtures, so they prove the SQL, not the day's data,
 # and each sits on its model's critical path. They run in `make test` (every full
 # `dbt build` of tests/transform) and with `livelake build --unit-tests`.
 DAILY_BUILD = ("build", "--exclude-resource-type", "unit_test")
+
+
+def check_prod() -> None:
+    """Fail at once, naming what to set, when BigQuery has no project or no credentials.
+
+    promote's check (promote.client.connect): the project, then an emulator endpoint or
+    google.auth's default credentials; no request is made. Without it dbt would call
+    google.auth.default() itself while loading the profile, or hang on a bad endpoint.
+    Raises promote.client.NotConfiguredError."""
+    from livelake.config import BigQuerySettings
+    from promote.client import connect
+
+    connect(BigQuerySettings.from_env()).close()
 
 
 def dbt_executable() -> Path:
@@ -75,7 +89,9 @@ def run_dbt(
     lock lives as long as dbt does, even if `livelake build` itself is killed."""
     command, env = dbt_invocation(args, data_dir=data_dir, target=target)
     if timeout is None and target != "dev":
-        timeout = PROD_TIMEOUT_SECONDS
+        from livelake.config import BigQuerySettings
+
+        timeout = BigQuerySettings.from_env().build_timeout
     try:
         process = subprocess.run(
             command, env=env, cwd=REPO_ROOT, timeout=timeout, pass_fds=pass_fds

@@ -24,9 +24,13 @@
     The warehouse's record of what it consumed: `main.lake_snapshots` (the runs each
     build could see) and each model's watermark.
 
-    BigQuery: the lake tables are plain tables (with run_id) of the `lake` dataset;
-    there is no record to pin, the snapshot is the largest run_id the top_up table
-    holds when asked, and `lake_parts` filters the source table by run_id.
+    BigQuery: the lake tables are plain tables (with run_id) of the raw dataset
+    `livelake promote` loads ($LIVELAKE_BQ_RAW_DATASET). A run is consumed only once
+    BigQuery holds every slice of it: `_promoted_snapshots` (promote writes a row
+    after a run's last slice) says which. The pin appends its largest
+    snapshot_run_id to `<target dataset>.lake_snapshots` (as on DuckDB), so every
+    model of one invocation reads the same runs even if a promotion finishes
+    meanwhile, and `lake_parts` filters the source tables by run_id.
 #}
 
 {% macro lake_root() -%}
@@ -38,6 +42,36 @@
 {%- endmacro %}
 
 {% macro default__pin_lake_snapshot() -%}
+{%- endmacro %}
+
+{% macro bigquery__pin_lake_snapshot() -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- do adapter.create_schema(api.Relation.create(database=target.database, schema=target.schema)) -%}
+    {%- do run_query(
+        'create table if not exists ' ~ livelake.lake_snapshots_relation()
+        ~ ' (snapshot_run_id int64, pinned_at timestamp, invocation_id string)'
+    ) -%}
+    {%- do run_query(
+        'insert into ' ~ livelake.lake_snapshots_relation()
+        ~ ' (snapshot_run_id, pinned_at, invocation_id) select coalesce(max(snapshot_run_id), 0), '
+        ~ "current_timestamp(), '" ~ invocation_id ~ "' from " ~ livelake.promoted_snapshots_relation()
+    ) -%}
+{%- endmacro %}
+
+{# BigQuery: where the pins are kept (the target dataset), and promote's record of the runs it holds whole. #}
+{% macro lake_snapshots_relation() -%}
+    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='lake_snapshots')) }}
+{%- endmacro %}
+
+{% macro promoted_snapshots_relation() -%}
+    {%- set lake = livelake.lake_source_node('top_up') -%}
+    {{ return(api.Relation.create(
+        database=(lake.database if lake else target.database),
+        schema=(lake.schema if lake else env_var('LIVELAKE_BQ_RAW_DATASET', 'lake')),
+        identifier='_promoted_snapshots'
+    )) }}
 {%- endmacro %}
 
 {% macro duckdb__pin_lake_snapshot() -%}
@@ -114,9 +148,20 @@
     )) }}
 {%- endmacro %}
 
+{#
+    BigQuery: this invocation's pin, else (a compile without the on-run-start hook)
+    the newest run promote holds whole; never max(run_id) of a lake table, which a
+    half-promoted run would already raise.
+#}
 {% macro default__lake_snapshot() -%}
+    {%- set promoted = 'select max(snapshot_run_id) from ' ~ livelake.promoted_snapshots_relation() -%}
+    {%- set pinned = none -%}
+    {%- if execute and load_relation(livelake.lake_snapshots_relation()) is not none -%}
+        {%- set pinned = 'select max(snapshot_run_id) from ' ~ livelake.lake_snapshots_relation()
+            ~ " where invocation_id = '" ~ invocation_id ~ "'" -%}
+    {%- endif -%}
     {{ return(livelake.query_literal(
-        'select coalesce(max(run_id), 0) as value_of_query from ' ~ source('lake', 'top_up'),
+        'select coalesce(' ~ ('(' ~ pinned ~ '), ' if pinned else '') ~ '(' ~ promoted ~ '), 0) as value_of_query',
         dbt.type_bigint()
     )) }}
 {%- endmacro %}

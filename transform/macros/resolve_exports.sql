@@ -187,15 +187,14 @@
     report_date; insert_overwrite of day partitions on BigQuery). Classification is
     per date, so no other row can change.
 #}
-{% macro classify_daily_export_incrementally(table) -%}
+{% macro classify_daily_export_incrementally(table, cluster_by) -%}
     {{
         config(
             materialized='incremental',
-            unique_key=(none if target.type == 'bigquery' else 'report_date'),
-            incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
-            partition_by=(
-                {'field': 'report_date', 'data_type': 'date'} if target.type == 'bigquery' else none
-            ),
+            unique_key=livelake.per_adapter(duckdb='report_date', bigquery=none),
+            incremental_strategy=livelake.per_adapter(duckdb='delete+insert', bigquery='insert_overwrite'),
+            partition_by=livelake.day_partitioned('report_date'),
+            cluster_by=livelake.clustered(cluster_by),
             on_schema_change='fail'
         )
     }}

@@ -31,6 +31,9 @@
 {%- endmacro %}
 
 {% macro default__lake_side_parts(table_name) -%}
+    {%- if not execute -%}
+        {{ return('select * from ' ~ source('lake', table_name)) }}
+    {%- endif -%}
     {%- set names = [] -%}
     {%- for name, data_type in livelake.lake_side_columns(table_name) -%}
         {%- do names.append(adapter.quote(name)) -%}

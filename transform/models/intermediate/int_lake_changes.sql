@@ -20,7 +20,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=('merge' if target.type == 'bigquery' else 'append'),
+        incremental_strategy=livelake.per_adapter(duckdb='append', bigquery='merge'),
+        cluster_by=livelake.clustered(['_batch_run_id', 'lake_table']),
         on_schema_change='fail'
     )
 }}

@@ -16,7 +16,8 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        cluster_by=livelake.clustered(['lake_table', 'partition_date']),
         unique_key=['lake_table', 'partition_date'],
         incremental_strategy='delete+insert',
         on_schema_change='fail'

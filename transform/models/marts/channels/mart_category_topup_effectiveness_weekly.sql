@@ -16,7 +16,8 @@
 -- depends_on: {{ ref('fct_channel_day') }}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        cluster_by=livelake.clustered(['week_start']),
         unique_key='week_start',
         incremental_strategy='delete+insert',
         post_hook="{{ livelake.drop_scope_placeholders() }}",

@@ -9,7 +9,9 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        partition_by=livelake.day_partitioned('channel_date'),
+        cluster_by=livelake.clustered(['channel_id']),
         unique_key='channel_date',
         incremental_strategy='delete+insert',
         post_hook="{{ livelake.drop_scope_placeholders() }}",

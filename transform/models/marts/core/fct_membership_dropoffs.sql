@@ -16,7 +16,8 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        cluster_by=livelake.clustered(['user_id']),
         unique_key='user_id',
         incremental_strategy='delete+insert',
         post_hook="{{ livelake.drop_scope_placeholders() }}",

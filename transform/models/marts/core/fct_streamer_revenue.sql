@@ -7,6 +7,13 @@
     The agency is the one on the pre row, else the streamer's latest known agency;
     blank = independent.
 #}
+{{
+    config(
+        partition_by=livelake.day_partitioned('revenue_date'),
+        cluster_by=livelake.clustered(['streamer_id'])
+    )
+}}
+
 {% set tolerance = var('revenue_tolerance_twd') %}
 
 with

@@ -15,10 +15,11 @@
     config(
         materialized='incremental',
         unique_key='order_id',
-        incremental_strategy=('merge' if target.type == 'bigquery' else 'delete_insert_since'),
+        incremental_strategy=livelake.per_adapter(duckdb='delete_insert_since', bigquery='merge'),
         since_column='topup_date',
         since_change_log=true,
-        partition_by=({'field': 'topup_date', 'data_type': 'date'} if target.type == 'bigquery' else none),
+        partition_by=livelake.day_partitioned('topup_date'),
+        cluster_by=livelake.clustered(['user_id', 'order_id']),
         on_schema_change='fail'
     )
 }}

@@ -16,9 +16,10 @@
 {{
     config(
         materialized='incremental',
-        unique_key=(none if target.type == 'bigquery' else 'activity_date'),
-        incremental_strategy=('insert_overwrite' if target.type == 'bigquery' else 'delete+insert'),
-        partition_by=({'field': 'activity_date', 'data_type': 'date'} if target.type == 'bigquery' else none),
+        unique_key=livelake.per_adapter(duckdb='activity_date', bigquery=none),
+        incremental_strategy=livelake.per_adapter(duckdb='delete+insert', bigquery='insert_overwrite'),
+        partition_by=livelake.day_partitioned('activity_date'),
+        cluster_by=livelake.clustered(['user_id']),
         on_schema_change='fail'
     )
 }}

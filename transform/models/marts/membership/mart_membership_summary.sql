@@ -10,7 +10,8 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        cluster_by=livelake.clustered(['period_grain', 'period_start']),
         unique_key=['period_grain', 'period_start'],
         incremental_strategy='delete+insert',
         on_schema_change='fail'

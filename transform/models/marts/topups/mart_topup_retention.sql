@@ -13,7 +13,8 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        cluster_by=livelake.clustered(['cohort_week']),
         unique_key='cohort_week',
         incremental_strategy='delete+insert',
         post_hook="{{ livelake.drop_scope_placeholders() }}",

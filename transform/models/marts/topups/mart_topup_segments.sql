@@ -9,7 +9,8 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        cluster_by=livelake.clustered(['date']),
         unique_key='date',
         incremental_strategy='delete+insert',
         post_hook="{{ livelake.drop_scope_placeholders() }}",

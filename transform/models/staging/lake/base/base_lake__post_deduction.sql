@@ -1,2 +1,2 @@
 {# Incremental per report date: see livelake.classify_daily_export_incrementally. #}
-{{ livelake.classify_daily_export_incrementally('post_deduction') }}
+{{ livelake.classify_daily_export_incrementally('post_deduction', cluster_by=['streamer_id']) }}

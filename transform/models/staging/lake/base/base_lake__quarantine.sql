@@ -5,7 +5,7 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
         incremental_strategy='append',
         on_schema_change='append_new_columns'
     )

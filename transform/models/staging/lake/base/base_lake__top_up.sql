@@ -8,7 +8,9 @@
 #}
 {{
     config(
-        materialized=('table' if target.type == 'bigquery' else 'incremental'),
+        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        partition_by=livelake.day_partitioned('dt'),
+        cluster_by=livelake.clustered(['order_id']),
         unique_key='order_id',
         incremental_strategy='delete_insert_since',
         since_column='dt',
