@@ -21,7 +21,7 @@ SUPERSET_VENV := .venv-superset
 SUPERSET_PY := $(SUPERSET_VENV)/bin/python
 DASHBOARDS_RUN := PYTHONPATH=$(CURDIR)/dashboards $(SUPERSET_PY) -m livelake_dashboards
 
-.PHONY: help setup setup-dashboards setup-bigquery browser dev generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
+.PHONY: help setup setup-dashboards setup-bigquery browser dev prod generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -59,6 +59,10 @@ dev: setup ## The main job, offline: sample world -> ingest -> dbt build -> publ
 	else echo "inbox $(LIVELAKE_DATA_DIR)/inbox is not empty: not generating"; fi
 	@# Exit code 3: everything ran, some input was rejected (the sample world has bad files on purpose).
 	$(BIN)/livelake run || [ $$? -eq 3 ]
+
+prod: setup ## Production on BigQuery: ingest -> promote -> dbt build --target prod -> headline KPIs from BigQuery (needs LIVELAKE_GCP_PROJECT and credentials: .env.example; fails at once without)
+	@# Exit code 3: everything ran, some input was rejected by the ingest.
+	$(BIN)/livelake prod || [ $$? -eq 3 ]
 
 generate: setup ## Simulate the sample world into the inbox (SCALE=small|medium|large)
 	$(BIN)/livelake generate --scale $(SCALE)

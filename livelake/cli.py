@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from livelake.config import Paths
+from livelake.config import TARGET_VARIABLE, Paths
 
 if TYPE_CHECKING:
     from lake.lock import Held
@@ -119,8 +120,9 @@ def ingest(
 @app.command()
 def build(
     target: Annotated[
-        str, typer.Option(help="dbt target: dev (DuckDB) or prod (BigQuery)")
-    ] = "dev",
+        str | None,
+        typer.Option(help="dbt target: dev (DuckDB) or prod (BigQuery); default $LIVELAKE_TARGET"),
+    ] = None,
     select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. marts")] = None,
     full_refresh: Annotated[
         bool, typer.Option(help="rebuild every incremental model from the whole lake")
@@ -129,24 +131,48 @@ def build(
         bool, typer.Option(help="also run dbt's unit tests (make test always does)")
     ] = False,
     wait: WaitForWarehouse = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            help="prod only: BigQuery dry runs of every model, the bytes each would "
+            "process and its on-demand cost; nothing is built"
+        ),
+    ] = False,
 ) -> None:
     """Build and test every dbt model (`dbt build`) on the lake's committed runs.
 
     Unit tests are left out unless --unit-tests: they check the SQL on fixtures,
-    not the day's data (livelake.dbt_runner.DAILY_BUILD).
+    not the day's data (livelake.dbt_runner.DAILY_BUILD). The prod target (BigQuery)
+    checks its project and credentials first and is bounded by
+    LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS.
 
     Exit codes: 0 every model built and every test passed, 1 a model or test failed,
-    2 dbt could not run (project or profile), 4 another build, publish or compaction
-    holds the warehouse (pass --wait to queue behind it).
+    2 dbt could not run (project, profile, no BigQuery project or credentials),
+    4 another build, publish or compaction holds the warehouse (pass --wait to queue
+    behind it), 124 the prod build timed out.
     """
     from livelake.dbt_runner import DAILY_BUILD, run_dbt
 
     paths = Paths.from_env()
+    target = target or _target_from_env()
     args = ["build"] if unit_tests else list(DAILY_BUILD)
     args += ["--select", select] if select else []
     args += ["--full-refresh"] if full_refresh else []
-    if target != "dev":  # the lock guards the local DuckDB warehouse
+    if dry_run and target != "prod":
+        err.print("[red]error[/] --dry-run prices BigQuery queries: pass --target prod")
+        raise typer.Exit(2)
+    if target == "prod":  # the lock guards the local DuckDB warehouse only
+        _check_prod()
+        if dry_run:
+            from livelake.cost import dry_run_build
+
+            out = Console()
+            out = out if out.is_terminal else Console(width=160)
+            raise typer.Exit(dry_run_build(paths.data_dir, select=select, console=out))
         raise typer.Exit(run_dbt(args, data_dir=paths.data_dir, target=target))
+    if target != "dev":
+        err.print(f"[red]error[/] unknown target {target!r}: dev or prod")
+        raise typer.Exit(2)
     with _warehouse_held(paths, "build", wait) as held:
         code = run_dbt(args, data_dir=paths.data_dir, target=target, pass_fds=(held.fd,))
     raise typer.Exit(code)
@@ -293,14 +319,87 @@ def promote(
 
 @app.command()
 def kpis() -> None:
-    """Print the last day's headline KPIs from the serving copy."""
+    """Print the last day's headline KPIs: from the serving copy (dev), or from
+    BigQuery's marts when LIVELAKE_TARGET=prod."""
+    from livelake.headline import from_bigquery, from_serving
     from livelake.headline import render as render_kpis
 
+    if _target_from_env() == "prod":
+        from google.api_core.exceptions import GoogleAPIError
+        from requests.exceptions import RequestException
+
+        from livelake.config import BigQuerySettings
+
+        _check_prod()
+        try:
+            headline = from_bigquery(BigQuerySettings.from_env())
+        except (GoogleAPIError, RequestException, TimeoutError) as exc:
+            err.print(f"[red]error[/] BigQuery: {type(exc).__name__}: {str(exc)[:500]}")
+            raise typer.Exit(1) from exc
+        render_kpis(headline, Console())
+        return
     paths = Paths.from_env()
     if not paths.serving.exists():
         err.print(f"[red]error[/] no serving copy at {paths.serving}: run `livelake run`")
         raise typer.Exit(1)
-    render_kpis(paths.serving, Console())
+    render_kpis(from_serving(paths.serving), Console())
+
+
+@app.command()
+def prod(
+    workers: Annotated[int, typer.Option(help="files read in parallel")] = 2,
+) -> None:
+    """Production on BigQuery: ingest -> promote -> dbt build --target prod -> the
+    headline KPIs read from BigQuery (`make prod`).
+
+    The project and credentials are checked before anything runs: without them it
+    exits 2 at once, naming what to set. Every BigQuery call is bounded (promote's
+    request and job timeouts, LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS for dbt). Exits 0 when
+    everything ran, 3 when some input was rejected by the ingest, else the failing
+    step's code.
+    """
+    from ingest.run import EXIT_OK, EXIT_REJECTED
+
+    _check_prod()
+    ingest_code = _exit_code(lambda: ingest(source=None, workers=workers, wait=True, as_json=False))
+    if ingest_code not in (EXIT_OK, EXIT_REJECTED):
+        raise typer.Exit(ingest_code)
+    promote_code = _exit_code(lambda: promote(dry_run=False, wait=True, as_json=False))
+    if promote_code != 0:
+        raise typer.Exit(promote_code)
+    build_code = _exit_code(
+        lambda: build(
+            target="prod", select=None, full_refresh=False, unit_tests=False, wait=True,
+            dry_run=False,
+        )
+    )  # fmt: skip
+    if build_code != 0:
+        raise typer.Exit(build_code)
+    os.environ[TARGET_VARIABLE] = "prod"
+    kpis()
+    raise typer.Exit(ingest_code)
+
+
+def _target_from_env() -> str:
+    from livelake.config import target_from_env
+
+    try:
+        return target_from_env()
+    except ValueError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _check_prod() -> None:
+    """BigQuery's project and credentials, checked before any dbt or request (exit 2)."""
+    from livelake.dbt_runner import check_prod
+    from promote.client import NotConfiguredError
+
+    try:
+        check_prod()
+    except NotConfiguredError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -318,7 +417,12 @@ def run(
     ingest_code = _exit_code(lambda: ingest(source=None, workers=workers, wait=True, as_json=False))
     if ingest_code not in (EXIT_OK, EXIT_REJECTED):
         raise typer.Exit(ingest_code)
-    build_code = _exit_code(lambda: build(target="dev", select=None, full_refresh=False, wait=True))
+    build_code = _exit_code(
+        lambda: build(
+            target="dev", select=None, full_refresh=False, unit_tests=False, wait=True,
+            dry_run=False,
+        )
+    )  # fmt: skip
     if build_code != 0:
         raise typer.Exit(build_code)
     publish_code = _exit_code(lambda: publish(wait=True))

@@ -1,13 +1,18 @@
-"""The last day's headline KPIs, read from the serving copy, as a table."""
+"""The last day's headline KPIs, as a table: read from the serving copy (dev) or from
+BigQuery's marts (LIVELAKE_TARGET=prod), the same query and the same rendering."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from lake.serving import connect_read_only
+
+if TYPE_CHECKING:
+    from livelake.config import BigQuerySettings
 
 COLUMNS = (
     ("dau", "{:,.0f}"),
@@ -25,19 +30,40 @@ COLUMNS = (
 )
 
 
-def headline(serving: Path) -> dict[str, object] | None:
+def _query(mart: str) -> str:
     names = ", ".join(name for name, _ in COLUMNS)
-    with connect_read_only(serving) as con:
-        row = con.execute(
-            f"select date, {names} from marts.mart_daily_kpis order by date desc limit 1"
-        ).fetchone()
+    return f"select date, {names} from {mart} order by date desc limit 1"
+
+
+def _named(row: tuple | None) -> dict[str, object] | None:
     if row is None:
         return None
     return dict(zip(["date", *(name for name, _ in COLUMNS)], row, strict=True))
 
 
-def render(serving: Path, console: Console) -> None:
-    kpis = headline(serving)
+def from_serving(serving: Path) -> dict[str, object] | None:
+    """The newest day of the serving copy's mart_daily_kpis (None: empty)."""
+    with connect_read_only(serving) as con:
+        return _named(con.execute(_query("marts.mart_daily_kpis")).fetchone())
+
+
+def from_bigquery(settings: BigQuerySettings) -> dict[str, object] | None:
+    """The newest day of mart_daily_kpis in BigQuery (<dataset>_marts), within the
+    settings' request and job timeouts (promote.client.bounds)."""
+    from promote.client import bounds, connect
+
+    limits = bounds(settings)
+    mart = f"`{settings.project}.{settings.marts_dataset()}.mart_daily_kpis`"
+    client = connect(settings)
+    try:
+        job = client.query(_query(mart), timeout=limits.request_timeout, retry=limits.retry)
+        rows = list(job.result(timeout=limits.job_timeout, retry=limits.retry))
+    finally:
+        client.close()
+    return _named(tuple(rows[0].values()) if rows else None)
+
+
+def render(kpis: dict[str, object] | None, console: Console) -> None:
     if kpis is None:
         console.print("no KPIs yet: mart_daily_kpis is empty")
         return
