@@ -34,6 +34,21 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[bqemulator.Em
 
 
 @pytest.fixture(scope="session")
+def patched_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[bqemulator.Emulator]:
+    """An emulator with the harness's patches for dbt's SQL (emulator/patched)."""
+    if not bqemulator.installed():
+        message = f"no BigQuery emulator in {bqemulator.VENV}: run `make setup-bigquery`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    running = bqemulator.start(tmp_path_factory.mktemp("bqemulator_patched"), patched=True)
+    try:
+        yield running
+    finally:
+        bqemulator.stop(running)
+
+
+@pytest.fixture(scope="session")
 def bq(emulator: bqemulator.Emulator) -> Iterator[bigquery.Client]:
     """The real client library, pointed at the emulator (no credentials needed)."""
     client = bigquery.Client(

@@ -52,8 +52,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start(root: Path, project: str = "livelake-test") -> Emulator:
-    """Start an ephemeral emulator on free 127.0.0.1 ports and wait until it answers."""
+# Test-only patches of the emulator's SQL translation for dbt's prod build (see
+# the module): on its PYTHONPATH, so its Python imports them at start-up.
+PATCHES = Path(__file__).resolve().parent / "emulator" / "patched"
+
+
+def start(root: Path, project: str = "livelake-test", *, patched: bool = False) -> Emulator:
+    """Start an ephemeral emulator on free 127.0.0.1 ports and wait until it answers.
+
+    `patched`: with the harness's fixes of the defects dbt's SQL meets
+    (emulator/patched/sitecustomize.py); the differences tests run it unpatched."""
     home, tmp, staging = (root / "home", root / "tmp", root / "staging")
     for folder in (home, tmp, staging):
         folder.mkdir(parents=True, exist_ok=True)
@@ -63,6 +71,8 @@ def start(root: Path, project: str = "livelake-test") -> Emulator:
         "TMPDIR": str(tmp),
         "BQEMU_UPLOAD_STAGING_DIR": str(staging),
     }
+    if patched:
+        env["PYTHONPATH"] = str(PATCHES)
     # The extension wheels' files in place under this HOME: no download at start-up.
     subprocess.run(
         [

@@ -134,3 +134,11 @@ def test_table_metadata_counts_and_expiry_are_not_kept(bq: bigquery.Client, data
     assert "gone" in {t.table_id for t in bq.list_tables(dataset, timeout=30)}
     job = bq.query(f"select count(*) from `{dataset}.e`", timeout=30)
     assert [f.name for f in job.result(timeout=60).schema] == ["count_star()"]
+
+
+def test_date_trunc_to_an_iso_week_fails(bq: bigquery.Client) -> None:
+    """`DATE_TRUNC(d, ISOWEEK)` (livelake.week_start on BigQuery) becomes DuckDB's
+    DATE_TRUNC('ISOWEEK', d), which DuckDB refuses. The dbt harness patches it to
+    DuckDB's ISO 'WEEK', cast back to a DATE (emulator/patched)."""
+    with pytest.raises(BadRequest):
+        rows(bq, "select date_trunc(date '2025-03-08', isoweek) as w")

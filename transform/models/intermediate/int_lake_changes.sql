@@ -249,13 +249,13 @@ with
 final as (
 
     select * from top_up_changes
-    union
+    union distinct
     select * from user_activity_changes
-    union
+    union distinct
     select * from channel_stats_changes
-    union
+    union distinct
     select * from pre_deduction_changes
-    union
+    union distinct
     select * from post_deduction_changes
 
 )
