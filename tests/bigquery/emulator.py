@@ -110,6 +110,7 @@ def start(root: Path, project: str = "livelake-test", *, patched: bool = False) 
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stopped whole
+            preexec_fn=_die_with_parent,
         )
     emulator = Emulator(process, f"http://127.0.0.1:{rest}", project, log)
     try:
@@ -136,6 +137,14 @@ def _wait_ready(emulator: Emulator) -> None:
             pass
         time.sleep(0.2)
     raise TimeoutError(f"bqemulator not ready in {READY_SECONDS:.0f}s:\n{emulator.log_tail()}")
+
+
+def _die_with_parent() -> None:
+    """In the child: SIGTERM it when the test process dies, even by SIGKILL, so a
+    killed pytest leaves no emulator behind (Linux's PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
 
 
 def stop(emulator: Emulator) -> None:
