@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -358,26 +358,25 @@ def prod(
     everything ran, 3 when some input was rejected by the ingest, else the failing
     step's code.
     """
-    from ingest.run import EXIT_OK, EXIT_REJECTED
-
     _check_prod()
-    ingest_code = _exit_code(lambda: ingest(source=None, workers=workers, wait=True, as_json=False))
-    if ingest_code not in (EXIT_OK, EXIT_REJECTED):
-        raise typer.Exit(ingest_code)
-    promote_code = _exit_code(lambda: promote(dry_run=False, wait=True, as_json=False))
-    if promote_code != 0:
-        raise typer.Exit(promote_code)
-    build_code = _exit_code(
+
+    def kpis_from_bigquery() -> None:
+        os.environ[TARGET_VARIABLE] = "prod"
+        kpis()
+
+    _ingest_then(
+        workers,
+        lambda: promote(dry_run=False, wait=True, as_json=False),
         lambda: build(
-            target="prod", select=None, full_refresh=False, unit_tests=False, wait=True,
+            target="prod",
+            select=None,
+            full_refresh=False,
+            unit_tests=False,
+            wait=True,
             dry_run=False,
-        )
-    )  # fmt: skip
-    if build_code != 0:
-        raise typer.Exit(build_code)
-    os.environ[TARGET_VARIABLE] = "prod"
-    kpis()
-    raise typer.Exit(ingest_code)
+        ),
+        kpis_from_bigquery,
+    )
 
 
 def _target_from_env() -> str:
@@ -412,23 +411,33 @@ def run(
     everything ran, 3 when everything ran but some input was rejected by the ingest,
     else the failing step's code (see `livelake ingest --help`, `livelake build --help`).
     """
+    _ingest_then(
+        workers,
+        lambda: build(
+            target="dev",
+            select=None,
+            full_refresh=False,
+            unit_tests=False,
+            wait=True,
+            dry_run=False,
+        ),
+        lambda: publish(wait=True),
+        kpis,
+    )
+
+
+def _ingest_then(workers: int, *steps: Callable[[], None]) -> None:
+    """A chain (`run`, `prod`): the ingest, then each step, waiting at each for the
+    locks. The first step that fails ends it with its code; else it exits with the
+    ingest's (3: some input was rejected)."""
     from ingest.run import EXIT_OK, EXIT_REJECTED
 
     ingest_code = _exit_code(lambda: ingest(source=None, workers=workers, wait=True, as_json=False))
     if ingest_code not in (EXIT_OK, EXIT_REJECTED):
         raise typer.Exit(ingest_code)
-    build_code = _exit_code(
-        lambda: build(
-            target="dev", select=None, full_refresh=False, unit_tests=False, wait=True,
-            dry_run=False,
-        )
-    )  # fmt: skip
-    if build_code != 0:
-        raise typer.Exit(build_code)
-    publish_code = _exit_code(lambda: publish(wait=True))
-    if publish_code != 0:
-        raise typer.Exit(publish_code)
-    kpis()
+    for step in steps:
+        if code := _exit_code(step):
+            raise typer.Exit(code)
     raise typer.Exit(ingest_code)
 
 
