@@ -70,7 +70,7 @@ generate: setup ## Simulate the sample world into the inbox (SCALE=small|medium|
 ingest: setup ## Ingest the inbox into the lake
 	$(BIN)/livelake ingest || [ $$? -eq 3 ]
 
-build: setup ## dbt build (models + tests) on the lake, target dev (DuckDB)
+build: setup ## dbt build (models + data tests) on the lake: target LIVELAKE_TARGET (dev, DuckDB, by default; prod, BigQuery)
 	$(BIN)/livelake build
 
 publish: setup ## Replace data/serving.duckdb with the warehouse, atomically
