@@ -64,8 +64,9 @@ STATE_NAME = ".livelake-drive.json"
 LOCK_NAME = ".livelake-drive.lock"
 PART_PREFIX = ".livelake-"
 PART_SUFFIX = ".part"
-# The state is saved this often while files arrive, and at the end: an extract cut
-# short fetches again at most what arrived since (the ingest skips known bytes).
+# The state is saved this often while files arrive, and at the end (a failed download
+# included): an extract killed outright fetches again at most what arrived since
+# (the ingest skips bytes it holds).
 STATE_EVERY_S = 5.0
 _FIELDS = "id,name,mimeType,md5Checksum,modifiedTime,version,size,trashed"
 
@@ -194,22 +195,24 @@ class GoogleDriveSource:
                 old = state.pop(gone)
                 (self.mirror / old["path"]).unlink(missing_ok=True)
                 report.removed.append(old["path"])
-            for remote in remotes:
-                known = state.get(remote.id)
-                target = self.mirror / remote.path
-                same = known and (known["key"], known["path"]) == (remote.key, remote.path)
-                if same and target.is_file():
-                    report.unchanged += 1
-                    continue
-                if known and known["path"] != remote.path:
-                    (self.mirror / known["path"]).unlink(missing_ok=True)  # renamed in Drive
-                self._download(remote, target)
-                state[remote.id] = {"path": remote.path, "key": remote.key}
-                if time.monotonic() - saved > STATE_EVERY_S:
-                    self._save_state(state)
-                    saved = time.monotonic()
-                report.fetched.append(remote.path)
-            self._save_state(state)
+            try:
+                for remote in remotes:
+                    known = state.get(remote.id)
+                    target = self.mirror / remote.path
+                    same = known and (known["key"], known["path"]) == (remote.key, remote.path)
+                    if same and target.is_file():
+                        report.unchanged += 1
+                        continue
+                    if known and known["path"] != remote.path:
+                        (self.mirror / known["path"]).unlink(missing_ok=True)  # renamed in Drive
+                    self._download(remote, target)
+                    state[remote.id] = {"path": remote.path, "key": remote.key}
+                    report.fetched.append(remote.path)
+                    if time.monotonic() - saved > STATE_EVERY_S:
+                        self._save_state(state)
+                        saved = time.monotonic()
+            finally:  # what arrived is kept, also when a download fails
+                self._save_state(state)
             self._files = [
                 SourceFile(
                     source_file=r.path,
@@ -234,11 +237,8 @@ class GoogleDriveSource:
 
         key = os.environ.get(CREDENTIALS_ENV)
         try:
-            if key:
-                credentials, _ = google.auth.load_credentials_from_file(key, scopes=[SCOPE])
-            else:
-                credentials, _ = google.auth.default(scopes=[SCOPE])
-        except auth_errors.DefaultCredentialsError as exc:
+            credentials = _key_file(key) if key else google.auth.default(scopes=[SCOPE])[0]
+        except (auth_errors.DefaultCredentialsError, ValueError, KeyError, OSError) as exc:
             if key and not Path(key).is_file():
                 raise DriveConfigError(
                     f"{CREDENTIALS_ENV}={key}: no such file; point it at the service "
@@ -464,6 +464,28 @@ class GoogleDriveSource:
         """Temporaries a killed extract left (this one holds the mirror's lock)."""
         for part in self.mirror.rglob(f"{PART_PREFIX}*{PART_SUFFIX}"):
             part.unlink(missing_ok=True)
+
+
+def _key_file(path: str) -> Any:
+    """The credentials of a key file: a service account's key (or a user's, from
+    `gcloud auth application-default login`), scoped read-only."""
+    from google.auth import exceptions as auth_errors
+    from google.oauth2 import credentials as user
+    from google.oauth2 import service_account
+
+    try:
+        kind = json.loads(Path(path).read_text(encoding="utf-8")).get("type")
+    except FileNotFoundError as exc:
+        raise auth_errors.DefaultCredentialsError(f"{path} does not exist") from exc
+    except (ValueError, AttributeError) as exc:
+        raise auth_errors.DefaultCredentialsError(f"{path} is not JSON") from exc
+    if kind == "service_account":
+        return service_account.Credentials.from_service_account_file(path, scopes=[SCOPE])
+    if kind == "authorized_user":
+        return user.Credentials.from_authorized_user_file(path, scopes=[SCOPE])
+    raise auth_errors.DefaultCredentialsError(
+        f"its type is {kind!r}, not a service account key (service_account)"
+    )
 
 
 def _retry_after(response: Any) -> float | None:

@@ -44,6 +44,7 @@ import json
 import re
 import secrets
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -105,8 +106,9 @@ class Request:
     method: str
     path: str
     query: dict[str, str]
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case
     kind: str
+    at: float  # time.monotonic() when it arrived
 
 
 class FakeDrive:
@@ -370,7 +372,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _record(self, kind: str, query: dict[str, str]) -> None:
         with self.fake._lock:
             self.fake.requests.append(
-                Request(self.command, self.path.split("?")[0], query, dict(self.headers), kind)
+                Request(
+                    self.command,
+                    self.path.split("?")[0],
+                    query,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    kind,
+                    time.monotonic(),
+                )
             )
 
     def _injected(self, kind: str, file_id: str | None = None) -> tuple[bool, Fault | None]:
