@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from livelake.config import TARGET_VARIABLE, Paths
@@ -47,7 +48,7 @@ SourceOption = Annotated[
     str | None,
     typer.Option(
         help="a folder, or gdrive:FOLDER_ID for a Google Drive folder "
-        "[default: $LIVELAKE_SOURCE, else DATA_DIR/inbox]"
+        "(default: $LIVELAKE_SOURCE, else DATA_DIR/inbox)"
     ),
 ]
 
@@ -185,13 +186,13 @@ def _open_source(paths: Paths, source: str | None, quiet: bool) -> Source:
         err.print(f"[red]error[/] {exc}")
         raise typer.Exit(1) from exc
     except DriveConfigError as exc:
-        err.print(f"[red]error[/] {exc}", highlight=False)
+        err.print(f"[red]error[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from exc
     except DriveUnavailableError as exc:
-        err.print(f"[red]error[/] {exc}", highlight=False)
+        err.print(f"[red]error[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from exc
-    if not quiet:
-        err.print(report.line(), highlight=False)
+    if not quiet:  # Drive names are text, never markup: "[2025] report.xlsx"
+        err.print(escape(report.line()), highlight=False)
     return drive
 
 
