@@ -60,6 +60,7 @@ GOOGLE_APPS = "application/vnd.google-apps."
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Answers worth another try: rate limits and the server's own failures.
 RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
+RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 STATE_NAME = ".livelake-drive.json"
 LOCK_NAME = ".livelake-drive.lock"
 PART_PREFIX = ".livelake-"
@@ -258,8 +259,9 @@ class GoogleDriveSource:
         self.email = getattr(credentials, "service_account_email", None)
         who = self.email or "the account of the application default credentials"
         timeout = self.settings.timeout_s
+        sign_in = google_auth_httplib2.Request(httplib2.Http(timeout=timeout))
         try:
-            credentials.refresh(google_auth_httplib2.Request(httplib2.Http(timeout=timeout)))
+            self._retrying(lambda: credentials.refresh(sign_in), "the sign-in")
         except auth_errors.RefreshError as exc:
             if getattr(exc, "retryable", False):
                 raise DriveUnavailableError(f"Google's token endpoint: {exc}") from exc
@@ -267,10 +269,6 @@ class GoogleDriveSource:
                 f"the credentials of {who} were refused ({_first_line(exc)}): the key "
                 f"may be deleted or disabled; create a new JSON key and point {CREDENTIALS_ENV} "
                 "at it"
-            ) from exc
-        except (auth_errors.TransportError, OSError) as exc:
-            raise DriveUnavailableError(
-                f"Google's token endpoint did not answer: {_first_line(exc)}"
             ) from exc
         http = google_auth_httplib2.AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout))
         options = {"api_endpoint": self.settings.endpoint} if self.settings.endpoint else None
@@ -423,7 +421,7 @@ class GoogleDriveSource:
             try:
                 return call()
             except HttpError as exc:
-                if exc.resp.status not in RETRIED_STATUS:
+                if exc.resp.status not in RETRIED_STATUS and not _rate_limited(exc):
                     raise
                 last = f"HTTP {exc.resp.status}"
                 wait = _retry_after(exc.resp) or _backoff(tries)
@@ -486,6 +484,17 @@ def _key_file(path: str) -> Any:
     raise auth_errors.DefaultCredentialsError(
         f"its type is {kind!r}, not a service account key (service_account)"
     )
+
+
+def _rate_limited(exc: Any) -> bool:
+    """Drive also answers a rate limit as 403 (`userRateLimitExceeded`): retried too."""
+    details = getattr(exc, "error_details", None)
+    reasons = (
+        {d.get("reason") for d in details if isinstance(d, dict)}
+        if isinstance(details, list)
+        else set()
+    )
+    return exc.resp.status == 403 and bool(reasons & RATE_LIMIT_REASONS)
 
 
 def _retry_after(response: Any) -> float | None:

@@ -99,6 +99,7 @@ class Fault:
     times: int
     retry_after: float | None = None
     file_id: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -292,10 +293,12 @@ class FakeDrive:
         times: int = 1,
         retry_after: float | None = None,
         file_id: str | None = None,
+        reason: str | None = None,
     ) -> None:
         """The next `times` calls of `kind` (list, get, media, export, token) answer
-        `status` (with `Retry-After` if given)."""
-        self.faults.append(Fault(kind, status, times, retry_after, file_id))
+        `status` (with `Retry-After` if given; `reason`: the error's, as Drive's
+        `userRateLimitExceeded` on a 403)."""
+        self.faults.append(Fault(kind, status, times, retry_after, file_id, reason))
 
     def cut(self, file_id: str, *, times: int = 1) -> None:
         """The next `times` downloads of the file send half its bytes and hang up."""
@@ -386,7 +389,11 @@ class _Handler(BaseHTTPRequestHandler):
         """(answered with an injected error, a cut to make of the body)."""
         fault = self.fake._fault(kind, file_id)
         if fault is not None and fault.status is not None:
-            reason = "rateLimitExceeded" if fault.status == 429 else "backendError"
+            if kind == "token":  # the OAuth endpoint's own error shape
+                self._json(fault.status, {"error": "internal_failure"})
+                return True, None
+            default = "rateLimitExceeded" if fault.status == 429 else "backendError"
+            reason = fault.reason or default
             self._error(fault.status, f"injected {fault.status}", reason, fault.retry_after)
             return True, None
         return False, fault

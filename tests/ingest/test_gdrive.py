@@ -146,19 +146,22 @@ def test_a_changed_file_is_ingested_again_as_a_newer_export(
     assert frame["exported_at"].to_list() == [WHEN, later]
 
 
-def test_500_and_429_are_retried_honouring_retry_after(
+def test_500_403_rate_limit_and_429_are_retried_honouring_retry_after(
     drive_fake: FakeDrive, shared: str, tmp_path: Path
 ) -> None:
     data = _workbook(tmp_path, "R1")
     drive_fake.add_file("r.xlsx", data, shared)
+    drive_fake.fail("token", 503)
     drive_fake.fail("list", 500)
+    drive_fake.fail("list", 403, reason="userRateLimitExceeded")
     drive_fake.fail("media", 429, retry_after=1)
     mirror = tmp_path / "mirror"
     report = GoogleDriveSource(shared, mirror, _settings(drive_fake, chunk=1 << 20)).extract()
     assert report.fetched == ["r.xlsx"]
     assert (mirror / "r.xlsx").read_bytes() == data
     lists, media = drive_fake.calls("list"), drive_fake.calls("media")
-    assert len(lists) == 2 and len(media) == 2
+    assert len(drive_fake.calls("token")) == 2
+    assert len(lists) == 3 and len(media) == 2
     # The second try came after the Retry-After the 429 asked for, not before.
     assert media[1].at - media[0].at >= 1.0
 
@@ -220,6 +223,8 @@ def test_bad_key_unshared_folder_and_unknown_folder_exit_2_naming_the_fix(
 
     code, said = extract("no-such-id")
     assert code == 2 and "Drive folder no-such-id was not found" in said
+    code, said = extract("")
+    assert code == 2 and "'gdrive:' is not a Drive folder: write gdrive:FOLDER_ID" in said
     drive_fake.share(private, drive_fake.email)
     assert extract(private) == (
         0,
