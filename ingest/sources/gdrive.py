@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from ingest.sources.base import SourceFile, ignored_reason
+from ingest.sources.base import MIRROR_STATE, SourceFile, ignored_reason
 from lake.atomic import flush
 from lake.lock import BusyError, exclusive
 
@@ -61,7 +61,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Answers worth another try: rate limits and the server's own failures.
 RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
-STATE_NAME = ".livelake-drive.json"
+STATE_NAME = MIRROR_STATE
 LOCK_NAME = ".livelake-drive.lock"
 PART_PREFIX = ".livelake-"
 PART_SUFFIX = ".part"

@@ -144,6 +144,15 @@ def test_a_changed_file_is_ingested_again_as_a_newer_export(
         ("top.xlsx", "T1", 7),
     ]
     assert frame["exported_at"].to_list() == [WHEN, later]
+    # The inbox read as a local folder leaves the mirror to its source (one lineage).
+    local = ingest(world)
+    assert local.files == []
+    assert local.ignored == [
+        {
+            "file": f"gdrive/{shared}/",
+            "reason": "the mirror of a Google Drive folder: read it with --source gdrive:ID",
+        }
+    ]
 
 
 def test_500_403_rate_limit_and_429_are_retried_honouring_retry_after(
