@@ -31,6 +31,7 @@ tests/ingest/conftest.py):
         folder = fake.add_folder("reports")
         fake.share(folder, fake.email)
         fake.add_file("2025-03/a.xlsx", data, parent=folder)   # makes 2025-03/ too
+        fake.upload(Path("data/inbox"), folder)                 # a whole local tree
         env = fake.environment(key)  # GOOGLE_APPLICATION_CREDENTIALS, LIVELAKE_GDRIVE_API_ENDPOINT
 """
 
@@ -257,6 +258,17 @@ class FakeDrive:
                 item.modified = modified
             self.items[item.id] = item
             return item.id
+
+    def upload(self, folder: Path, parent: str | None) -> int:
+        """Every file under a local folder, at its relative path (sub-folders made),
+        modified when the local file was; returns how many."""
+        count = 0
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+            name = path.relative_to(folder).as_posix()
+            self.add_file(name, path.read_bytes(), parent, modified=modified)
+            count += 1
+        return count
 
     def add_sheet(
         self, name: str, xlsx: bytes, parent: str | None, *, modified: dt.datetime | None = None
