@@ -41,6 +41,10 @@ from ingest.readers.limits import Limits
 # Parts a reader loads into memory: XML and binary records. Pictures, embedded
 # objects and thumbnails are never read.
 _LOADED_SUFFIXES = (".xml", ".bin", ".rels")
+# Sheet parts up to this much in all are read whole for the range check and kept for
+# the cell checks (one unpacking for both); beyond it they are streamed, and the cell
+# checks unpack them again.
+SHARED_BYTES = 64 << 20
 _HEAD_BYTES = 1024  # the dimension sits in the first few hundred bytes
 _HEAD_MAX = 1 << 16
 _CHUNK = 1 << 20
@@ -91,6 +95,9 @@ class Preflight:
 
     file_error: str | None = None
     sheet_errors: dict[str, str] = field(default_factory=dict)  # sheet name -> reason
+    # xlsx sheet parts read whole for the check, by part name: the cell checks
+    # (ingest.cellinfo) take them from here instead of unpacking them again.
+    parts: dict[str, bytes] = field(default_factory=dict)
 
 
 def unpacked_bytes(path: Path) -> int | None:
@@ -133,7 +140,9 @@ def preflight(path: Path, limits: Limits, archive: zipfile.ZipFile | None) -> Pr
         names = archive.namelist()
         if "content.xml" in names and "xl/workbook.xml" not in names:
             return _preflight_ods(archive, limits)
-        return Preflight(sheet_errors=_sheet_errors(archive, parts, limits))
+        shared: dict[str, bytes] = {}
+        errors = _sheet_errors(archive, parts, limits, shared)
+        return Preflight(sheet_errors=errors, parts=shared)
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -173,7 +182,10 @@ def _preflight_xls(path: Path, limits: Limits) -> Preflight:
 
 
 def _sheet_errors(
-    archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits
+    archive: zipfile.ZipFile,
+    parts: list[zipfile.ZipInfo],
+    limits: Limits,
+    shared: dict[str, bytes],
 ) -> dict[str, str]:
     too_far: dict[str, Extent] = {}
     binary = False
@@ -192,7 +204,11 @@ def _sheet_errors(
         if trusted and extent.cells <= limits.max_cells and name.endswith(".xml"):
             # calamine trusts the declared range: a cell past it (a stale range after
             # a stray value, a reference past XFD1048576) aborts or stalls it.
-            trusted = not _reaches_past(archive, info, extent)
+            if sum(map(len, shared.values())) + info.file_size <= SHARED_BYTES:
+                shared[name] = archive.read(info)
+                trusted = not _outside(extent.rows, extent.cols).search(shared[name])
+            else:
+                trusted = not _reaches_past(archive, info, extent)
         if not trusted or extent.cells > limits.max_cells:
             extent = scanned(archive, info)
             if extent.cells > limits.max_cells or extent.beyond_excel:
