@@ -247,10 +247,15 @@ def _lying_dimension(path: Path) -> Path:
     """The stray-value workbook with its dimension rewritten to A1:E2 (not updated
     after the stray value was typed): calamine trusts it, and aborts."""
     _stray_value(path, order="L1")
+    return _rewrite_dimension(path, b'ref="A1:XFD1048576"', b'ref="A1:E2"')
+
+
+def _rewrite_dimension(path: Path, old: bytes, new: bytes) -> Path:
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = parts[sheet].replace(b'ref="A1:XFD1048576"', b'ref="A1:E2"')
+    assert old in parts[sheet]
+    parts[sheet] = parts[sheet].replace(old, new)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
@@ -279,6 +284,26 @@ def test_a_stale_declared_range_is_rejected_in_the_first_run_naming_the_cell(
     assert again.exit_code == EXIT_OK
     assert {f.status for f in again.files} == {"already_ingested"}
     assert lake_table(world, "top_up")["order_id"].to_list() == ["A1"]
+
+
+def test_a_stale_declared_range_with_a_near_cell_loads(world: Path) -> None:
+    """A cell just past a stale declared range (J5 beyond A1:E2) is within the budget:
+    the check reads how far the cells really reach and leaves the sheet to calamine."""
+    path = world / "inbox" / "near.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("s")
+    for c, value in enumerate(["Order ID", "User ID", "Top-up Time", "Amount", "Status"]):
+        sheet.write_string(0, c, value)
+    for c, value in enumerate(["N1", "7", "2025-03-01 10:00:00", "5", "Success"]):
+        sheet.write_string(1, c, value)
+    sheet.write_string(4, 9, "x")
+    workbook.close()
+    _rewrite_dimension(path, b'ref="A1:J5"', b'ref="A1:E2"')
+    report = ingest(world)
+    (f,) = report.files
+    assert f.status != "rejected", f.result.messages
+    assert lake_table(world, "top_up")["order_id"].to_list() == ["N1"]
+    _ledger_holds(report)
 
 
 def test_a_file_recorded_dead_twice_is_rejected_without_being_read(
