@@ -62,6 +62,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 STATE_NAME = MIRROR_STATE
+# A local file name's limit (255 bytes on ext4), less room for the temporary's affixes.
+MAX_NAME_BYTES = 200
 LOCK_NAME = ".livelake-drive.lock"
 PART_PREFIX = ".livelake-"
 PART_SUFFIX = ".part"
@@ -314,10 +316,13 @@ class GoogleDriveSource:
         while pending:
             parent, where = pending.pop(0)
             for item in sorted(self._children(parent), key=lambda i: (i["name"], i["id"])):
-                name = item["name"].replace("/", "_") or item["id"]
+                name = item["name"].replace("/", "_").replace("\x00", "_") or item["id"]
                 path = where / name
                 mime = item.get("mimeType", "")
-                if item.get("trashed"):
+                if len(name.encode()) > MAX_NAME_BYTES:
+                    reason = f"its name is longer than {MAX_NAME_BYTES} bytes: rename it in Drive"
+                    report.ignored.append({"file": str(path), "reason": reason})
+                elif item.get("trashed"):
                     suffix = "/" if mime == FOLDER_MIME else ""
                     report.ignored.append({"file": f"{path}{suffix}", "reason": "in Drive's trash"})
                 elif mime == FOLDER_MIME:

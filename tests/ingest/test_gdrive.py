@@ -61,7 +61,7 @@ def shared(drive_fake: FakeDrive, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_the_folder_is_mirrored_once_and_changes_fetched_again(
     drive_fake: FakeDrive, shared: str, tmp_path: Path
 ) -> None:
-    drive_fake.max_page_size = 3  # 7 items at the top: three pages
+    drive_fake.max_page_size = 3  # 9 items at the top: three pages
     made = tmp_path / "made"
     books = {f"top_{i}.xlsx": _workbook(made, f"T{i}") for i in range(4)}
     ids = {n: drive_fake.add_file(n, data, shared, modified=WHEN) for n, data in books.items()}
@@ -72,6 +72,7 @@ def test_the_folder_is_mirrored_once_and_changes_fetched_again(
     gone = drive_fake.add_file("old.xlsx", _workbook(made, "X1"), shared)
     drive_fake.trash(gone)
     drive_fake.add_file("notes.txt", b"not a report", shared, mime_type="text/plain")
+    drive_fake.add_file("長" * 70 + ".xlsx", b"x", shared)  # 215 bytes in UTF-8
     mirror = tmp_path / "data" / "inbox" / "gdrive" / shared
 
     source = GoogleDriveSource(shared, mirror, _settings(drive_fake))
@@ -80,6 +81,10 @@ def test_the_folder_is_mirrored_once_and_changes_fetched_again(
     assert report.ignored == [
         {"file": "notes.txt", "reason": report.ignored[0]["reason"]},
         {"file": "old.xlsx", "reason": "in Drive's trash"},
+        {
+            "file": "長" * 70 + ".xlsx",
+            "reason": "its name is longer than 200 bytes: rename it in Drive",
+        },
     ]
     assert "not a supported format (.txt files)" in report.ignored[0]["reason"]
     for name, data in books.items():
@@ -234,6 +239,9 @@ def test_bad_key_unshared_folder_and_unknown_folder_exit_2_naming_the_fix(
     assert code == 2 and "Drive folder no-such-id was not found" in said
     code, said = extract("")
     assert code == 2 and "'gdrive:' is not a Drive folder: write gdrive:FOLDER_ID" in said
+    run = CliRunner().invoke(app, ["run", "--source", "gdrive:no-such-id"])
+    assert run.exit_code == 2  # the chain stops at the ingest: nothing built
+    assert not (tmp_path / "data" / "warehouse.duckdb").exists()
     drive_fake.share(private, drive_fake.email)
     assert extract(private) == (
         0,
