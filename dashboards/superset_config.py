@@ -2,8 +2,9 @@
 
 The launcher (`livelake_dashboards`) sets LIVELAKE_SUPERSET_HOME to the world's
 `data/superset/`: the metadata database, the SECRET_KEY and the log live there,
-never in git. Query results are not cached, so every chart reads the newest serving
-copy (each query opens a new read-only DuckDB connection: Superset's NullPool).
+never in git. Each gunicorn worker keeps the serving copy open, read-only, while it
+is the same file and reopens it after a publish (serving_connection.py); answers are
+cached under the copy they came from, so a publish invalidates them (results_cache.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
-from livelake_dashboards.bigquery_endpoint import mutate_connection
+from flask import Flask
+from livelake_dashboards import bigquery_client, serving_connection
+from livelake_dashboards.results_cache import SERVING_PATH_KEY
+from livelake_dashboards.warehouse import TargetError, Warehouse
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
@@ -39,14 +44,56 @@ D3_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["NT
 CURRENCIES = ["TWD"]
 DEFAULT_TIME_FILTER = "No filter"
 
-# No result cache: an answer always comes from the serving copy as it is now.
-DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+
+def _serving_path() -> Path | None:
+    """The DuckDB serving copy this world's dashboards read (None on BigQuery)."""
+    try:
+        return Warehouse.from_env(_HOME.parent).serving_path
+    except TargetError:  # `up` has refused to start already and says why
+        return None
+
+
+_SERVING = _serving_path()
+# Chart answers cached under the serving copy they came from (results_cache.py): a second
+# viewer never waits for DuckDB, a publish makes every older answer unreachable. The
+# timeout and threshold only bound the disk; freshness is the copy's identity. On
+# BigQuery nothing is cached here: BigQuery's own results cache (free, 24 h) is dropped
+# whenever a table changes.
+DATA_CACHE_CONFIG = (
+    {
+        "CACHE_TYPE": "livelake_dashboards.results_cache.ServingCopyCache",
+        "CACHE_DIR": str(_HOME / "results"),
+        SERVING_PATH_KEY: str(_SERVING),
+        "CACHE_DEFAULT_TIMEOUT": 86400,
+        "CACHE_THRESHOLD": 2000,
+    }
+    if _SERVING
+    else {"CACHE_TYPE": "NullCache"}
+)
 CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 FILTER_STATE_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 86400}
 EXPLORE_FORM_DATA_CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 86400}
 
-# BigQuery connections go to LIVELAKE_BQ_API_ENDPOINT when it is set (the emulator).
-DB_CONNECTION_MUTATOR = mutate_connection
+
+def _mutate_connection(uri: Any, params: dict[str, Any], *context: object) -> Any:
+    """Every analytics engine Superset builds: a read-only DuckDB file takes its
+    connections from the worker's open serving copy; BigQuery gets its client (bounds,
+    and LIVELAKE_BQ_API_ENDPOINT when set). Each leaves other databases as they are."""
+    for mutate in (serving_connection.mutate_connection, bigquery_client.mutate_connection):
+        uri, params = mutate(uri, params, *context)
+    return uri, params
+
+
+DB_CONNECTION_MUTATOR = _mutate_connection
+# Every query on the warehouse in superset.log, with the serving copy it read.
+QUERY_LOGGER = serving_connection.log_query
+
+
+def FLASK_APP_MUTATOR(app: Flask) -> None:  # noqa: N802 - Superset's name
+    """Each request starts with no serving copy read yet (results_cache.py stores a
+    forced refresh's answer under the copy its request read)."""
+    app.before_request(serving_connection.start_request)
+
 
 ROW_LIMIT = 50000
 SUPERSET_WEBSERVER_TIMEOUT = 60

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 Dialect = Literal["duckdb", "bigquery"]
 TARGET_VARIABLE = "LIVELAKE_TARGET"
@@ -38,6 +39,14 @@ class Warehouse:
     @property
     def dialect(self) -> Dialect:
         return "bigquery" if self.uri.startswith("bigquery:") else "duckdb"
+
+    @property
+    def serving_path(self) -> Path | None:
+        """The DuckDB file the dashboards read (None on BigQuery)."""
+        if self.dialect != "duckdb":
+            return None
+        database = urlsplit(self.uri).path[1:]  # as SQLAlchemy reads duckdb:///<database>
+        return Path(database).resolve() if database and database != ":memory:" else None
 
     def schema(self, spec_schema: str) -> str:
         """Where a spec schema (`marts`, `core`) lives in this warehouse."""
