@@ -4,9 +4,9 @@
 roles are synced (`superset init`), the admin's password is set, the server is
 started if it is not running, and the assets bundle is imported over whatever is
 there. The server is gunicorn with sync workers bound to 127.0.0.1: each worker
-answers one request at a time and Superset opens a fresh read-only DuckDB
-connection per query (NullPool), so no connection outlives a request and every
-new query sees the serving copy `livelake publish` last renamed into place.
+answers one request at a time on the serving copy it keeps open, reopened at the
+first query after `livelake publish` renames a new one into place
+(serving_connection.py).
 """
 
 from __future__ import annotations
