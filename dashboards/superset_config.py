@@ -85,6 +85,7 @@ def _mutate_connection(uri: Any, params: dict[str, Any], *context: object) -> An
 
 
 DB_CONNECTION_MUTATOR = _mutate_connection
+serving_connection.add_reserved_words_once()
 # Every query on the warehouse in superset.log, with the serving copy it read.
 QUERY_LOGGER = serving_connection.log_query
 
