@@ -125,7 +125,7 @@ bench-ingest: setup ## Ingest of the medium world vs pandas+openpyxl and the raw
 bench-transform: setup ## dbt build at the large scale: full vs one new day vs one corrected day, seconds and peak RSS against the targets
 	$(BIN)/python -m scripts.bench_transform --scale large
 
-bench-dashboards: setup setup-dashboards ## Every chart through Superset's chart-data API on the large world, vs DuckDB directly
+bench-dashboards: setup setup-dashboards ## Every chart through Superset's chart-data API on the large world, caching off and from the cache, vs DuckDB alone: each target met or NOT MET
 	$(BIN)/python -m scripts.bench_dashboards
 
 clean: ## Remove the data directory (inbox, lake, warehouse)

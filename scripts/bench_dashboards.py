@@ -4,17 +4,26 @@ The serving copy is the large world's warehouse: the one `make bench-transform`
 leaves in <bench>/transform-large/ if it is there, else one built here once (the
 same cached simulated lake, `dbt run --full-refresh`) and kept in
 <bench>/dashboards-large/. A Superset started by the product's own launcher (fresh
-metadata, result caching off) answers each chart's saved query through the
-chart-data API with `force=true`, --repeats times; the same SQL (as Superset
-renders it) run straight in DuckDB, on a new read-only connection each time as
-Superset opens one, is the floor. Median and p95 per chart are printed; figures go
-to <bench>/dashboards.json. Target: every chart's median < 100 ms, p95 < 300 ms.
+metadata, its own configuration: one open serving copy per worker, the results cache)
+answers each chart's saved query through the chart-data API, --repeats times each way:
+
+- caching off: `force=true`, so Superset reads no cached answer and asks DuckDB (it
+  still stores the answer, as a forced refresh does);
+- from the cache: without `force`, after one request that fills it; every answer
+  must say `is_cached`, or the figure would not be what it claims.
+
+The floor is the same SQL (as Superset renders it) run straight in DuckDB, on an open
+read-only connection and on a new one each time. Median and p95 per chart are
+printed with each target met or NOT MET; figures go to <bench>/dashboards.json.
+Targets: every chart's median < 100 ms and p95 < 200 ms with caching off; median
+< 20 ms from the cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -34,7 +43,8 @@ from livelake_dashboards.client import SupersetClient  # noqa: E402
 from livelake_dashboards.spec import DASHBOARDS  # noqa: E402
 
 TARGET_MEDIAN_MS = 100
-TARGET_P95_MS = 300
+TARGET_P95_MS = 200
+TARGET_CACHED_MS = 20
 PASSWORD = "bench-admin"
 
 
@@ -74,26 +84,40 @@ def rendered_sql(client: SupersetClient, chart_id: int) -> str:
     return result[0]["query"]
 
 
-def time_api(client: SupersetClient, chart_id: int, repeats: int) -> list[float]:
+def time_api(client: SupersetClient, chart_id: int, repeats: int, *, force: bool) -> list[float]:
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        response = client.chart_data(chart_id, force=True)
+        response = client.chart_data(chart_id, force=force)
         elapsed = time.perf_counter() - started
         if response.status_code != 200:  # an empty answer is an answer (the direct lake
             # has no quarantine); an error is not
             raise SystemExit(f"chart {chart_id}: {response.status_code} {response.text[:500]}")
+        cached = all(result["is_cached"] for result in response.json()["result"])
+        if cached == force:
+            raise SystemExit(f"chart {chart_id}: force={force} answered is_cached={cached}")
         times.append(elapsed * 1000)
     return times
 
 
-def time_duckdb(serving: Path, sql: str, repeats: int) -> list[float]:
+def time_duckdb(serving: Path, sql: str, repeats: int, *, fresh: bool) -> list[float]:
+    """The SQL in DuckDB alone: on one open connection (warmed by a first run, as a
+    worker's open copy is), or on a new connection each time. Never both at once: a
+    connect while another connection has the file open gets that same database."""
     times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        with duckdb.connect(str(serving), read_only=True) as con:
+    if fresh:
+        for _ in range(repeats):
+            started = time.perf_counter()
+            with duckdb.connect(str(serving), read_only=True) as con:
+                con.execute(sql).fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+        return times
+    with duckdb.connect(str(serving), read_only=True) as con:
+        con.execute(sql).fetchall()
+        for _ in range(repeats):
+            started = time.perf_counter()
             con.execute(sql).fetchall()
-        times.append((time.perf_counter() - started) * 1000)
+            times.append((time.perf_counter() - started) * 1000)
     return times
 
 
@@ -118,9 +142,13 @@ def main() -> None:
         for dashboard in DASHBOARDS:
             for chart in dashboard.charts:
                 chart_id = ids[chart.title]
-                time_api(client, chart_id, 1)  # warm-up: imports, first connection
-                api = time_api(client, chart_id, options.repeats)
-                floor = time_duckdb(serving, rendered_sql(client, chart_id), options.repeats)
+                time_api(client, chart_id, 4, force=True)  # warm-up: each worker opens the copy
+                api = time_api(client, chart_id, options.repeats, force=True)
+                client.chart_data(chart_id, force=False)  # fills the cache
+                cached = time_api(client, chart_id, options.repeats, force=False)
+                sql = rendered_sql(client, chart_id)
+                open_floor = time_duckdb(serving, sql, options.repeats, fresh=False)
+                fresh_floor = time_duckdb(serving, sql, options.repeats, fresh=True)
                 rows.append(
                     {
                         "dashboard": dashboard.slug,
@@ -128,22 +156,37 @@ def main() -> None:
                         "title": chart.title,
                         "api_median_ms": statistics.median(api),
                         "api_p95_ms": percentile(api, 0.95),
-                        "duckdb_median_ms": statistics.median(floor),
-                        "duckdb_p95_ms": percentile(floor, 0.95),
+                        "cached_median_ms": statistics.median(cached),
+                        "cached_p95_ms": percentile(cached, 0.95),
+                        "duckdb_open_median_ms": statistics.median(open_floor),
+                        "duckdb_median_ms": statistics.median(fresh_floor),
+                        "duckdb_p95_ms": percentile(fresh_floor, 0.95),
                     }
                 )
-                print(f"  {chart.key}: {statistics.median(api):.0f} ms", flush=True)
+                print(
+                    f"  {chart.key}: {statistics.median(api):.0f} ms, "
+                    f"cached {statistics.median(cached):.0f} ms",
+                    flush=True,
+                )
     finally:
         launch.stop(server)
-    met = all(
-        r["api_median_ms"] < TARGET_MEDIAN_MS and r["api_p95_ms"] < TARGET_P95_MS for r in rows
-    )
+    targets = {
+        "median_ms": TARGET_MEDIAN_MS,
+        "p95_ms": TARGET_P95_MS,
+        "cached_median_ms": TARGET_CACHED_MS,
+    }
+    met = {
+        "median": all(r["api_median_ms"] < TARGET_MEDIAN_MS for r in rows),
+        "p95": all(r["api_p95_ms"] < TARGET_P95_MS for r in rows),
+        "cached": all(r["cached_median_ms"] < TARGET_CACHED_MS for r in rows),
+    }
     result = {
         "benchmark": "dashboards",
         "scale": options.scale,
         "repeats": options.repeats,
         "serving_bytes": serving.stat().st_size,
-        "target": {"median_ms": TARGET_MEDIAN_MS, "p95_ms": TARGET_P95_MS, "met": met},
+        "load_average": os.getloadavg(),
+        "target": {**targets, "met": met},
         "charts": rows,
     }
     paths.bench.mkdir(parents=True, exist_ok=True)
@@ -155,24 +198,36 @@ def main() -> None:
 def print_table(result: dict) -> None:
     rows = result["charts"]
     size_gb = result["serving_bytes"] / 1024**3
+    load = ", ".join(f"{value:.1f}" for value in result["load_average"])
     print(
         f"\ndashboards benchmark: {result['scale']} world ({size_gb:.1f} GB serving copy), "
-        f"{len(rows)} charts, {result['repeats']} requests each, caching off"
+        f"{len(rows)} charts, {result['repeats']} requests each way; load average {load}"
     )
-    print(f"{'chart':<34} {'API median':>10} {'API p95':>8} {'DuckDB med':>10} {'ratio':>6}")
-    for r in rows:
-        ratio = r["api_median_ms"] / max(r["duckdb_median_ms"], 0.01)
-        print(
-            f"{r['chart']:<34} {r['api_median_ms']:>8.0f}ms {r['api_p95_ms']:>6.0f}ms "
-            f"{r['duckdb_median_ms']:>8.1f}ms {ratio:>5.1f}x"
-        )
-    worst_median = max(r["api_median_ms"] for r in rows)
-    worst_p95 = max(r["api_p95_ms"] for r in rows)
     print(
-        f"slowest median {worst_median:.0f} ms (target < {TARGET_MEDIAN_MS}), slowest p95 "
-        f"{worst_p95:.0f} ms (target < {TARGET_P95_MS}): "
-        f"{'met' if result['target']['met'] else 'not met'}"
+        f"{'chart':<34} {'off: median':>11} {'p95':>6} {'cached: median':>14} {'p95':>6} "
+        f"{'DuckDB open':>11} {'new conn':>8}"
     )
+    for r in rows:
+        print(
+            f"{r['chart']:<34} {r['api_median_ms']:>9.0f}ms {r['api_p95_ms']:>4.0f}ms "
+            f"{r['cached_median_ms']:>12.0f}ms {r['cached_p95_ms']:>4.0f}ms "
+            f"{r['duckdb_open_median_ms']:>9.1f}ms {r['duckdb_median_ms']:>6.1f}ms"
+        )
+    met = result["target"]["met"]
+    for name, figure, target in (
+        ("median", "api_median_ms", TARGET_MEDIAN_MS),
+        ("p95", "api_p95_ms", TARGET_P95_MS),
+        ("cached", "cached_median_ms", TARGET_CACHED_MS),
+    ):
+        worst = max(rows, key=lambda r: r[figure])
+        label = {"median": "median, caching off", "p95": "p95, caching off"}.get(
+            name, "median from the cache"
+        )
+        print(
+            f"target every chart's {label} < {target} ms: "
+            f"{'met' if met[name] else 'NOT MET'} (slowest {worst[figure]:.0f} ms, "
+            f"{worst['chart']})"
+        )
 
 
 if __name__ == "__main__":
