@@ -137,7 +137,7 @@ rolled_up as (
         cast(weekly.live_minutes as {{ dbt.type_bigint() }}) as live_minutes,
         {{ livelake.safe_ratio('weekly.attributed_paying_user_days', 'weekly.unique_viewers') }}
             as conversion_rate,
-        {{ livelake.to_money(livelake.safe_ratio('weekly.attributed_revenue * 60', 'weekly.live_minutes')) }}
+        {{ livelake.money_ratio('weekly.attributed_revenue * 60', 'weekly.live_minutes') }}
             as revenue_per_live_hour,
         {{ livelake.safe_ratio('weekly.attributed_revenue', 'weekly_platform.platform_topup_revenue') }}
             as revenue_share

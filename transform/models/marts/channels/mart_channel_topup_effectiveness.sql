@@ -40,9 +40,8 @@ final as (
         channel_days.live_minutes,
         {{ livelake.safe_ratio('channel_days.attributed_paying_users', 'channel_days.unique_viewers') }}
             as conversion_rate,
-        {{ livelake.to_money(
-            livelake.safe_ratio('channel_days.attributed_revenue * 60', 'channel_days.live_minutes')
-        ) }} as revenue_per_live_hour,
+        {{ livelake.money_ratio('channel_days.attributed_revenue * 60', 'channel_days.live_minutes') }}
+            as revenue_per_live_hour,
         {{ livelake.safe_ratio('channel_days.attributed_revenue', 'daily_kpis.topup_revenue') }}
             as revenue_share,
         channel_days.attributed_orders

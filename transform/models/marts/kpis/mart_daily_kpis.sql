@@ -167,9 +167,9 @@ final as (
         cast(coalesce(new_users.new_users, 0) as {{ dbt.type_bigint() }}) as new_users,
         cast(coalesce(daily_users.paying_users, 0) as {{ dbt.type_bigint() }}) as paying_users,
         {{ livelake.to_money('coalesce(daily_topups.topup_revenue, 0)') }} as topup_revenue,
-        {{ livelake.to_money(livelake.safe_ratio('daily_topups.topup_revenue', 'daily_users.paying_users')) }}
+        {{ livelake.money_ratio('daily_topups.topup_revenue', 'daily_users.paying_users') }}
             as arppu,
-        {{ livelake.to_money(livelake.safe_ratio('coalesce(daily_topups.topup_revenue, 0)', 'daily_users.dau')) }}
+        {{ livelake.money_ratio('coalesce(daily_topups.topup_revenue, 0)', 'daily_users.dau') }}
             as arpu,
         {{ livelake.safe_ratio(
             'daily_topups.refunded_orders',
