@@ -92,7 +92,9 @@ dashboards: setup-dashboards ## Serve the six dashboards on 127.0.0.1:8088 (SUPE
 
 notebook: setup ## Open notebooks/explore.ipynb in Jupyter Lab on 127.0.0.1:8888 (NOTEBOOK_PORT; reads the serving copy read-only)
 	@test -f $(LIVELAKE_DATA_DIR)/serving.duckdb || { echo "no $(LIVELAKE_DATA_DIR)/serving.duckdb: run make dev first"; exit 1; }
-	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) \
+	@# Jupyter runs in notebooks/: a relative LIVELAKE_DATA_DIR (data/w2) made absolute first.
+	cd notebooks && LIVELAKE_DATA_DIR=$(abspath $(LIVELAKE_DATA_DIR)) ../$(BIN)/jupyter lab \
+	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) explore.ipynb
 
 dashboards-stop: ## Stop the Superset server `make dashboards` started
