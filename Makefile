@@ -64,7 +64,7 @@ prod: setup ## Production on BigQuery: ingest -> promote -> dbt build --target p
 	@# Exit code 3: everything ran, some input was rejected by the ingest.
 	$(BIN)/livelake prod || [ $$? -eq 3 ]
 
-generate: setup ## Simulate the sample world into the inbox (SCALE=small|medium|large)
+generate: setup ## Simulate the sample world into the inbox (SCALE=small|long|medium|large)
 	$(BIN)/livelake generate --scale $(SCALE)
 
 ingest: setup ## Ingest the inbox into the lake

@@ -56,7 +56,7 @@ SourceOption = Annotated[
 @app.command()
 def generate(
     scale: Annotated[
-        str, typer.Option(help="small (14 days), medium (90) or large (365)")
+        str, typer.Option(help="small (14 days), long (150, few users), medium (90) or large (365)")
     ] = "small",
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same files")] = 42,
     inbox: Annotated[
