@@ -1,0 +1,81 @@
+"""livelake_daily: every morning at 10:00 Asia/Taipei, the back office's exports become
+the dashboards' data, and someone is told when that did not happen.
+
+    extract (Google Drive, when LIVELAKE_SOURCE=gdrive:...) -> ingest -> build ->
+    publish -> health -> data_alert [-> promote -> build_prod, LIVELAKE_TARGET=prod]
+
+Each step is the pipeline's own `livelake` command (livelake_airflow.command): DuckDB
+has one writer, so finer tasks (one per dbt model) would only queue, and Airflow's
+environment stays free of dbt. The health task judges the runs since this run's
+data interval ended (the instant it was due, before its ingest began), so each
+rejected file is reported once, by the run that met it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from datetime import datetime, timedelta
+
+from airflow.sdk import DAG, task
+from airflow.timetables.trigger import CronTriggerTimetable
+from livelake_airflow import alerts
+from livelake_airflow.command import LivelakeCommand
+from livelake_airflow.settings import Settings
+
+DAG_ID = "livelake_daily"
+settings = Settings.from_env()
+cli = shlex.quote(settings.livelake)
+# Jinja: the end of the data interval (the due time); a run without one falls back to
+# when it was due.
+SINCE = "{{ (data_interval_end or dag_run.run_after).isoformat() }}"
+
+with DAG(
+    dag_id=DAG_ID,
+    description="Back-office exports -> lake -> dbt -> serving copy, with alerts",
+    # A zero-length data interval at 10:00 Taipei: the logical date the deadline counts
+    # from (11:00) and the instant the health check counts from are both the due time.
+    schedule=CronTriggerTimetable("0 10 * * *", timezone="Asia/Taipei"),
+    start_date=datetime(2025, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    max_active_tasks=1,
+    deadline=alerts.deadline(settings, DAG_ID),
+    default_args={
+        # Only exit 4 (busy) is retried (livelake_airflow.command); 2, 4, 8 minutes.
+        "retries": 3,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=15),
+        "on_failure_callback": alerts.on_failure(settings),
+        "do_xcom_push": False,
+    },
+    tags=["livelake"],
+    doc_md=__doc__,
+) as dag:
+    steps = []
+    if settings.drive:
+        steps.append(LivelakeCommand(task_id="extract", bash_command=f"{cli} extract"))
+    steps += [
+        LivelakeCommand(task_id="ingest", bash_command=f"{cli} ingest"),
+        LivelakeCommand(task_id="build", bash_command=f"{cli} build --target dev --wait"),
+        LivelakeCommand(task_id="publish", bash_command=f"{cli} publish --wait"),
+        LivelakeCommand(
+            task_id="health",
+            bash_command=f"{cli} health --json --since '{SINCE}'",
+            do_xcom_push=True,
+        ),
+    ]
+
+    @task(task_id="data_alert")
+    def data_alert(report_line: str) -> int:
+        """The data e-mail, when the health report lists something to fix."""
+        return alerts.send_data_alert(report_line, settings, DAG_ID)["problems"]
+
+    steps.append(data_alert(steps[-1].output))
+    if settings.target == "prod":
+        steps += [
+            LivelakeCommand(task_id="promote", bash_command=f"{cli} promote --wait"),
+            LivelakeCommand(task_id="build_prod", bash_command=f"{cli} build --target prod"),
+        ]
+    for upstream, downstream in zip(steps, steps[1:], strict=False):
+        upstream >> downstream
