@@ -1,0 +1,137 @@
+"""livelake_daily run whole by Airflow's dag.test() on the small world: the serving
+copy ends with `make dev`'s KPIs, the rejected files come back in one data e-mail,
+and a failing task sends one failure e-mail with its log's address.
+
+The late e-mail (the deadline) is off here (LIVELAKE_AIRFLOW_DEADLINE_MINUTES=0):
+dag.test() crashes after the run when a deadline is set (apache/airflow#73428);
+test_deadline.py proves it in a running Airflow instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import duckdb
+import pytest
+
+from livelake.health import check
+from tests.orchestration.conftest import (
+    ALERT_TO,
+    BASE_URL,
+    DAGS,
+    REPO,
+    SmtpSink,
+    airflow_env,
+    body_text,
+    drive,
+    need,
+)
+
+pytestmark = pytest.mark.xdist_group("airflow")
+LIVELAKE = REPO / ".venv" / "bin" / "livelake"
+DAG_TASKS = ("ingest", "build", "publish", "health", "data_alert")
+
+
+def _dag_test(tmp: Path, database: Path, smtp: SmtpSink, data_dir: Path) -> dict:
+    env = airflow_env(tmp / "home", database, smtp)
+    env.update(LIVELAKE_DATA_DIR=str(data_dir), LIVELAKE_AIRFLOW_DEADLINE_MINUTES="0")
+    return drive(env, "test", str(DAGS), "livelake_daily")
+
+
+def _kpis(data_dir: Path) -> tuple[list[tuple], str]:
+    """Every row of the serving copy's mart_daily_kpis, and `livelake kpis`' table."""
+    with duckdb.connect(str(data_dir / "serving.duckdb"), read_only=True) as con:
+        rows = con.execute("select * from marts.mart_daily_kpis order by date").fetchall()
+    env = {**os.environ, "LIVELAKE_DATA_DIR": str(data_dir), "LIVELAKE_TARGET": "dev"}
+    shown = subprocess.run(
+        [str(LIVELAKE), "kpis"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    return rows, shown
+
+
+@pytest.fixture(scope="module")
+def daily_run(small_world, migrated_database, tmp_path_factory) -> dict:
+    """One dag.test() on the small world, and beside it, at the same time, `livelake
+    run` (what `make dev` runs) on the same inbox in another data directory."""
+    need(LIVELAKE, "the pipeline venv: make setup")
+    world, _ = small_world
+    tmp = tmp_path_factory.mktemp("daily_run")
+    by_airflow, by_hand = tmp / "airflow_data", tmp / "make_dev_data"
+    for data_dir in (by_airflow, by_hand):
+        data_dir.mkdir()
+        (data_dir / "inbox").symlink_to(world / "inbox")
+    database = tmp / "airflow.db"
+    database.write_bytes(migrated_database.read_bytes())
+    smtp = SmtpSink(tmp)
+    reference = subprocess.Popen(
+        [str(LIVELAKE), "run"],
+        env={**os.environ, "LIVELAKE_DATA_DIR": str(by_hand), "LIVELAKE_TARGET": "dev"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        result = _dag_test(tmp, database, smtp, by_airflow)
+        assert reference.wait(600) == 3  # the small world has bad files on purpose
+        time.sleep(2)  # an extra e-mail would have arrived by now
+        messages = smtp.messages()
+    finally:
+        reference.kill()
+        smtp.stop()
+    return {"result": result, "airflow": by_airflow, "make_dev": by_hand, "messages": messages}
+
+
+def test_dag_test_runs_every_task_and_serves_make_devs_kpis(daily_run: dict) -> None:
+    result = daily_run["result"]
+    assert result["state"] == "success", result
+    assert result["tasks"] == dict.fromkeys(DAG_TASKS, "success")
+    rows, shown = _kpis(daily_run["airflow"])
+    expected_rows, expected_shown = _kpis(daily_run["make_dev"])
+    assert rows == expected_rows
+    assert shown == expected_shown
+    assert "headline KPIs for 2025-03-14" in shown
+
+
+def test_rejected_files_arrive_in_one_data_email(daily_run: dict) -> None:
+    serving = daily_run["airflow"] / "serving.duckdb"
+    report = check(serving, since=None, quarantine_threshold=100)  # the DAG's own run
+    messages = daily_run["messages"]
+    assert len(messages) == 1, [m["subject"] for m in messages]
+    (message,) = messages
+    assert message["to"] == ALERT_TO
+    problems = report.problems
+    assert message["subject"] == f"[livelake] livelake_daily: {problems} data problem(s) to fix"
+    body = body_text(message)
+    with duckdb.connect(str(serving), read_only=True) as con:
+        rejected = con.execute(
+            "select source_file, source_sheet, reason from marts.mart_data_health_rejections"
+        ).fetchall()
+    assert len(rejected) == 6
+    for file, sheet, reason in rejected:
+        line = f"- {file} | sheet: {sheet or '(the whole file)'} | {reason}"
+        assert line.replace("&", "&amp;") in body  # html-escaped in the <pre>
+    assert "- bad/export (3).xlsx | sheet: (the whole file) | the file is empty (0 bytes)" in body
+
+
+def test_a_failed_task_sends_one_email_naming_dag_task_and_log(
+    tmp_path: Path, airflow_database: Path, smtp: SmtpSink
+) -> None:
+    data_dir = tmp_path / "data"  # no inbox: `livelake ingest` exits 1
+    data_dir.mkdir()
+    result = _dag_test(tmp_path, airflow_database, smtp, data_dir)
+    assert result["state"] == "failed"
+    assert result["tasks"]["ingest"] == "failed"
+    assert {result["tasks"][t] for t in DAG_TASKS[1:]} == {"upstream_failed"}
+    time.sleep(2)  # an extra e-mail would have arrived by now
+    messages = smtp.messages()
+    assert len(messages) == 1, [m["subject"] for m in messages]
+    (message,) = messages
+    assert message["subject"] == "[livelake] livelake_daily.ingest failed"
+    assert message["to"] == ALERT_TO
+    body = body_text(message)
+    assert "DAG <b>livelake_daily</b>, task <b>ingest</b> failed" in body
+    log_url = f"{BASE_URL}/dags/livelake_daily/runs/{quote(result['run_id'])}/tasks/ingest"
+    assert f'href="{log_url}?try_number=1"' in body
