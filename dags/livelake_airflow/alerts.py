@@ -47,7 +47,7 @@ def deadline(settings: Settings, dag_id: str) -> DeadlineAlert | None:
     (AsyncCallback refuses an instance)."""
     if settings.deadline is None or not settings.alert_to:
         return None
-    minutes = int(settings.deadline.total_seconds() // 60)
+    minutes = f"{settings.deadline.total_seconds() / 60:g}"
     return DeadlineAlert(
         reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
         interval=settings.deadline,
