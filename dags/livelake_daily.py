@@ -14,7 +14,7 @@ rejected file is reported once, by the run that met it.
 from __future__ import annotations
 
 import shlex
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from airflow.sdk import DAG, task
 from airflow.timetables.trigger import CronTriggerTimetable
@@ -25,9 +25,9 @@ from livelake_airflow.settings import Settings
 DAG_ID = "livelake_daily"
 settings = Settings.from_env()
 cli = shlex.quote(settings.livelake)
-# Jinja: the end of the data interval (the due time); a run without one falls back to
-# when it was due.
-SINCE = "{{ (data_interval_end or dag_run.run_after).isoformat() }}"
+# Jinja: the end of the data interval (the due time); a manual run has none (it is
+# undefined in its context), so its trigger time.
+SINCE = "{{ (data_interval_end | default(dag_run.run_after, true)).isoformat() }}"
 
 with DAG(
     dag_id=DAG_ID,
@@ -35,7 +35,8 @@ with DAG(
     # A zero-length data interval at 10:00 Taipei: the logical date the deadline counts
     # from (11:00) and the instant the health check counts from are both the due time.
     schedule=CronTriggerTimetable("0 10 * * *", timezone="Asia/Taipei"),
-    start_date=datetime(2025, 1, 1),
+    # No start_date: the first run is the next 10:00, not yesterday's run (catchup=False
+    # would start that at once, and its deadline, long past, would send a late e-mail).
     catchup=False,
     max_active_runs=1,
     max_active_tasks=1,

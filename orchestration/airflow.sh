@@ -44,6 +44,10 @@ up() {
   if running; then
     echo "Airflow is already running (process group $(cat "$pidfile")): http://127.0.0.1:$port"
   else
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "127.0.0.1:$port is in use by another server: pick another with AIRFLOW_PORT=..."
+      exit 1
+    fi
     [ -e "$passwords" ] || : > "$passwords"
     chmod 600 "$passwords"
     # Its own session and process group, so `stop` ends every process it started.

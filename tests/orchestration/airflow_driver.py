@@ -7,6 +7,8 @@ run in the pipeline's venv and start this script, which prints one JSON line las
         dag.test() of DAG_ID, then each task's state
     python airflow_driver.py settle CODE...
         what livelake_airflow.command does with a `livelake` exit code
+    python airflow_driver.py since
+        the health task's --since, rendered for a scheduled and a manual run
 """
 
 from __future__ import annotations
@@ -58,6 +60,24 @@ def _position(task) -> int:  # noqa: ANN001 - an Airflow operator
     return len(task.get_flat_relatives(upstream=True))
 
 
+def since() -> dict:
+    """The health task's --since as Airflow renders it, for a scheduled run (a data
+    interval) and a manual one (none: `data_interval_end` is undefined in its context)."""
+    import livelake_daily
+    import pendulum
+
+    template = livelake_daily.dag.get_template_env().from_string(livelake_daily.SINCE)
+
+    class Run:
+        run_after = pendulum.datetime(2026, 12, 6, 1, 58, tz="UTC")
+
+    due = pendulum.datetime(2026, 12, 6, 2, tz="UTC")
+    return {
+        "scheduled": template.render(dag_run=Run(), data_interval_end=due),
+        "manual": template.render(dag_run=Run()),
+    }
+
+
 def settle(*codes: str) -> dict:
     """What each `livelake` exit code does to a task: the exception it raises, if any."""
     from livelake_airflow.command import settle as settle_code
@@ -86,7 +106,7 @@ def test(folder: str, dag_id: str) -> dict:
 
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    if command == "settle":
+    if command in ("settle", "since"):
         sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dags"))
-    result = {"dagbag": dagbag, "test": test, "settle": settle}[command](*args)
+    result = {"dagbag": dagbag, "test": test, "settle": settle, "since": since}[command](*args)
     sys.stdout.write("\n" + json.dumps(result) + "\n")

@@ -75,3 +75,11 @@ def test_exit_codes_become_task_states(env: dict[str, str]) -> None:
         "2": "AirflowFailException",
         "124": "AirflowFailException",
     }
+
+
+def test_health_counts_from_the_due_time_or_a_manual_runs_trigger(env: dict[str, str]) -> None:
+    # A manual run (the UI's Trigger) has no data interval: the template must not fail.
+    assert drive(env, "since") == {
+        "scheduled": "2026-12-06T02:00:00+00:00",
+        "manual": "2026-12-06T01:58:00+00:00",
+    }
