@@ -80,6 +80,11 @@ HEALTH_MARTS = {
         "files_loaded",
         "built_at_taipei",
         "hours_since_export",
+        "expected_data_date",
+        "export_time",
+        "expected_by_taipei",
+        "delivered_at_taipei",
+        "freshness_status",
     ],
     "mart_data_health_files": [
         "source_file",
@@ -429,6 +434,57 @@ def test_freshness(health):
         assert dt.timedelta(0) <= now_taipei - built < dt.timedelta(minutes=30), built
         hours = (built - latest).total_seconds() / 3600
         assert row["hours_since_export"] == pytest.approx(hours, abs=1 / 3600)
+    # judged at the lake's newest delivery: user activity of 04-05, exported 04-06
+    # 10:00, after its 08:30 export time; the other four never delivered 04-05 (their
+    # latest date's first export: top-ups of 03-02 on 03-03 09:00, channel stats of
+    # 03-02 on 03-03 10:00, the deduction reports of 03-10 on 03-11 04:00 and 05:00)
+    judged = {
+        domain: (
+            row["expected_data_date"],
+            row["export_time"],
+            row["expected_by_taipei"],
+            row["delivered_at_taipei"],
+            row["freshness_status"],
+        )
+        for domain, row in got.items()
+    }
+    assert judged == {
+        "top_up": (
+            D("2025-04-05"),
+            "10:00",
+            T("2025-04-06 10:00:00"),
+            T("2025-03-03 09:00:00"),
+            "missing",
+        ),
+        "user_activity": (
+            D("2025-04-05"),
+            "08:30",
+            T("2025-04-06 08:30:00"),
+            T("2025-04-06 10:00:00"),
+            "late",
+        ),
+        "channel_stats": (
+            D("2025-04-05"),
+            "08:30",
+            T("2025-04-06 08:30:00"),
+            T("2025-03-03 10:00:00"),
+            "missing",
+        ),
+        "pre_deduction": (
+            D("2025-04-05"),
+            "10:30",
+            T("2025-04-06 10:30:00"),
+            T("2025-03-11 04:00:00"),
+            "missing",
+        ),
+        "post_deduction": (
+            D("2025-04-05"),
+            "10:30",
+            T("2025-04-06 10:30:00"),
+            T("2025-03-11 05:00:00"),
+            "missing",
+        ),
+    }
 
 
 def test_side_parts_count_once_their_run_is_committed(tmp_path):
@@ -554,3 +610,51 @@ def test_small_world_agrees_with_the_simulators_truth(truth_build):
     }
     for table in SCHEMAS:
         assert winning[table] == len(truth_build["world"](table)), table
+
+
+EXPORT_TIMES = {  # the back office's schedule the freshness mart judges against
+    "top_up": dt.time(10, 0),
+    "pre_deduction": dt.time(10, 30),
+    "post_deduction": dt.time(10, 30),
+    "channel_stats": dt.time(8, 30),
+    "user_activity": dt.time(8, 30),
+}
+
+
+@pytest.mark.slow
+def test_small_world_freshness_is_judged_at_the_newest_delivery(truth_build):
+    """Worked out from the lake's parquet without dbt: every domain should hold the
+    newest report date any domain holds; fresh if that date first arrived by the
+    domain's export time on the next day, late if after."""
+    lake = truth_build["source"] / "lake"
+    newest: dict[str, tuple[dt.date, dt.datetime]] = {}
+    for domain in EXPORT_TIMES:
+        parts = pl.read_parquet(lake / domain / "**" / "*.parquet", hive_partitioning=True)
+        last = parts["dt"].max()
+        first = parts.filter(pl.col("dt") == last)["exported_at"].min()
+        newest[domain] = (last, first.astimezone(TAIPEI).replace(tzinfo=None))
+    expected_date = max(last for last, _ in newest.values())
+    want = {}
+    for domain, (last, first) in newest.items():
+        due = dt.datetime.combine(expected_date + dt.timedelta(days=1), EXPORT_TIMES[domain])
+        status = "missing" if last < expected_date else "late" if first > due else "fresh"
+        want[domain] = (last, expected_date, first, status)
+    got = {
+        r["domain"]: (
+            r["latest_data_date"],
+            r["expected_data_date"],
+            r["delivered_at_taipei"],
+            r["freshness_status"],
+        )
+        for r in truth_build["query"]("select * from marts.mart_data_health_freshness")
+    }
+    assert got == want
+    # the seeded small world: the 14th's op_stats and post-deduction arrived on time,
+    # its top-ups and pre-deduction report after their export times
+    assert {d: s for d, (*_, s) in got.items()} == {
+        "top_up": "late",
+        "pre_deduction": "late",
+        "post_deduction": "fresh",
+        "channel_stats": "fresh",
+        "user_activity": "fresh",
+    }
