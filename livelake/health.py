@@ -53,6 +53,8 @@ class Stale:
     status: str  # late | missing
     latest_data_date: str | None
     expected_data_date: str | None
+    expected_by_taipei: str | None  # when the expected date's export was due
+    delivered_at_taipei: str | None  # when the latest date first arrived
 
 
 @dataclass(frozen=True)
@@ -157,15 +159,25 @@ def _stale_domains(con) -> tuple[list[Stale], list[str]]:  # noqa: ANN001 - a Du
         # A serving copy published before the freshness judgement existed.
         return [], ["freshness not judged: the serving copy predates freshness_status (rebuild)"]
     rows = con.execute(
-        "select domain, freshness_status, latest_data_date, expected_data_date"
+        "select domain, freshness_status, latest_data_date, expected_data_date,"
+        " expected_by_taipei, delivered_at_taipei"
         " from marts.mart_data_health_freshness"
         " where freshness_status in ('late', 'missing')"
         " order by domain"
     ).fetchall()
-    return [
-        Stale(domain, status, _text(latest), _text(expected))
-        for domain, status, latest, expected in rows
-    ], []
+    return [Stale(*(_text(value) for value in row)) for row in rows], []
+
+
+def _stale_line(stale: Stale) -> str:
+    if stale.status == "late":
+        return (
+            f"- {stale.domain}: late, data of {stale.latest_data_date} arrived "
+            f"{stale.delivered_at_taipei}, due {stale.expected_by_taipei}"
+        )
+    return (
+        f"- {stale.domain}: missing, no data of {stale.expected_data_date} (due "
+        f"{stale.expected_by_taipei}); newest data {stale.latest_data_date or 'none'}"
+    )
 
 
 def _text(value: object) -> str | None:
@@ -216,10 +228,6 @@ def render(report: HealthReport) -> str:
         ]
     if report.stale:
         lines += ["", "Late or missing (export the newest report):"]
-        lines += [
-            f"- {s.domain}: {s.status}, newest data {s.latest_data_date or 'none'}, "
-            f"expected {s.expected_data_date or 'unknown'}"
-            for s in report.stale
-        ]
+        lines += [_stale_line(s) for s in report.stale]
     lines += [f"note: {n}" for n in report.notes]
     return "\n".join(lines) + "\n"

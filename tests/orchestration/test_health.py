@@ -45,14 +45,20 @@ def _serving(data_dir: Path, *, judged: bool = True) -> Path:
             " as t(source_file, rows_quarantined, rows_read, ingested_at_taipei)"
         )
         columns = "domain, latest_data_date" + (
-            ", freshness_status, expected_data_date" if judged else ""
+            ", freshness_status, expected_data_date, expected_by_taipei, delivered_at_taipei"
+            if judged
+            else ""
         )
         con.execute(
             f"create table marts.mart_data_health_freshness as select {columns} from (values"
-            " ('top_up', date '2026-12-05', 'fresh', date '2026-12-05'),"
-            " ('user_activity', date '2026-12-03', 'late', date '2026-12-05'),"
-            " ('channel_stats', null, 'missing', date '2026-12-05'))"
-            " as t(domain, latest_data_date, freshness_status, expected_data_date)"
+            " ('top_up', date '2026-12-05', 'fresh', date '2026-12-05',"
+            "  timestamp '2026-12-06 10:00', timestamp '2026-12-06 09:12'),"
+            " ('user_activity', date '2026-12-05', 'late', date '2026-12-05',"
+            "  timestamp '2026-12-06 08:30', timestamp '2026-12-06 09:40'),"
+            " ('channel_stats', date '2026-12-04', 'missing', date '2026-12-05',"
+            "  timestamp '2026-12-06 08:30', null))"
+            " as t(domain, latest_data_date, freshness_status, expected_data_date,"
+            "  expected_by_taipei, delivered_at_taipei)"
         )
     return path
 
@@ -78,8 +84,8 @@ def test_lists_what_the_runs_since_the_due_time_left_to_fix(tmp_path: Path) -> N
     # Above the threshold only, and only files of today's runs.
     assert [(q.file, q.rows_quarantined) for q in report.quarantined] == [("a.xlsx", 101)]
     assert [(s.domain, s.status, s.latest_data_date) for s in report.stale] == [
-        ("channel_stats", "missing", None),
-        ("user_activity", "late", "2026-12-03"),
+        ("channel_stats", "missing", "2026-12-04"),
+        ("user_activity", "late", "2026-12-05"),
     ]
     assert report.problems == 5
     assert report.exit_code == 3
@@ -95,8 +101,14 @@ def test_the_cli_prints_one_line_per_item_and_exits_3(tmp_path: Path) -> None:
     assert "- bad/export (3).xlsx | sheet: (the whole file) | the file is empty (0 bytes)" in lines
     assert "- a.xlsx | 101 of 500 rows quarantined" in lines
     assert "- b.xlsx | 100 of 500 rows quarantined" in lines
-    assert "- user_activity: late, newest data 2026-12-03, expected 2026-12-05" in lines
-    assert "- channel_stats: missing, newest data none, expected 2026-12-05" in lines
+    assert (
+        "- user_activity: late, data of 2026-12-05 arrived 2026-12-06 09:40:00,"
+        " due 2026-12-06 08:30:00"
+    ) in lines
+    assert (
+        "- channel_stats: missing, no data of 2026-12-05 (due 2026-12-06 08:30:00);"
+        " newest data 2026-12-04"
+    ) in lines
     as_json = _cli(tmp_path, "--json", "--since", DUE)
     assert as_json.returncode == 3
     (line,) = as_json.stdout.splitlines()  # one line: the DAG reads the last one
