@@ -42,7 +42,7 @@ with DAG(
     max_active_tasks=1,
     deadline=alerts.deadline(settings, DAG_ID),
     default_args={
-        # Only exit 4 (busy) is retried (livelake_airflow.command); 2, 4, 8 minutes.
+        # Only exit 4 (busy) is retried (livelake_airflow.command), after about 2, 4, 8 min.
         "retries": 3,
         "retry_delay": timedelta(minutes=2),
         "retry_exponential_backoff": True,
@@ -58,8 +58,10 @@ with DAG(
         steps.append(LivelakeCommand(task_id="extract", bash_command=f"{cli} extract"))
     steps += [
         LivelakeCommand(task_id="ingest", bash_command=f"{cli} ingest"),
-        LivelakeCommand(task_id="build", bash_command=f"{cli} build --target dev --wait"),
-        LivelakeCommand(task_id="publish", bash_command=f"{cli} publish --wait"),
+        # No --wait: a lock held elsewhere (a `make dev` by hand) is exit 4, retried with
+        # backoff, rather than a task blocked for as long as the other holds it.
+        LivelakeCommand(task_id="build", bash_command=f"{cli} build --target dev"),
+        LivelakeCommand(task_id="publish", bash_command=f"{cli} publish"),
         LivelakeCommand(
             task_id="health",
             bash_command=f"{cli} health --json --since '{SINCE}'",
@@ -75,7 +77,7 @@ with DAG(
     steps.append(data_alert(steps[-1].output))
     if settings.target == "prod":
         steps += [
-            LivelakeCommand(task_id="promote", bash_command=f"{cli} promote --wait"),
+            LivelakeCommand(task_id="promote", bash_command=f"{cli} promote"),
             LivelakeCommand(task_id="build_prod", bash_command=f"{cli} build --target prod"),
         ]
     for upstream, downstream in zip(steps, steps[1:], strict=False):
