@@ -34,9 +34,13 @@ with DAG(
     description="Back-office exports -> lake -> dbt -> serving copy, with alerts",
     # A zero-length data interval at 10:00 Taipei: the logical date the deadline counts
     # from (11:00) and the instant the health check counts from are both the due time.
-    schedule=CronTriggerTimetable("0 10 * * *", timezone="Asia/Taipei"),
-    # No start_date: the first run is the next 10:00, not yesterday's run (catchup=False
-    # would start that at once, and its deadline, long past, would send a late e-mail).
+    # No start_date, so run_immediately decides the first run: unpaused within an hour
+    # of 10:00, today's run starts at once; later, the next 10:00. (With a start_date
+    # and catchup=False the latest past 10:00 would start at once, however old, and
+    # its long-past deadline would send a late e-mail.)
+    schedule=CronTriggerTimetable(
+        "0 10 * * *", timezone="Asia/Taipei", run_immediately=timedelta(hours=1)
+    ),
     catchup=False,
     max_active_runs=1,
     max_active_tasks=1,
