@@ -6,9 +6,11 @@ the dashboards' data, and someone is told when that did not happen.
 
 Each step is the pipeline's own `livelake` command (livelake_airflow.command): DuckDB
 has one writer, so finer tasks (one per dbt model) would only queue, and Airflow's
-environment stays free of dbt. The health task judges the runs since this run's
-data interval ended (the instant it was due, before its ingest began), so each
-rejected file is reported once, by the run that met it.
+environment stays free of dbt. The health task judges the ingest runs since this DAG
+run started: one DAG run at a time, so that is after every earlier run's ingest and
+before this one's, and each rejected file is reported once, by the run that met it.
+(The data interval's end, the due time, is not that instant: a run queued behind a
+manual one starts after the manual run's ingest, and would report its files again.)
 """
 
 from __future__ import annotations
@@ -25,15 +27,14 @@ from livelake_airflow.settings import Settings
 DAG_ID = "livelake_daily"
 settings = Settings.from_env()
 cli = shlex.quote(settings.livelake)
-# Jinja: the end of the data interval (the due time); a manual run has none (it is
-# undefined in its context), so its trigger time.
-SINCE = "{{ (data_interval_end | default(dag_run.run_after, true)).isoformat() }}"
+# Jinja: when this DAG run started (see above).
+SINCE = "{{ dag_run.start_date.isoformat() }}"
 
 with DAG(
     dag_id=DAG_ID,
     description="Back-office exports -> lake -> dbt -> serving copy, with alerts",
     # A zero-length data interval at 10:00 Taipei: the logical date the deadline counts
-    # from (11:00) and the instant the health check counts from are both the due time.
+    # from (to 11:00).
     # No start_date, so run_immediately decides the first run: unpaused within an hour
     # of 10:00, today's run starts at once; later, the next 10:00. (With a start_date
     # and catchup=False the latest past 10:00 would start at once, however old, and

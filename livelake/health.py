@@ -8,8 +8,9 @@ data e-mail is this report. It reads the serving copy read-only, so it never wai
 for a build and never blocks one.
 
 "Since" is an instant, not a run id, because every row the ingest writes carries its
-run's start (`ingested_at`): the DAG passes its data interval's end, which is before
-its own ingest started, so each rejection is reported by the run that made it, once.
+run's start (`ingested_at`): the DAG passes its own run's start, which is after every
+earlier run's ingest (one run at a time) and before its own, so each rejection is
+reported by the run that made it, once.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def _position(task) -> int:  # noqa: ANN001 - an Airflow operator
 
 
 def since() -> dict:
-    """The health task's --since as Airflow renders it, for a scheduled run (a data
+    """The health task's --since as Airflow renders it, for a scheduled run (with a data
     interval) and a manual one (none: `data_interval_end` is undefined in its context)."""
     import livelake_daily
     import pendulum
@@ -69,11 +69,11 @@ def since() -> dict:
     template = livelake_daily.dag.get_template_env().from_string(livelake_daily.SINCE)
 
     class Run:
-        run_after = pendulum.datetime(2026, 12, 6, 1, 58, tz="UTC")
+        run_after = pendulum.datetime(2026, 12, 6, 2, tz="UTC")
+        start_date = pendulum.datetime(2026, 12, 6, 2, 5, 32, tz="UTC")
 
-    due = pendulum.datetime(2026, 12, 6, 2, tz="UTC")
     return {
-        "scheduled": template.render(dag_run=Run(), data_interval_end=due),
+        "scheduled": template.render(dag_run=Run(), data_interval_end=Run.run_after),
         "manual": template.render(dag_run=Run()),
     }
 

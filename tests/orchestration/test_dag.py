@@ -31,7 +31,9 @@ def test_the_dagbag_imports_and_the_next_run_is_10_taipei(env: dict[str, str]) -
     cli = env["LIVELAKE_VENV"] + "/bin/livelake"
     assert commands["ingest"] == f"{cli} ingest"
     assert commands["build"] == f"{cli} build --target dev"  # no --wait: busy is exit 4
-    assert commands["health"].startswith(f"{cli} health --json --since '{{{{ (data_interval_end")
+    assert commands["health"] == (
+        f"{cli} health --json --since '{{{{ dag_run.start_date.isoformat() }}}}'"
+    )
 
 
 def test_drive_and_prod_add_their_tasks_and_the_test_setting_drops_the_deadline(
@@ -77,9 +79,9 @@ def test_exit_codes_become_task_states(env: dict[str, str]) -> None:
     }
 
 
-def test_health_counts_from_the_due_time_or_a_manual_runs_trigger(env: dict[str, str]) -> None:
-    # A manual run (the UI's Trigger) has no data interval: the template must not fail.
+def test_health_counts_from_the_dag_runs_start(env: dict[str, str]) -> None:
+    # Scheduled or manual (the UI's Trigger: no data interval), the run's start.
     assert drive(env, "since") == {
-        "scheduled": "2026-12-06T02:00:00+00:00",
-        "manual": "2026-12-06T01:58:00+00:00",
+        "scheduled": "2026-12-06T02:05:32+00:00",
+        "manual": "2026-12-06T02:05:32+00:00",
     }

@@ -20,7 +20,7 @@ from livelake.health import check, from_json, parse_since, to_json
 from tests.orchestration.conftest import REPO
 
 LIVELAKE = REPO / ".venv" / "bin" / "livelake"
-# 10:00 Asia/Taipei on 2026-12-06 is 02:00 UTC: the DAG's data interval end.
+# 10:00 Asia/Taipei on 2026-12-06 is 02:00 UTC: a DAG run started then.
 DUE = "2026-12-06T02:00:00+00:00"
 
 
