@@ -9,11 +9,14 @@ run in the pipeline's venv and start this script, which prints one JSON line las
         what livelake_airflow.command does with a `livelake` exit code
     python airflow_driver.py since
         the health task's --since, rendered for a scheduled and a manual run
+    python airflow_driver.py several PLAN_JSON
+        several of the above in one process, each with its own environment
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -104,9 +107,25 @@ def test(folder: str, dag_id: str) -> dict:
     }
 
 
+def several(plan: str) -> dict:
+    """Several commands in one process (importing Airflow is most of each one's time):
+    `plan` is JSON {name: [command, [args...], {environment added for it}]}."""
+    results = {}
+    for name, (command, args, overlay) in json.loads(plan).items():
+        saved = dict(os.environ)
+        os.environ.update(overlay)
+        try:
+            results[name] = COMMANDS[command](*args)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    return results
+
+
+COMMANDS = {"dagbag": dagbag, "test": test, "settle": settle, "since": since, "several": several}
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
-    if command in ("settle", "since"):
-        sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dags"))
-    result = {"dagbag": dagbag, "test": test, "settle": settle, "since": since}[command](*args)
-    sys.stdout.write("\n" + json.dumps(result) + "\n")
+    # The DAG's own package, for `since` and `settle` (a bundle's DagBag adds it too).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "dags"))
+    sys.stdout.write("\n" + json.dumps(COMMANDS[command](*args)) + "\n")

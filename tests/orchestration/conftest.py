@@ -101,9 +101,14 @@ class SmtpSink:
         )
 
     def messages(self) -> list[EmailMessage]:
-        if not self.maildir.exists():
+        return self.read(self.maildir)
+
+    @staticmethod
+    def read(maildir: Path) -> list[EmailMessage]:
+        """Every message in the Maildir, oldest first."""
+        if not maildir.exists():
             return []
-        box = mailbox.Maildir(self.maildir, create=False)
+        box = mailbox.Maildir(maildir, create=False)
         return [
             email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
             for key in sorted(box.keys())
@@ -135,9 +140,10 @@ def smtp(tmp_path: Path) -> Iterator[SmtpSink]:
     sink.stop()
 
 
-def airflow_env(home: Path, database: Path, smtp: SmtpSink, dags: Path = DAGS) -> dict[str, str]:
+def airflow_env(home: Path, database: Path, smtp: str, dags: Path = DAGS) -> dict[str, str]:
     """Airflow's settings for one test: its own home and SQLite metadata, the DAGs,
-    the SMTP connection; the livelake settings are added by each test."""
+    the SMTP connection (`SmtpSink.connection`); the livelake settings are added by each
+    test."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "LIVELAKE_"))}
     env.update(
         AIRFLOW_HOME=str(home),
@@ -145,7 +151,7 @@ def airflow_env(home: Path, database: Path, smtp: SmtpSink, dags: Path = DAGS) -
         AIRFLOW__CORE__DAGS_FOLDER=str(dags),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         AIRFLOW__API__BASE_URL=BASE_URL,
-        AIRFLOW_CONN_SMTP_DEFAULT=smtp.connection,
+        AIRFLOW_CONN_SMTP_DEFAULT=smtp,
         LIVELAKE_VENV=str(REPO / ".venv"),
         LIVELAKE_ALERT_TO=ALERT_TO,
     )

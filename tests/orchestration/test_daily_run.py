@@ -9,6 +9,8 @@ test_deadline.py proves it in a running Airflow instead.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import subprocess
 import time
@@ -20,6 +22,7 @@ import pytest
 
 from livelake.health import check
 from tests.orchestration.conftest import (
+    AIRFLOW_PY,
     ALERT_TO,
     BASE_URL,
     DAGS,
@@ -31,13 +34,13 @@ from tests.orchestration.conftest import (
     need,
 )
 
-pytestmark = pytest.mark.xdist_group("airflow")
+pytestmark = pytest.mark.xdist_group("airflow")  # one worker, were loadgroup to work
 LIVELAKE = REPO / ".venv" / "bin" / "livelake"
 DAG_TASKS = ("ingest", "build", "publish", "health", "data_alert")
 
 
 def _dag_test(tmp: Path, database: Path, smtp: SmtpSink, data_dir: Path) -> dict:
-    env = airflow_env(tmp / "home", database, smtp)
+    env = airflow_env(tmp / "home", database, smtp.connection)
     env.update(LIVELAKE_DATA_DIR=str(data_dir), LIVELAKE_AIRFLOW_DEADLINE_MINUTES="0")
     return drive(env, "test", str(DAGS), "livelake_daily")
 
@@ -54,12 +57,36 @@ def _kpis(data_dir: Path) -> tuple[list[tuple], str]:
 
 
 @pytest.fixture(scope="module")
-def daily_run(small_world, migrated_database, tmp_path_factory) -> dict:
+def daily_run(request: pytest.FixtureRequest, tmp_path_factory) -> dict:
     """One dag.test() on the small world, and beside it, at the same time, `livelake
-    run` (what `make dev` runs) on the same inbox in another data directory."""
+    run` (what `make dev` runs) on the same inbox in another data directory.
+
+    Made once per session, whichever xdist worker asks first (a file lock in the
+    session's shared temporary directory): `--dist loadgroup` does not keep a group on
+    one worker under pytest 9.2 (pytest-dev/pytest-xdist#1386), and this is the
+    costliest setup of these tests."""
     need(LIVELAKE, "the pipeline venv: make setup")
-    world, _ = small_world
-    tmp = tmp_path_factory.mktemp("daily_run")
+    need(AIRFLOW_PY, "Airflow")
+    tmp = tmp_path_factory.getbasetemp().parent / "livelake_daily_run"
+    tmp.mkdir(exist_ok=True)
+    done = tmp / "result.json"
+    with (tmp / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():  # the fixtures it needs, only here: the waiter needs none
+            world, _ = request.getfixturevalue("small_world")
+            database = request.getfixturevalue("migrated_database")
+            done.write_text(json.dumps(_run_both(world, database, tmp)))
+    run = json.loads(done.read_text())
+    maildir = SmtpSink.read(Path(run["maildir"]))
+    return {
+        "result": run["result"],
+        "airflow": Path(run["airflow"]),
+        "make_dev": Path(run["make_dev"]),
+        "messages": maildir,
+    }
+
+
+def _run_both(world: Path, migrated_database: Path, tmp: Path) -> dict:
     by_airflow, by_hand = tmp / "airflow_data", tmp / "make_dev_data"
     for data_dir in (by_airflow, by_hand):
         data_dir.mkdir()
@@ -77,11 +104,15 @@ def daily_run(small_world, migrated_database, tmp_path_factory) -> dict:
         result = _dag_test(tmp, database, smtp, by_airflow)
         assert reference.wait(600) == 3  # the small world has bad files on purpose
         time.sleep(2)  # an extra e-mail would have arrived by now
-        messages = smtp.messages()
     finally:
         reference.kill()
         smtp.stop()
-    return {"result": result, "airflow": by_airflow, "make_dev": by_hand, "messages": messages}
+    return {
+        "result": result,
+        "airflow": str(by_airflow),
+        "make_dev": str(by_hand),
+        "maildir": str(smtp.maildir),
+    }
 
 
 def test_dag_test_runs_every_task_and_serves_make_devs_kpis(daily_run: dict) -> None:
