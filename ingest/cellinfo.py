@@ -130,15 +130,18 @@ class SheetCells:
 class WorkbookCells:
     """An xlsx/xlsm package opened for its sheets' XML and its cell styles."""
 
-    def __init__(self, archive: zipfile.ZipFile) -> None:
+    def __init__(self, archive: zipfile.ZipFile, parts: dict[str, bytes] | None = None) -> None:
         self._zip = archive
+        self._read = parts if parts is not None else {}  # parts the pre-check read
         self._paths = self._sheet_paths()
         self._padded: dict[int, int] = {}
         self._date_only: set[int] = set()
         self._read_styles()
 
     @classmethod
-    def open(cls, archive: zipfile.ZipFile | None) -> WorkbookCells | None:
+    def open(
+        cls, archive: zipfile.ZipFile | None, parts: dict[str, bytes] | None = None
+    ) -> WorkbookCells | None:
         """The cell information of a workbook opened as a zip (the reader's package,
         ingest.readers.workbook: the caller closes it), or None for a file that is no
         xlsx package (xls, xlsb, ods, csv) or whose parts cannot be read (the reader
@@ -148,11 +151,13 @@ class WorkbookCells:
         try:
             if "xl/workbook.xml" not in archive.namelist():
                 return None
-            return cls(archive)
+            return cls(archive, parts)
         except (OSError, zipfile.BadZipFile, ElementTree.ParseError, KeyError, ValueError):
             return None
 
     def _part(self, name: str) -> bytes | None:
+        if name in self._read:  # unpacked by the reader's pre-check: used once, here
+            return self._read.pop(name)
         try:
             info = self._zip.getinfo(name)
         except KeyError:

@@ -299,10 +299,14 @@ run:
 - A file the reader cannot finish within the per-file time limit
   (`LIVELAKE_INGEST_FILE_TIMEOUT_S`, default 120) is rejected; the lake's lock is
   released and the run goes on.
-- A worker process that dies (abort, out of memory, segfault) fails only the file it
-  was reading, reported `failed` with the signal; the other files of its batch are
-  retried and load. A file that has killed a worker twice is committed as rejected, so
-  the next run does not repeat the crash.
+- A worker process that dies (abort, out of memory, segfault) blames only the file it
+  was reading; the other files of its batch are read again and load. That file is
+  read once more, alone, in the same run; if it kills a worker again it is committed
+  as rejected with both signals, so the run ends with exit 3 and no later run repeats
+  the crash.
+- A sheet with a cell outside its declared range (a range not updated after a stray
+  value at XFD1048576) or past Excel's last cell (`ZZZZ6`) is checked by the cells it
+  really holds, and rejected naming the farthest cell, before the reader sees it.
 """
 
 _SHEETS = """\

@@ -271,7 +271,8 @@ class _LazyCells:
 
     def patch(self, grid: pl.DataFrame, header: Header, sheet: str) -> pl.DataFrame:
         if not self._opened:
-            self._cells, self._opened = WorkbookCells.open(self._workbook.archive), True
+            workbook = self._workbook
+            self._cells, self._opened = WorkbookCells.open(workbook.archive, workbook.parts), True
         if self._cells is None:
             return grid
         timestamps = any(c.kind is Kind.TIMESTAMP for c in header.domain.columns)

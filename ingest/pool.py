@@ -6,7 +6,8 @@ processes, and each worker tells the run, through its pipe, when a reader call o
 file starts and ends (ingest.readers.workbook.watch). The run therefore knows:
 
 - which file a dead worker was reading: that file alone is reported (`Died`, with the
-  signal); the other files of its batch go back to the queue, read by a new worker. A
+  signal), or read once more, alone, if the run asks (`on_death`); the other files
+  of its batch go back to the queue, read by a new worker. A
   worker that dies between reader calls (typing or writing the batch) names no file:
   its batch is split into one-file batches, so the next death names its file;
 - how long the reader has spent on each file: past the per-file limit the worker is
@@ -41,12 +42,6 @@ from multiprocessing.process import BaseProcess
 from ingest.jobs import FileJob, FileResult
 from lake.runs import PendingPart
 
-# Test-only, so the tests can kill a real worker mid-file: when set to a file name, a
-# worker dies as `<this>_HOW` says when a reader call on that file starts: "abort"
-# (the default), "segv", "kill", or "spin" (never returns). "after" (abort) and
-# "spin-after" do it once the call has returned instead.
-CRASH_HOOK_ENV = "LIVELAKE_TEST_CRASH_ON"
-START_HOOK = ":start"  # as the file name: every worker dies before it is ready
 _TICK_S = 0.5  # how often the run checks the time limit while waiting
 # How long a worker may take to start (import polars and the ingest) on a busy machine.
 START_TIMEOUT_S = 60.0
@@ -65,6 +60,9 @@ class TimedOut:
 Outcome = FileResult | BaseException | Died | TimedOut
 # A batch's outcomes and the parts its worker wrote for the files that have a result.
 Finish = Callable[[list[FileJob], list[Outcome], list[PendingPart]], None]
+# Told of each death a file caused; True: read it again in this run (alone), False:
+# the death is its outcome.
+OnDeath = Callable[[FileJob, Died], bool]
 
 
 @dataclass
@@ -85,7 +83,11 @@ class WorkersCannotStartError(RuntimeError):
 
 
 def run_batches(
-    batches: Iterable[list[FileJob]], workers: int, timeout_s: float, finish: Finish
+    batches: Iterable[list[FileJob]],
+    workers: int,
+    timeout_s: float,
+    finish: Finish,
+    on_death: OnDeath | None = None,
 ) -> None:
     """Read every batch in `workers` processes; `finish` gets each batch's outcomes
     and the parts written for it.
@@ -95,9 +97,11 @@ def run_batches(
 
     A batch whose worker died is finished in pieces: the file it named (no parts),
     then the rest once a new worker has read them. The dead worker's temporaries are
-    never placed.
+    never placed. `on_death` decides whether the named file is read again, alone, in
+    this run (a death can be the machine's, not the file's: the run records it and
+    tries once more, so one bad file is settled in one run).
     """
-    _Pool(workers, timeout_s, finish).run(batches)
+    _Pool(workers, timeout_s, finish, on_death).run(batches)
 
 
 class _Pool:
@@ -105,8 +109,11 @@ class _Pool:
     # are not the files' fault: past this many, the run stops instead of blaming them.
     MAX_START_DEATHS = 3
 
-    def __init__(self, workers: int, timeout_s: float, finish: Finish) -> None:
+    def __init__(
+        self, workers: int, timeout_s: float, finish: Finish, on_death: OnDeath | None
+    ) -> None:
         self.size, self.timeout_s, self.finish = workers, timeout_s, finish
+        self.on_death = on_death
         self.context = multiprocessing.get_context("spawn")
         self.queue: deque[list[FileJob]] = deque()
         self.workers: list[_Worker] = []
@@ -246,10 +253,14 @@ class _Pool:
         if index is None:  # one file per batch: the next death names its file
             self.queue.extendleft([job] for job in reversed(batch))
             return
-        self.finish([batch[index]], [outcome], [])
         rest = batch[:index] + batch[index + 1 :]
         if rest:
             self.queue.appendleft(rest)
+        job = batch[index]
+        if isinstance(outcome, Died) and self.on_death is not None and self.on_death(job, outcome):
+            self.queue.append([job])  # again, alone, after the others
+        else:
+            self.finish([job], [outcome], [])
 
 
 def _kill(worker: _Worker) -> None:
@@ -280,11 +291,7 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
     from ingest.files import ingest_files  # polars with it: only workers need it
     from ingest.readers import workbook
 
-    if os.environ.get(CRASH_HOOK_ENV) == START_HOOK:
-        os.abort()
     conn.send(("ready", time.monotonic()))
-
-    crash_on = os.environ.get(CRASH_HOOK_ENV)
     while True:
         try:
             batch = conn.recv()
@@ -297,10 +304,6 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
         def tell(event: str, path: str, index: dict[str, int] = index) -> None:
             # CLOCK_MONOTONIC is the machine's: the run compares it with its own.
             conn.send((event, index.get(path), time.monotonic()))
-            if crash_on and os.path.basename(path) == crash_on:
-                how = os.environ.get(CRASH_HOOK_ENV + "_HOW", "abort")
-                if event == ("end" if how.endswith("after") else "start"):
-                    _crash(how.removesuffix("after").strip("-") or "abort")
 
         workbook.watch = tell
         parts: list[PendingPart] = []
@@ -312,18 +315,6 @@ def _worker_main(conn: Connection, lifeline: Connection) -> None:
         finally:
             workbook.watch = None
         conn.send(("done", outcomes, parts))
-
-
-def _crash(how: str) -> None:
-    """Test-only: die the way a broken reader would."""
-    if how == "segv":
-        os.kill(os.getpid(), signal.SIGSEGV)
-    elif how == "kill":
-        os.kill(os.getpid(), signal.SIGKILL)
-    elif how == "spin":
-        while True:
-            time.sleep(0.05)
-    os.abort()
 
 
 def _portable(outcome: FileResult | BaseException) -> FileResult | BaseException:

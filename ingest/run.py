@@ -10,11 +10,13 @@ that, so a killed run leaves nothing a reader sees. The run process itself only
 lists, hashes, places and reports: it never imports polars, so the workers start
 sooner.
 
-One file never takes the others down (ingest.pool): a worker that dies fails only the
-file it was reading, whose death is recorded in the lake (lake.crashes); the rest of
-its batch is read again by a new worker. A file that has killed a worker twice, or
+One file never takes the others down (ingest.pool): a worker that dies blames only the
+file it was reading, whose death is recorded in the lake (lake.crashes), and that file
+is read once more, alone, in the same run; the rest of its batch is read again by a
+new worker. A file that has killed a worker twice (in this run, or across runs), or
 that keeps the reader past the per-file time limit (ingest.readers.limits), is
-committed as rejected (ingest.unreadable), so no later run repeats it.
+committed as rejected (ingest.unreadable), so no later run repeats it: an unattended
+run settles every file in one pass.
 """
 
 from __future__ import annotations
@@ -205,7 +207,15 @@ def run_ingest(
             # No more workers than batches (there are at least this many); they start
             # while the batches are sized.
             needed = min(workers, -(-len(jobs) // BATCH_FILES))
-            pool.run_batches(_batches(jobs), needed, limits.timeout_s, finish)
+
+            def on_death(job: FileJob, died: pool.Died) -> bool:
+                """Record the death; read the file again unless it has died enough."""
+                known = crashes.record_death(
+                    lake, job.sha256, job.source_file, str(job.run_id), died.reason
+                )
+                return len(known) < DEATHS_TO_REJECT
+
+            pool.run_batches(_batches(jobs), needed, limits.timeout_s, finish, on_death)
     _count_duplicates(report)
     report.files.sort(key=lambda f: f.source_file)
     return report
@@ -222,17 +232,8 @@ def _outcome_report(
             f"{limits.timeout_text()}: its worker was stopped"
         )
         return _reject_unreadable(run, job, reason)
-    if isinstance(outcome, pool.Died):
-        died = crashes.record_death(
-            job.lake, job.sha256, job.source_file, str(job.run_id), outcome.reason
-        )
-        if len(died) >= DEATHS_TO_REJECT:
-            return _reject_unreadable(run, job, _killed_twice(died))
-        note = (
-            f"{outcome.reason} while reading this file; not committed: the next run "
-            f"retries it, and rejects it if it kills a worker again"
-        )
-        return FileReport(job.source_file, job.sha256, "failed", note=note)
+    if isinstance(outcome, pool.Died):  # the run's on_death recorded it: the last one
+        return _reject_unreadable(run, job, _killed_twice(crashes.deaths(job.lake, job.sha256)))
     note = f"unexpected error, not committed (the next run retries): {outcome!r}"
     return FileReport(job.source_file, job.sha256, "failed", note=note)
 

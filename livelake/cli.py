@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from livelake.config import TARGET_VARIABLE, Paths
 
 if TYPE_CHECKING:
+    from ingest.sources.base import Source
     from lake.lock import Held
 
 app = typer.Typer(
@@ -23,10 +25,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-err = Console(stderr=True)
+# Wider than any message or table: outside a terminal nothing is wrapped.
+LOG_WIDTH = 10_000
+
+
+def _console(stderr: bool = False) -> Console:
+    """A terminal's console; elsewhere (Airflow's task log, a file, a pipe) one where
+    each message stays on one line and a table takes the width it needs."""
+    console = Console(stderr=stderr)
+    if console.is_terminal:
+        return console
+    return Console(stderr=stderr, width=LOG_WIDTH, soft_wrap=True)
+
+
+err = _console(stderr=True)
 # build, publish and compact share the warehouse lock, and this option.
 WaitForWarehouse = Annotated[
     bool, typer.Option(help="wait for a running build, publish or compaction instead of failing")
+]
+# ingest, extract, run and prod read from this source.
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        help="a folder, or gdrive:FOLDER_ID for a Google Drive folder "
+        "(default: $LIVELAKE_SOURCE, else DATA_DIR/inbox)"
+    ),
 ]
 
 
@@ -56,32 +79,27 @@ def generate(
 
 @app.command()
 def ingest(
-    source: Annotated[
-        Path | None, typer.Option(help="folder to read [default: DATA_DIR/inbox]")
-    ] = None,
+    source: SourceOption = None,
     workers: Annotated[int, typer.Option(help="files read in parallel")] = 2,
     wait: Annotated[
         bool, typer.Option(help="wait for a running ingest instead of failing")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
-    """Load the inbox's workbooks into the parquet lake.
+    """Load the source's workbooks into the parquet lake (a Drive folder is extracted
+    into the data directory first, as `livelake extract` does).
 
     Exit codes: 0 all loaded (bad rows quarantined), 3 some file or sheet rejected,
-    4 another run holds the lake, 1 unexpected failure.
+    4 another run holds the lake, 2 the Drive source is not usable (credentials,
+    folder, sharing), 1 unexpected failure.
     """
     from ingest.run import EXIT_BUSY, run_ingest
-    from ingest.sources.local import LocalFolderSource
     from ingest.summary import render, to_json
     from lake.lock import LakeBusyError
     from lake.runs import CorruptRecordError, EarlierLayoutError
 
     paths = Paths.from_env()
-    try:
-        folder = LocalFolderSource(source or paths.inbox)
-    except FileNotFoundError as exc:
-        err.print(f"[red]error[/] {exc}")
-        raise typer.Exit(1) from exc
+    folder = _open_source(paths, source, as_json)
     show_progress = not as_json and err.is_terminal
     progress = Progress(
         "[progress.description]{task.description}",
@@ -112,9 +130,70 @@ def ingest(
     if as_json:
         sys.stdout.write(to_json(report) + "\n")
     else:
-        out = Console()
-        render(report, out if out.is_terminal else Console(width=160))
+        render(report, _console())
     raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def extract(
+    source: SourceOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+) -> None:
+    """Mirror a Google Drive folder into DATA_DIR/inbox/gdrive/FOLDER_ID: only the files
+    that are new or changed since the last extract are fetched (`livelake ingest`
+    does it too; this is the step alone). A local folder needs none: nothing to do.
+
+    Exit codes: 0 done (also when nothing is new), 2 the Drive source is not usable
+    (no or bad credentials, an unknown folder or one not shared with the service
+    account: the message says what to fix), 1 anything else (Drive kept failing past
+    LIVELAKE_GDRIVE_RETRY_SECONDS: run it again).
+    """
+    import json
+
+    paths = Paths.from_env()
+    spec = paths.source(source)
+    if not spec.startswith("gdrive:"):
+        err.print(f"{spec} is a local folder: nothing to extract")
+        if as_json:
+            sys.stdout.write(json.dumps({"source": spec, "fetched": []}) + "\n")
+        return
+    drive = _open_source(paths, spec, as_json)
+    if as_json:
+        _printable_stdout()
+        sys.stdout.write(json.dumps(drive.extract().to_dict(), ensure_ascii=False) + "\n")
+
+
+def _open_source(paths: Paths, source: str | None, quiet: bool) -> Source:
+    """The ingest's source; a Drive folder is extracted now, so a problem with it ends
+    the command (exit 2: the person must fix it; 1: Drive kept failing) before the
+    lake is locked."""
+    from ingest.sources.gdrive import (
+        DriveConfigError,
+        DriveUnavailableError,
+        GoogleDriveSource,
+        folder_id,
+    )
+    from ingest.sources.local import LocalFolderSource
+
+    spec = paths.source(source)
+    try:
+        folder = folder_id(spec)
+        if folder is None:
+            return LocalFolderSource(Path(spec))
+        drive = GoogleDriveSource(folder, paths.drive_mirror(folder))
+        report = drive.extract()
+    except FileNotFoundError as exc:
+        err.print(f"[red]error[/] {exc}")
+        raise typer.Exit(1) from exc
+    except DriveConfigError as exc:
+        err.print(f"[red]error[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(2) from exc
+    except DriveUnavailableError as exc:
+        err.print(f"[red]error[/] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from exc
+    if not quiet:  # Drive names are text, never markup: "[2025] report.xlsx"
+        err.print(escape(report.line()), highlight=False)
+    return drive
 
 
 @app.command()
@@ -166,9 +245,7 @@ def build(
         if dry_run:
             from livelake.cost import dry_run_build
 
-            out = Console()
-            out = out if out.is_terminal else Console(width=160)
-            raise typer.Exit(dry_run_build(paths.data_dir, select=select, console=out))
+            raise typer.Exit(dry_run_build(paths.data_dir, select=select, console=_console()))
         raise typer.Exit(run_dbt(args, data_dir=paths.data_dir, target=target))
     if target != "dev":
         err.print(f"[red]error[/] unknown target {target!r}: dev or prod")
@@ -313,8 +390,7 @@ def promote(
     if as_json:
         sys.stdout.write(to_json(report) + "\n")
     else:
-        out = Console()
-        render(report, out if out.is_terminal else Console(width=160))
+        render(report, _console())
 
 
 @app.command()
@@ -336,13 +412,13 @@ def kpis() -> None:
         except (GoogleAPIError, RequestException, TimeoutError) as exc:
             err.print(f"[red]error[/] BigQuery: {type(exc).__name__}: {str(exc)[:500]}")
             raise typer.Exit(1) from exc
-        render_kpis(headline, Console())
+        render_kpis(headline, _console())
         return
     paths = Paths.from_env()
     if not paths.serving.exists():
         err.print(f"[red]error[/] no serving copy at {paths.serving}: run `livelake run`")
         raise typer.Exit(1)
-    render_kpis(from_serving(paths.serving), Console())
+    render_kpis(from_serving(paths.serving), _console())
 
 
 @app.command()
@@ -379,6 +455,7 @@ def health(
 
 @app.command()
 def prod(
+    source: SourceOption = None,
     workers: Annotated[int, typer.Option(help="files read in parallel")] = 2,
 ) -> None:
     """Production on BigQuery: ingest -> promote -> dbt build --target prod -> the
@@ -397,6 +474,7 @@ def prod(
         kpis()
 
     _ingest_then(
+        source,
         workers,
         lambda: promote(dry_run=False, wait=True, as_json=False),
         lambda: build(
@@ -435,6 +513,7 @@ def _check_prod() -> None:
 
 @app.command()
 def run(
+    source: SourceOption = None,
     workers: Annotated[int, typer.Option(help="files read in parallel")] = 2,
 ) -> None:
     """The whole chain: ingest -> dbt build -> publish -> headline KPIs.
@@ -444,6 +523,7 @@ def run(
     else the failing step's code (see `livelake ingest --help`, `livelake build --help`).
     """
     _ingest_then(
+        source,
         workers,
         lambda: build(
             target="dev",
@@ -458,13 +538,15 @@ def run(
     )
 
 
-def _ingest_then(workers: int, *steps: Callable[[], None]) -> None:
+def _ingest_then(source: str | None, workers: int, *steps: Callable[[], None]) -> None:
     """A chain (`run`, `prod`): the ingest, then each step, waiting at each for the
     locks. The first step that fails ends it with its code; else it exits with the
     ingest's (3: some input was rejected)."""
     from ingest.run import EXIT_OK, EXIT_REJECTED
 
-    ingest_code = _exit_code(lambda: ingest(source=None, workers=workers, wait=True, as_json=False))
+    ingest_code = _exit_code(
+        lambda: ingest(source=source, workers=workers, wait=True, as_json=False)
+    )
     if ingest_code not in (EXIT_OK, EXIT_REJECTED):
         raise typer.Exit(ingest_code)
     for step in steps:

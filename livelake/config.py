@@ -22,6 +22,8 @@ MEMORY_LIMIT_VARIABLE = "LIVELAKE_DUCKDB_MEMORY_LIMIT"
 # The full build of the large world peaks near the limit plus dbt's own ~0.5 GB.
 DEFAULT_MEMORY_LIMIT = "4GB"
 SPILL_DIR_NAME = "spill"
+# The ingest's source when --source is not given: a folder or gdrive:FOLDER_ID.
+SOURCE_VARIABLE = "LIVELAKE_SOURCE"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,15 @@ class Paths:
     @property
     def inbox(self) -> Path:
         return self.data_dir / "inbox"
+
+    def drive_mirror(self, folder_id: str) -> Path:
+        """Where a Google Drive folder is mirrored (ingest.sources.gdrive)."""
+        return self.inbox / "gdrive" / folder_id
+
+    def source(self, given: str | None = None) -> str:
+        """What the ingest reads: `given` (--source), else LIVELAKE_SOURCE, else the
+        inbox. A local folder, or `gdrive:FOLDER_ID` for a Google Drive folder."""
+        return (given or os.environ.get(SOURCE_VARIABLE, "").strip()) or str(self.inbox)
 
     @property
     def lake(self) -> Path:

@@ -11,12 +11,16 @@ calamine sees a file, this module looks at it cheaply, with the stdlib:
 - the first bytes of each worksheet part: its `<dimension ref="A1:E1234">` (BrtWsDim
   in an .xlsb, ingest.readers.biff12; DIMENSIONS in a legacy .xls, read from its
   OLE stream, ingest.readers.biff8; an .ods declares none: its content.xml is
-  counted, ingest.readers.ods). A sheet
-  whose declared range fits the budget is left to calamine as it is (the usual case:
-  no more is read). A sheet with no dimension, or one past the budget (a stray
-  *format* far away inflates it, and calamine ignores formats), is scanned as a
-  stream for the cells that really hold a value; the sheet is rejected only if
-  those reach past the budget, naming the farthest cell.
+  counted, ingest.readers.ods). An xlsx sheet's cell references are then streamed
+  through one regular expression that matches only a reference outside that range
+  (calamine trusts the range: a stray value at XFD1048576 left out of a stale range
+  aborts it, a reference past Excel's last cell such as ZZZZ6 stalls it). A sheet
+  whose declared range fits the budget and holds every cell is left to calamine as
+  it is (the usual case). A sheet with no dimension, one past the budget (a stray
+  *format* far away inflates it, and calamine ignores formats) or one with a cell
+  outside it is scanned for the cells that really hold a value; the sheet is
+  rejected if those reach past the budget or past Excel's last cell, naming the
+  farthest cell.
 
 Stdlib only: the run process sizes its batches with `unpacked_bytes` without polars.
 """
@@ -37,17 +41,24 @@ from ingest.readers.limits import Limits
 # Parts a reader loads into memory: XML and binary records. Pictures, embedded
 # objects and thumbnails are never read.
 _LOADED_SUFFIXES = (".xml", ".bin", ".rels")
+# Sheet parts up to this much in all are read whole for the range check and kept for
+# the cell checks (one unpacking for both); beyond it they are streamed, and the cell
+# checks unpack them again.
+SHARED_BYTES = 64 << 20
 _HEAD_BYTES = 1024  # the dimension sits in the first few hundred bytes
 _HEAD_MAX = 1 << 16
 _CHUNK = 1 << 20
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _DIMENSION = re.compile(
-    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?"'
+    rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]+)\$?([0-9]+)(?::\$?([A-Z]+)\$?([0-9]+))?"'
 )
 _SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
 # A cell element; group 3 is "/" for an empty (self-closing) cell, which holds no value.
-_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"[^>]*?(/?)>')
+# Excel's last cell: XFD1048576. A reference past it is no cell Excel can hold.
+EXCEL_ROWS, EXCEL_COLS = 1_048_576, 16_384
+_LETTERS, _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789"
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,10 @@ class Extent:
     def ref(self) -> str:
         return f"{column_letters(self.cols)}{self.rows}"
 
+    @property
+    def beyond_excel(self) -> bool:
+        return self.rows > EXCEL_ROWS or self.cols > EXCEL_COLS
+
 
 @dataclass
 class Preflight:
@@ -80,6 +95,9 @@ class Preflight:
 
     file_error: str | None = None
     sheet_errors: dict[str, str] = field(default_factory=dict)  # sheet name -> reason
+    # xlsx sheet parts read whole for the check, by part name: the cell checks
+    # (ingest.cellinfo) take them from here instead of unpacking them again.
+    parts: dict[str, bytes] = field(default_factory=dict)
 
 
 def unpacked_bytes(path: Path) -> int | None:
@@ -122,7 +140,9 @@ def preflight(path: Path, limits: Limits, archive: zipfile.ZipFile | None) -> Pr
         names = archive.namelist()
         if "content.xml" in names and "xl/workbook.xml" not in names:
             return _preflight_ods(archive, limits)
-        return Preflight(sheet_errors=_sheet_errors(archive, parts, limits))
+        shared: dict[str, bytes] = {}
+        errors = _sheet_errors(archive, parts, limits, shared)
+        return Preflight(sheet_errors=errors, parts=shared)
     except (
         zipfile.BadZipFile,
         zlib.error,
@@ -162,7 +182,10 @@ def _preflight_xls(path: Path, limits: Limits) -> Preflight:
 
 
 def _sheet_errors(
-    archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo], limits: Limits
+    archive: zipfile.ZipFile,
+    parts: list[zipfile.ZipInfo],
+    limits: Limits,
+    shared: dict[str, bytes],
 ) -> dict[str, str]:
     too_far: dict[str, Extent] = {}
     binary = False
@@ -177,9 +200,18 @@ def _sheet_errors(
         else:
             continue
         extent = declared(archive, info)
-        if extent is None or extent.cells > limits.max_cells:
+        trusted = extent is not None and not extent.beyond_excel
+        if trusted and extent.cells <= limits.max_cells and name.endswith(".xml"):
+            # calamine trusts the declared range: a cell past it (a stale range after
+            # a stray value, a reference past XFD1048576) aborts or stalls it.
+            if sum(map(len, shared.values())) + info.file_size <= SHARED_BYTES:
+                shared[name] = archive.read(info)
+                trusted = not _outside(extent.rows, extent.cols).search(shared[name])
+            else:
+                trusted = not _reaches_past(archive, info, extent)
+        if not trusted or extent.cells > limits.max_cells:
             extent = scanned(archive, info)
-            if extent.cells > limits.max_cells:
+            if extent.cells > limits.max_cells or extent.beyond_excel:
                 too_far[name] = extent
     if not too_far:
         return {}
@@ -201,6 +233,12 @@ def _preflight_ods(archive: zipfile.ZipFile, limits: Limits) -> Preflight:
 
 
 def _too_far(extent: Extent, limits: Limits) -> str:
+    if extent.beyond_excel:
+        return (
+            f"its cells reach {extent.farthest}, past Excel's last cell XFD1048576 "
+            f"({EXCEL_ROWS:,} rows x {EXCEL_COLS:,} columns): the file was not written "
+            "by Excel or is damaged; open it in Excel, save it again and export again"
+        )
     return (
         f"its cells reach {extent.ref} ({extent.rows:,} rows x {extent.cols:,} columns "
         f"= {extent.cells:,} cells), more than {limits.budget_text()} allows "
@@ -266,6 +304,43 @@ def _scanned(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent:
             if not chunk:
                 break
     return Extent(rows, cols, row_cell, col_cell)
+
+
+def _reaches_past(archive: zipfile.ZipFile, info: zipfile.ZipInfo, declared: Extent) -> bool:
+    """Whether any cell reference of the sheet lies outside its declared range, read as
+    a stream: one regular expression that matches only such references (a column or a
+    row past the declared last one), so the usual sheet costs one scan at C speed."""
+    pattern = _outside(declared.rows, declared.cols)
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            buffer = tail + chunk
+            cut = buffer.rfind(b"<")
+            cut = len(buffer) if cut < 0 else cut
+            if pattern.search(buffer, 0, cut):
+                return True
+            tail = buffer[cut:]
+    return bool(pattern.search(tail))
+
+
+def _outside(rows: int, cols: int) -> re.Pattern[bytes]:
+    """A cell reference ` r="XY123"` whose column is past `cols` or row past `rows`."""
+    letters, digits = column_letters(cols), str(rows)
+    col_past = "|".join([f"[A-Z]{{{len(letters) + 1},}}", *_greater(letters, _LETTERS)])
+    row_past = "|".join([f"[1-9][0-9]{{{len(digits)},}}", *_greater(digits, _DIGITS)])
+    return re.compile(f' r="(?:(?:{col_past})[0-9]+|[A-Z]+(?:{row_past}))"'.encode())
+
+
+def _greater(text: str, alphabet: str) -> list[str]:
+    """Patterns of the strings of `text`'s length above it in `alphabet`'s order."""
+    found = []
+    for i, char in enumerate(text):
+        above = alphabet[alphabet.index(char) + 1 :]
+        if above:
+            rest = len(text) - i - 1
+            tail = f"[{alphabet[0]}-{alphabet[-1]}]{{{rest}}}" if rest else ""
+            found.append(f"{re.escape(text[:i])}[{above}]{tail}")
+    return found
 
 
 def _declared_bin(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Extent | None:

@@ -68,6 +68,7 @@ class Workbook:
         self._too_far: dict[str, str] = {}
         # The file as a zip package, open until `close` (None for csv and legacy xls).
         self.archive: zipfile.ZipFile | None = None
+        self.parts: dict[str, bytes] = {}
         self._hidden: frozenset[str] | None = None  # known for xlsx/xlsm only
         if path.stat().st_size == 0:
             raise UnreadableWorkbookError("the file is empty (0 bytes)")
@@ -97,6 +98,7 @@ class Workbook:
         if checked.file_error:
             raise UnreadableWorkbookError(checked.file_error)
         self._too_far = checked.sheet_errors
+        self.parts = checked.parts  # sheet XML read by the check, for the cell checks
         self._hidden = _hidden_sheets(self.archive)
         try:
             self._reader = fastexcel.read_excel(_calamine_source(path))
@@ -109,6 +111,7 @@ class Workbook:
 
     def close(self) -> None:
         """Close the zip package (the reader itself holds nothing open)."""
+        self.parts = {}
         if self.archive is not None:
             self.archive.close()
 

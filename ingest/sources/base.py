@@ -25,6 +25,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
 ARCHIVE_SUFFIXES = (".zip",)
 # Browsers' and sync clients' names for a download still being written.
 PARTIAL_SUFFIXES = (".crdownload", ".part", ".partial", ".download", ".tmp")
+# The state file that marks a folder as a Drive folder's mirror (ingest.sources.gdrive).
+MIRROR_STATE = ".livelake-drive.json"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 The folder is walked once per run. Sub-folders are read, except hidden ones. A
 symlink is followed only to a regular file: one to a folder is not followed (no
 loops, no reading outside the inbox tree by surprise), and a dangling or looping
-one is listed as ignored with its reason, like any file that is not read.
+one is listed as ignored with its reason, like any file that is not read. The mirror
+of a Drive folder (`inbox/gdrive/<id>/`, ingest.sources.gdrive) is not read here: it
+is that source's, with the Drive paths as lineage.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ingest.sources.base import SourceFile, display_name, ignored_reason
+from ingest.sources.base import MIRROR_STATE, SourceFile, display_name, ignored_reason
 
 
 @dataclass
@@ -61,6 +63,9 @@ class LocalFolderSource:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name.startswith("."):
                     listing.ignored.append({"file": name + "/", "reason": "hidden folder"})
+                elif (path / MIRROR_STATE).is_file():
+                    reason = "the mirror of a Google Drive folder: read it with --source gdrive:ID"
+                    listing.ignored.append({"file": name + "/", "reason": reason})
                 else:
                     self._walk(path, rel, listing)
                 continue

@@ -310,8 +310,13 @@ def test_a_second_promotion_of_the_data_dir_is_refused_with_who_holds_it(
 def test_without_a_lake_it_says_to_ingest_first(
     emulator: bqemulator.Emulator, tmp_path: Path, raw_dataset: str
 ) -> None:
-    done, _ = promote_cli(tmp_path, emulator, raw_dataset)
-    assert done.returncode == 1 and "livelake ingest" in done.stderr
+    # However long the data directory's path, the message is one line (not wrapped).
+    data_dir = tmp_path / ("a-data-directory-with-a-long-name-" * 3)
+    done, _ = promote_cli(data_dir, emulator, raw_dataset)
+    assert done.returncode == 1
+    assert f"error no committed lake at {data_dir / 'lake'}: run `livelake ingest` first\n" in (
+        done.stderr.splitlines(keepends=True)
+    )
 
 
 def test_a_frozen_endpoint_is_cut_by_the_timeout(

@@ -2,8 +2,9 @@
 
 Each test writes the hostile workbook itself: a stray value or format far from the
 data, a shared-strings table past the budget, a worker that really dies (a workbook
-that makes calamine abort, or a test-only hook that aborts, segfaults, SIGKILLs or
-spins inside a real worker), and asserts what loads at which rows, what is reported,
+whose stale declared range would make calamine abort, or a hook of the tests,
+tests/ingest/workerhook, that aborts, segfaults, SIGKILLs or spins inside a real
+worker), and asserts what loads at which rows, what is reported,
 the ledger, and that the next run neither crashes nor changes anything.
 """
 
@@ -15,6 +16,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -25,9 +27,9 @@ import xlwt
 from openpyxl.styles import Font
 
 from ingest.jobs import FileJob
-from ingest.pool import CRASH_HOOK_ENV, START_HOOK, WorkersCannotStartError, run_batches
+from ingest.pool import WorkersCannotStartError, run_batches
 from ingest.readers.limits import BUDGET_ENV, TIMEOUT_ENV
-from ingest.run import EXIT_FAILED, EXIT_OK, EXIT_REJECTED, RunReport
+from ingest.run import EXIT_OK, EXIT_REJECTED, RunReport
 from lake.crashes import deaths, record_death
 from lake.lock import lake_lock
 from tests.conftest import ingest, lake_table, side_table
@@ -192,34 +194,25 @@ def _three_in_one_batch(world: Path) -> None:
 @pytest.mark.parametrize(
     ("how", "signal_name"), [("abort", "SIGABRT"), ("segv", "SIGSEGV"), ("kill", "SIGKILL")]
 )
-def test_a_worker_that_dies_fails_only_its_file_and_twice_rejects_it(
-    world: Path, monkeypatch: pytest.MonkeyPatch, how: str, signal_name: str
+def test_a_worker_that_dies_is_retried_once_then_its_file_rejected_in_the_same_run(
+    world: Path, crash_on: Callable[..., None], how: str, signal_name: str
 ) -> None:
+    """An unattended run settles the file in one pass: exit 3, never exit 1."""
     _three_in_one_batch(world)
-    monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")
-    monkeypatch.setenv(CRASH_HOOK_ENV + "_HOW", how)
+    crash_on("crash.xlsx", how)
     first = ingest(world)  # one worker, one batch: a.xlsx and z.xlsx read again after it
-    assert first.exit_code == EXIT_FAILED
+    assert first.exit_code == EXIT_REJECTED
     files = _by_name(first)
     assert (files["a.xlsx"].status, files["z.xlsx"].status) == ("loaded", "loaded")
-    assert files["crash.xlsx"].status == "failed"
-    assert f"its worker was killed by {signal_name}" in files["crash.xlsx"].note
-    assert "the next run retries it" in files["crash.xlsx"].note
-    assert lake_table(world, "top_up")["order_id"].to_list() == ["A1", "Z1"]
-    sha = files["crash.xlsx"].sha256
-    assert [d.reason.split(" (")[0] for d in deaths(world / "lake", sha)] == [
-        f"its worker was killed by {signal_name}"
-    ]
-    _lock_is_free(world)
-
-    second = ingest(world)  # it dies again: rejected and committed
-    assert second.exit_code == EXIT_REJECTED
-    files = _by_name(second)
-    assert (files["a.xlsx"].status, files["z.xlsx"].status) == ("already_ingested",) * 2
     assert files["crash.xlsx"].status == "rejected"
     (message,) = files["crash.xlsx"].result.messages
     assert "crash.xlsx: rejected: the reader crashed on it 2 times" in message
     assert message.count(signal_name) == 2
+    assert lake_table(world, "top_up")["order_id"].to_list() == ["A1", "Z1"]
+    sha = files["crash.xlsx"].sha256
+    assert [d.reason.split(" (")[0] for d in deaths(world / "lake", sha)] == [
+        f"its worker was killed by {signal_name}"
+    ] * 2
     manifest = side_table(world, "_manifest").filter(pl.col("file_sha256") == sha)
     assert manifest.select("source_file", "status", "rows_read").rows() == [
         ("crash.xlsx", "rejected", 0)
@@ -227,22 +220,42 @@ def test_a_worker_that_dies_fails_only_its_file_and_twice_rejects_it(
     assert json.loads(manifest["messages"][0]) == [message]
     (rejected,) = side_table(world, "_rejected").rows(named=True)
     assert (rejected["source_file"], rejected["file_sha256"]) == ("crash.xlsx", sha)
+    _lock_is_free(world)
 
     before = _lake_files(world)
-    third = ingest(world)  # the hook is still armed: the file is never read again
-    assert third.exit_code == EXIT_OK
-    assert {f.status for f in third.files} == {"already_ingested"}
+    again = ingest(world)  # the hook is still armed: the file is never read again
+    assert again.exit_code == EXIT_OK
+    assert {f.status for f in again.files} == {"already_ingested"}
     assert _lake_files(world) == before
 
 
+def test_a_worker_that_dies_once_reads_the_file_again_in_the_same_run(
+    world: Path, crash_on: Callable[..., None]
+) -> None:
+    """A death that was the machine's, not the file's: read again, it loads."""
+    _three_in_one_batch(world)
+    crash_on("crash.xlsx", "once")
+    report = ingest(world)
+    assert report.exit_code == EXIT_OK
+    assert {f.status for f in report.files} == {"loaded"}
+    sha = _by_name(report)["crash.xlsx"].sha256
+    assert [d.reason for d in deaths(world / "lake", sha)] == ["its worker was killed by SIGABRT"]
+    assert lake_table(world, "top_up")["order_id"].to_list() == ["A1", "C1", "Z1"]
+
+
 def _lying_dimension(path: Path) -> Path:
-    """The stray-value workbook with its dimension rewritten to A1:E2: the bounds check
-    trusts it, and calamine really aborts (the crash isolation's real-world case)."""
+    """The stray-value workbook with its dimension rewritten to A1:E2 (not updated
+    after the stray value was typed): calamine trusts it, and aborts."""
     _stray_value(path, order="L1")
+    return _rewrite_dimension(path, b'ref="A1:XFD1048576"', b'ref="A1:E2"')
+
+
+def _rewrite_dimension(path: Path, old: bytes, new: bytes) -> Path:
     with zipfile.ZipFile(path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = "xl/worksheets/sheet1.xml"
-    parts[sheet] = parts[sheet].replace(b'ref="A1:XFD1048576"', b'ref="A1:E2"')
+    assert old in parts[sheet]
+    parts[sheet] = parts[sheet].replace(old, new)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
@@ -251,26 +264,50 @@ def _lying_dimension(path: Path) -> Path:
     return path
 
 
-def test_a_workbook_that_really_crashes_calamine(world: Path) -> None:
+def test_a_stale_declared_range_is_rejected_in_the_first_run_naming_the_cell(
+    world: Path,
+) -> None:
+    """Before: calamine aborted the worker (the run exited 1), and only the next run
+    rejected the file. The pre-check reads the cell references present, not only the
+    declared range."""
     _good(world / "inbox" / "a.xlsx", "A1")
     _lying_dimension(world / "inbox" / "liar.xlsx")
     first = ingest(world)
     files = _by_name(first)
-    assert first.exit_code == EXIT_FAILED
+    assert first.exit_code == EXIT_REJECTED
     assert files["a.xlsx"].status == "loaded"
-    assert files["liar.xlsx"].status == "failed"
-    assert "its worker was killed by SIGABRT" in files["liar.xlsx"].note
-    second = ingest(world)
-    assert _by_name(second)["liar.xlsx"].status == "rejected"
-    assert second.exit_code == EXIT_REJECTED
-    third = ingest(world)
-    assert third.exit_code == EXIT_OK
-    assert {f.status for f in third.files} == {"already_ingested"}
+    assert files["liar.xlsx"].status == "rejected"
+    (message,) = files["liar.xlsx"].result.messages
+    assert "liar.xlsx [s]: rejected: sheet 's' was not read: its cells reach XFD1048576" in message
+    assert not (world / "lake" / "_crashes").exists()  # no worker died
+    again = ingest(world)
+    assert again.exit_code == EXIT_OK
+    assert {f.status for f in again.files} == {"already_ingested"}
     assert lake_table(world, "top_up")["order_id"].to_list() == ["A1"]
 
 
+def test_a_stale_declared_range_with_a_near_cell_loads(world: Path) -> None:
+    """A cell just past a stale declared range (J5 beyond A1:E2) is within the budget:
+    the check reads how far the cells really reach and leaves the sheet to calamine."""
+    path = world / "inbox" / "near.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("s")
+    for c, value in enumerate(["Order ID", "User ID", "Top-up Time", "Amount", "Status"]):
+        sheet.write_string(0, c, value)
+    for c, value in enumerate(["N1", "7", "2025-03-01 10:00:00", "5", "Success"]):
+        sheet.write_string(1, c, value)
+    sheet.write_string(4, 9, "x")
+    workbook.close()
+    _rewrite_dimension(path, b'ref="A1:J5"', b'ref="A1:E2"')
+    report = ingest(world)
+    (f,) = report.files
+    assert f.status != "rejected", f.result.messages
+    assert lake_table(world, "top_up")["order_id"].to_list() == ["N1"]
+    _ledger_holds(report)
+
+
 def test_a_file_recorded_dead_twice_is_rejected_without_being_read(
-    world: Path, monkeypatch: pytest.MonkeyPatch
+    world: Path, crash_on: Callable[..., None]
 ) -> None:
     """A run killed after the second death but before committing the rejection."""
     _three_in_one_batch(world)
@@ -280,7 +317,7 @@ def test_a_file_recorded_dead_twice_is_rejected_without_being_read(
         record.unlink()  # as if that run had been killed before its commit
     for _ in range(2):
         record_death(world / "lake", sha, "crash.xlsx", "r0", "its worker was killed by SIGSEGV")
-    monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")  # reading it would crash
+    crash_on("crash.xlsx")  # reading it would crash
     report = ingest(world)
     crash = _by_name(report)["crash.xlsx"]
     assert crash.status == "rejected"
@@ -292,11 +329,10 @@ def test_a_file_recorded_dead_twice_is_rejected_without_being_read(
 
 
 def test_a_reader_past_the_time_limit_is_stopped_and_its_file_rejected(
-    world: Path, monkeypatch: pytest.MonkeyPatch
+    world: Path, monkeypatch: pytest.MonkeyPatch, crash_on: Callable[..., None]
 ) -> None:
     _three_in_one_batch(world)
-    monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")
-    monkeypatch.setenv(CRASH_HOOK_ENV + "_HOW", "spin")
+    crash_on("crash.xlsx", "spin")
     monkeypatch.setenv(TIMEOUT_ENV, "1.5")
     report = ingest(world)
     assert report.exit_code == EXIT_REJECTED
@@ -314,28 +350,26 @@ def test_a_reader_past_the_time_limit_is_stopped_and_its_file_rejected(
 
 
 def test_a_worker_that_dies_between_reader_calls_splits_its_batch(
-    world: Path, monkeypatch: pytest.MonkeyPatch
+    world: Path, crash_on: Callable[..., None]
 ) -> None:
     """A death that names no file: each file of the batch is read alone, so the next
-    death names its file, and only that one."""
+    death names its file, and only that one (read once more, it dies again)."""
     _three_in_one_batch(world)
-    monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")
-    monkeypatch.setenv(CRASH_HOOK_ENV + "_HOW", "after")
+    crash_on("crash.xlsx", "after")
     report = ingest(world)
     files = _by_name(report)
     assert (files["a.xlsx"].status, files["z.xlsx"].status) == ("loaded", "loaded")
-    assert files["crash.xlsx"].status == "failed"
-    assert "SIGABRT" in files["crash.xlsx"].note
-    assert len(deaths(world / "lake", files["crash.xlsx"].sha256)) == 1
+    assert files["crash.xlsx"].status == "rejected"
+    assert files["crash.xlsx"].note.count("SIGABRT") == 2
+    assert len(deaths(world / "lake", files["crash.xlsx"].sha256)) == 2
     assert lake_table(world, "top_up")["order_id"].to_list() == ["A1", "Z1"]
 
 
 def test_a_batch_that_spins_outside_the_reader_is_stopped_too(
-    world: Path, monkeypatch: pytest.MonkeyPatch
+    world: Path, monkeypatch: pytest.MonkeyPatch, crash_on: Callable[..., None]
 ) -> None:
     _three_in_one_batch(world)
-    monkeypatch.setenv(CRASH_HOOK_ENV, "crash.xlsx")
-    monkeypatch.setenv(CRASH_HOOK_ENV + "_HOW", "spin-after")
+    crash_on("crash.xlsx", "spin-after")
     # The batch of three is stopped after 2 x 4 s, then crash.xlsx alone after 2 x 2 s;
     # a limit short enough for a quick test, long enough for a loaded machine.
     monkeypatch.setenv(TIMEOUT_ENV, "2")
@@ -349,18 +383,18 @@ def test_a_batch_that_spins_outside_the_reader_is_stopped_too(
 
 
 def test_workers_that_cannot_start_stop_the_run_and_blame_no_file(
-    world: Path, monkeypatch: pytest.MonkeyPatch
+    world: Path, monkeypatch: pytest.MonkeyPatch, crash_on: Callable[..., None]
 ) -> None:
     """A broken installation kills every worker before it reads: no file is failed,
     none gets a crash record (it would be rejected for the environment's fault)."""
     _three_in_one_batch(world)
-    monkeypatch.setenv(CRASH_HOOK_ENV, START_HOOK)
+    crash_on(":start")
     with pytest.raises(WorkersCannotStartError, match="die before reading anything"):
         ingest(world)
     assert not (world / "lake" / "_crashes").exists()
     assert not (world / "lake" / "_manifest").exists()
     _lock_is_free(world)
-    monkeypatch.delenv(CRASH_HOOK_ENV)
+    monkeypatch.delenv("LIVELAKE_TESTS_CRASH_ON")
     assert {f.status for f in ingest(world).files} == {"loaded"}
 
 

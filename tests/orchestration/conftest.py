@@ -39,12 +39,6 @@ ALERT_FROM = "livelake@example.com"
 BASE_URL = "http://airflow.livelake.test:8080"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "orchestration: Airflow, e-mail, containers, Drive and unattended runs"
-    )
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
