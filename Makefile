@@ -23,7 +23,7 @@ SUPERSET_VENV := .venv-superset
 SUPERSET_PY := $(SUPERSET_VENV)/bin/python
 DASHBOARDS_RUN := PYTHONPATH=$(CURDIR)/dashboards $(SUPERSET_PY) -m livelake_dashboards
 
-.PHONY: help setup setup-dashboards setup-bigquery setup-airflow airflow airflow-stop test-orchestration browser dev prod generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
+.PHONY: help setup setup-dashboards setup-bigquery setup-airflow airflow airflow-stop test-orchestration browser dev prod generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards screenshots test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -116,8 +116,11 @@ dashboards-stop: ## Stop the Superset server `make dashboards` started
 test: setup setup-dashboards setup-bigquery setup-airflow browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test-dashboards: setup setup-dashboards browser ## The dashboard and notebook tests alone: real Superset, headless Chromium (screenshots -> docs/screenshots), the notebook run headless
-	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -n 2 --dist loadgroup tests/dashboards tests/notebooks
+test-dashboards: setup setup-dashboards setup-bigquery browser ## The dashboard and notebook tests alone: real Superset (dev, and prod on the BigQuery emulator), headless Chromium (screenshots to a temp dir), the notebook run headless
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/dashboards tests/notebooks
+
+screenshots: setup setup-dashboards browser ## Refresh the README's dashboard screenshots (docs/screenshots/*.png) from the small world, on purpose
+	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -n 0 tests/dashboards/test_browser.py -k draws_every_chart
 
 test-bigquery: setup setup-bigquery ## The BigQuery tests alone, offline: livelake promote against a BigQuery API emulator (bqemulator) on 127.0.0.1
 	$(BIN)/python -m pytest -n 0 tests/bigquery
