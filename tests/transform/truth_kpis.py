@@ -253,26 +253,37 @@ def expected_daily_kpis(truth: Truth) -> list[dict]:
     new_users = defaultdict(int)
     for reg in truth.registered_at.values():
         new_users[reg] += 1
+    # A day has a User Activity report when the world holds activity rows for it.
+    reported = {d for d, rows in truth.activity_by_day.items() if rows}
     rows = []
     for d in truth.dates:
         topups = truth.topups_by_day.get(d, [])
         success = [r for r in topups if r["status"] == "success"]
-        mau = len(_trailing(truth, d, 30))
+        wau, mau = len(_trailing(truth, d, 7)), len(_trailing(truth, d, 30))
+        days_7 = sum(d - timedelta(days=i) in reported for i in range(7))
+        days_30 = sum(d - timedelta(days=i) in reported for i in range(30))
+        block = _kpi_block(
+            truth.dau.get(d, set()),
+            mau,
+            truth.paying.get(d, set()),
+            sum((r["amount"] for r in success), Decimal(0)),
+            len(success),
+            sum(r["status"] == "refunded" for r in topups),
+            truth.activity_by_day.get(d, {}),
+        )
         rows.append(
             {
                 "date": d,
-                "wau": len(_trailing(truth, d, 7)),
+                "wau": wau,
                 "mau": mau,
                 "new_users": new_users[d],
-                **_kpi_block(
-                    truth.dau.get(d, set()),
-                    mau,
-                    truth.paying.get(d, set()),
-                    sum((r["amount"] for r in success), Decimal(0)),
-                    len(success),
-                    sum(r["status"] == "refunded" for r in topups),
-                    truth.activity_by_day.get(d, {}),
-                ),
+                **block,
+                "has_activity_report": d in reported,
+                "activity_days_7": days_7,
+                "activity_days_30": days_30,
+                "wau_if_complete": wau if days_7 == 7 else None,
+                "mau_if_complete": mau if days_30 == 30 else None,
+                "stickiness_if_complete": block["stickiness"] if days_30 == 30 else None,
             }
         )
     return rows
@@ -444,6 +455,7 @@ def _channel_days(truth: Truth) -> dict[tuple[date, str], dict]:
             "orders": len(a),
             "unique_viewers": s["unique_viewers"] if s else None,
             "live_minutes": s["live_minutes"] if s else None,
+            "has_stats": s is not None,
         }
     return out
 
@@ -473,6 +485,10 @@ def expected_channel_topup_effectiveness(truth: Truth) -> list[dict]:
                 "revenue_per_live_hour": money_ratio(c["revenue"] * 60, c["live_minutes"]),
                 "revenue_share": ratio(c["revenue"], platform.get(c["date"], 0)),
                 "attributed_orders": c["orders"],
+                # coverage: the payers and revenue of days whose viewers are known
+                "has_channel_stats": c["has_stats"],
+                "stats_paying_users": len(c["payers"]) if c["has_stats"] else 0,
+                "stats_attributed_revenue": money(c["revenue"] if c["has_stats"] else 0),
             }
         )
     return rows
@@ -486,8 +502,9 @@ def _sum_known(values) -> int | None:
 def expected_category_topup_effectiveness_weekly(truth: Truth) -> list[dict]:
     """kpis.md "the same per category and per week"; the weekly rules are the mart's
     YAML: ISO weeks; viewers / live minutes are sums of the daily values; paying users
-    distinct over the week; conversion = paying user-days / viewer-days; null category
-    = unknown."""
+    distinct over the week; conversion = paying user-days / viewer-days and revenue per
+    live hour, both over the days with Channel Stats only (stats_days of the week's 7);
+    null category = unknown."""
     weekly_platform: dict[date, Decimal] = defaultdict(Decimal)
     for d, rev in _platform_revenue(truth).items():
         weekly_platform[week_start(d)] += rev
@@ -500,6 +517,10 @@ def expected_category_topup_effectiveness_weekly(truth: Truth) -> list[dict]:
         user_days = sum(len(c["payers"]) for c in days)
         viewers = _sum_known(c["unique_viewers"] for c in days)
         live = _sum_known(c["live_minutes"] for c in days)
+        stats = [c for c in days if c["has_stats"]]
+        stats_user_days = sum(len(c["payers"]) for c in stats)
+        stats_revenue = sum((c["revenue"] for c in stats), Decimal(0))
+        stats_days = len({c["date"] for c in stats})
         rows.append(
             {
                 "week_start": week,
@@ -511,9 +532,13 @@ def expected_category_topup_effectiveness_weekly(truth: Truth) -> list[dict]:
                 "attributed_paying_user_days": user_days,
                 "unique_viewers": viewers,
                 "live_minutes": live,
-                "conversion_rate": ratio(user_days, viewers),
-                "revenue_per_live_hour": money_ratio(revenue * 60, live),
+                "conversion_rate": ratio(stats_user_days, viewers),
+                "revenue_per_live_hour": money_ratio(stats_revenue * 60, live),
                 "revenue_share": ratio(revenue, weekly_platform.get(week, 0)),
+                "stats_paying_user_days": stats_user_days,
+                "stats_attributed_revenue": money(stats_revenue),
+                "stats_days": stats_days,
+                "is_complete_week": stats_days == 7,
             }
         )
     return rows
@@ -672,6 +697,11 @@ def expected_revenue_deductions(truth: Truth) -> list[dict]:
             take_rate_days_28=len(earlier),
             take_rate_z28=z,
             is_flagged=z is not None and abs(z) >= TAKE_RATE_Z,
+            agency_label="Platform" if agency is None else agency,
+            # the band the dashboard draws, where z exists; the take rate on flagged days
+            take_rate_band_low=None if z is None else mean - TAKE_RATE_Z * std,
+            take_rate_band_high=None if z is None else mean + TAKE_RATE_Z * std,
+            flagged_take_rate=row["take_rate"] if z is not None and abs(z) >= TAKE_RATE_Z else None,
         )
     return list(rows.values())
 
