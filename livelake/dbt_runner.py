@@ -27,12 +27,12 @@ DAILY_BUILD = ("build", "--exclude-resource-type", "unit_test")
 def check_prod() -> None:
     """Fail at once, naming what to set, when BigQuery has no project or no credentials.
 
-    promote's check (promote.client.connect): the project, then an emulator endpoint or
+    promote's check (settings.bigquery_client.connect): the project, then an emulator endpoint or
     google.auth's default credentials; no request is made. Without it dbt would call
     google.auth.default() itself while loading the profile, or hang on a bad endpoint.
-    Raises promote.client.NotConfiguredError."""
-    from livelake.config import BigQuerySettings
-    from promote.client import connect
+    Raises settings.bigquery_client.NotConfiguredError."""
+    from settings.bigquery import BigQuerySettings
+    from settings.bigquery_client import connect
 
     connect(BigQuerySettings.from_env()).close()
 
@@ -89,7 +89,7 @@ def run_dbt(
     lock lives as long as dbt does, even if `livelake build` itself is killed."""
     command, env = dbt_invocation(args, data_dir=data_dir, target=target)
     if timeout is None and target != "dev":
-        from livelake.config import BigQuerySettings
+        from settings.bigquery import BigQuerySettings
 
         timeout = BigQuerySettings.from_env().build_timeout
     try:
