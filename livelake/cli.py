@@ -57,7 +57,7 @@ SourceOption = Annotated[
 @app.command()
 def generate(
     scale: Annotated[
-        str, typer.Option(help="small (14 days), medium (90) or large (365)")
+        str, typer.Option(help="small (14 days), long (150, few users), medium (90) or large (365)")
     ] = "small",
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same files")] = 42,
     inbox: Annotated[
@@ -420,6 +420,38 @@ def kpis() -> None:
         err.print(f"[red]error[/] no serving copy at {paths.serving}: run `livelake run`")
         raise typer.Exit(1)
     render_kpis(from_serving(paths.serving), _console())
+
+
+@app.command()
+def health(
+    since: Annotated[
+        str | None,
+        typer.Option(help="ISO date or time, UTC unless offset given [default: newest run]"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the report as one JSON line")] = False,
+) -> None:
+    """What the back office must fix, from the serving copy (livelake/health.py).
+
+    Exit codes: 0 healthy, 3 problems found (files rejected, rows quarantined above
+    LIVELAKE_HEALTH_MAX_QUARANTINED_ROWS, a domain late or missing), 1 no serving copy,
+    2 a bad --since or threshold.
+    """
+    from livelake import health as checks
+
+    paths = Paths.from_env()
+    try:
+        start = checks.parse_since(since) if since else None
+        threshold = checks.threshold_from_env()
+    except ValueError as exc:
+        err.print(f"[red]error[/] {exc}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    if not paths.serving.exists():
+        err.print(f"[red]error[/] no serving copy at {paths.serving}: run `livelake run`")
+        raise typer.Exit(1)
+    report = checks.check(paths.serving, start, threshold)
+    _printable_stdout()
+    sys.stdout.write(checks.to_json(report) + "\n" if as_json else checks.render(report))
+    raise typer.Exit(report.exit_code)
 
 
 @app.command()

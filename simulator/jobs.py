@@ -29,6 +29,7 @@ class FileResult:
     quarantine: list[dict] = field(default_factory=list)
     rejected_sheets: list[dict] = field(default_factory=list)
     rejected_rows: int = 0
+    footer_rows: dict[str, list[int]] = field(default_factory=dict)  # sheet -> Excel rows
 
 
 def sha256_of(path: Path) -> str:
@@ -98,6 +99,8 @@ def run_file_job(inbox: str, fp: FilePlan) -> FileResult:
                     pl.Series("source_row", rs.data_rows, dtype=pl.Int64),
                 )
             )
+            if footer := _footer_rows(rs):
+                res.footer_rows[sp.name] = footer
             for row_no, jk in rs.junk_rows:
                 res.quarantine.append(
                     {
@@ -109,6 +112,17 @@ def run_file_job(inbox: str, fp: FilePlan) -> FileResult:
                     }
                 )
     return res
+
+
+def _footer_rows(rs: RenderedSheet) -> list[int]:
+    """The Excel rows the ingest must skip as the footer: every non-blank row after
+    the sheet's last data or junk row (a total line, notes)."""
+    last = max([*rs.data_rows, *(row for row, _ in rs.junk_rows)], default=0)
+    return [
+        i + 1
+        for i, row in enumerate(rs.rows)
+        if i + 1 > last and any(v is not None and str(v).strip() for v in row)
+    ]
 
 
 def run_file_job_star(args: tuple[str, FilePlan]) -> FileResult:

@@ -1,8 +1,10 @@
 """Scale presets: how big a simulated world is.
 
 A scale is the only knob besides the seed. ``small`` feeds the unit tests and
-``make dev`` so it must stay fast; ``medium`` is sized for ingest benchmarks and
-is long enough (90 days) for 30-day drop-offs to show; ``large`` is a year at
+``make dev`` so it must stay fast; ``long`` is few users over 150 days, so every
+window a KPI has is reached and still quick to build (30-day drop-offs, retention
+12 weeks after a first top-up, complete 28- and 30-day windows: the truth tests'
+second world); ``medium`` is sized for ingest benchmarks; ``large`` is a year at
 ~30k top-ups a day, to prove the writer scales (parallel, bounded per file).
 """
 
@@ -40,6 +42,19 @@ SCALES: dict[str, Scale] = {
         active_rate=0.32,
         topups_per_active=0.8,
         spike_day=10,
+    ),
+    "long": Scale(
+        name="long",
+        start=date(2025, 3, 1),
+        days=150,
+        prelude_days=14,
+        users_before=300,
+        users_new=200,
+        streamers=12,
+        agencies=3,
+        active_rate=0.32,
+        topups_per_active=0.8,
+        spike_day=100,  # 28 full earlier days: the spike's z-score has its whole window
     ),
     "medium": Scale(
         name="medium",

@@ -124,6 +124,10 @@ def write_expected(plan: Plan, results: dict[str, FileResult], out: Path) -> tup
                 "loaded_rows": loaded if dup_of is None else 0,
                 "quarantined_rows": n_quar,
                 "rejected_rows": res.rejected_rows,
+                # the footer rows the ingest skips, per sheet (a duplicate is not read)
+                "footer_rows": json.dumps(
+                    {} if dup_of is not None else res.footer_rows, ensure_ascii=False
+                ),
             }
         )
     total = 0
@@ -165,6 +169,7 @@ def write_expected(plan: Plan, results: dict[str, FileResult], out: Path) -> tup
             "loaded_rows": pl.Int64,
             "quarantined_rows": pl.Int64,
             "rejected_rows": pl.Int64,
+            "footer_rows": pl.String,
         },
     ).write_parquet(out / "_files.parquet")
     return len(files), total

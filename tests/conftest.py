@@ -1,4 +1,5 @@
-"""Shared fixtures: a private data directory per test, and lake readers."""
+"""Shared fixtures: a private data directory per test, and lake readers; the xdist
+groups' names on pytest 9.2."""
 
 from __future__ import annotations
 
@@ -62,3 +63,24 @@ def side_table(data_dir: Path, kind: str) -> pl.DataFrame:
     if not folder.exists():
         return pl.DataFrame()
     return pl.read_parquet(folder / "*.parquet")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`--dist loadgroup` sends an `xdist_group` to one worker by suffixing the test's
+    id with `@<group>`; pytest-xdist 3.8 writes the suffix where pytest 9.2 no longer
+    reads it (structured node ids: pytest-dev/pytest-xdist#1386), so every group would
+    be ignored and its session fixtures (Superset, the emulator, the long world) made
+    on both workers. Write it where pytest reads it; an xdist that does it is left be."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        groups = sorted(
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        )
+        nodeid = item.nodeid
+        if groups and nodeid.rfind("@") <= nodeid.rfind("]"):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(f"{nodeid}@{'_'.join(dict.fromkeys(groups))}")

@@ -1,4 +1,4 @@
-"""`python -m livelake_dashboards up|stop|bundle`: what the Makefile's targets run."""
+"""`python -m livelake_dashboards up|stop|bundle|exposures`: what the Makefile's targets run."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from livelake_dashboards import bundle, server
+from livelake_dashboards import bundle, exposures, server
 from livelake_dashboards.client import SupersetError
 from livelake_dashboards.settings import Settings
 from livelake_dashboards.warehouse import TargetError
@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("stop", help="stop the server of this data dir")
     write = commands.add_parser("bundle", help="write the assets as YAML files, for review")
     write.add_argument("out", type=Path)
+    commands.add_parser("exposures", help="regenerate transform/models/marts/_exposures.yml")
     args = parser.parse_args(argv)
+    if args.command == "exposures":
+        print(f"written {exposures.write()}")
+        return 0
     try:
         settings = Settings.from_env()
         if args.command == "up":

@@ -234,8 +234,12 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "truncate_metric": True,
             "comparison_type": "values",
             "x_axis_sort_asc": True,
+            # series named by rank first ("0, regular", "1, silver", ...) sort in rank order
+            "sort_series_type": "name",
+            "sort_series_ascending": True,
             "truncateXAxis": True,
-            "y_axis_bounds": [None, None],
+            "y_axis_bounds": list(chart.extra.get("y_bounds", (None, None))),
+            "truncateYAxis": "y_bounds" in chart.extra,
             "annotation_layers": annotation_layers(chart),
         }
         if chart.viz == "line":
@@ -261,6 +265,11 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "header_font_size": 0.4,
             "subheader_font_size": 0.15,
             "rolling_type": "None",
+            # the change against the same day a week before, and the day it is as of
+            "compare_lag": chart.extra.get("compare_lag", 7),
+            "compare_suffix": chart.extra.get("compare_suffix", "vs the week before"),
+            "show_timestamp": True,
+            "subtitle": chart.description,
         }
         query |= {
             "columns": [base_axis(chart.x_axis, chart.time_grain)],
@@ -269,20 +278,22 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
         }
     elif chart.viz == "table" and chart.columns:
         column, ascending = chart.order_by or (chart.columns[0], True)
+        columns = [raw_column(chart, name) for name in chart.columns]
         params |= {
             "query_mode": "raw",
-            "all_columns": list(chart.columns),
+            "all_columns": columns,
             "order_by_cols": [json.dumps([column, ascending])],
-            "table_timestamp_format": DATE_FORMAT,
+            "table_timestamp_format": chart.extra.get("timestamp_format", DATE_FORMAT),
             "include_search": True,
             "server_pagination": False,
             "show_cell_bars": False,
             "column_config": {
-                name: {"d3NumberFormat": D3_FORMATS[fmt]}
+                chart.labels.get(name, name): {"d3NumberFormat": D3_FORMATS[fmt]}
                 for name, fmt in chart.column_formats.items()
             },
+            "conditional_formatting": conditional_formatting(chart),
         }
-        query |= {"columns": list(chart.columns), "metrics": [], "orderby": [[column, ascending]]}
+        query |= {"columns": columns, "metrics": [], "orderby": [[column, ascending]]}
     elif chart.viz == "table":
         by, ascending = sort_metric(chart, metrics)
         params |= {
@@ -299,6 +310,7 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
                 metric.label: {"d3NumberFormat": D3_FORMATS[metric.format]}
                 for metric in chart.metrics
             },
+            "conditional_formatting": conditional_formatting(chart),
         }
         query |= {
             "columns": list(chart.groupby),
@@ -315,9 +327,10 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "show_labels": True,
             "show_legend": True,
             "legendOrientation": "top",
-            "donut": True,
-            "innerRadius": 35,
-            "outerRadius": 70,
+            "donut": False,  # a donut's labels were cut; labels outside, with lines
+            "labels_outside": True,
+            "label_line": True,
+            "outerRadius": 60,
         }
         query |= {
             "columns": list(chart.groupby),
@@ -356,6 +369,30 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
     else:  # pragma: no cover - the Viz literal is closed
         raise ValueError(f"unknown viz {chart.viz}")
     return params, query
+
+
+def raw_column(chart: Chart, name: str) -> str | dict[str, Any]:
+    """A raw table column, under its people's name when the spec gives one."""
+    if name not in chart.labels:
+        return name
+    return {
+        "label": chart.labels[name],
+        "sqlExpression": name,
+        "expressionType": "SQL",
+    }
+
+
+def conditional_formatting(chart: Chart) -> list[dict[str, Any]]:
+    """Cells coloured where the spec says a value needs attention."""
+    return [
+        {
+            "column": chart.labels.get(column, column),
+            "operator": operator,
+            "targetValue": value,
+            "colorScheme": colour,
+        }
+        for column, operator, value, colour in chart.highlights
+    ]
 
 
 def annotation_layers(chart: Chart) -> list[dict[str, Any]]:
@@ -538,6 +575,7 @@ def native_filters(dashboard: Dashboard, ids: dict[str, int]) -> list[dict[str, 
                         ids[chart.key]
                         for chart in dashboard.charts
                         if dataset_uuid(chart.dataset) not in fits
+                        or select.column in chart.ignores_filters
                     ],
                 },
                 "type": "NATIVE_FILTER",

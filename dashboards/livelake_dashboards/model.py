@@ -1,12 +1,16 @@
 """The vocabulary of the dashboard spec: datasets, metrics, charts, filters, dashboards.
 
 `spec.py` describes livelake's six dashboards in these terms; `bundle.py` turns them
-into Superset's YAML assets. Every metric is a mart column, summed or averaged only
-where the chart's grouping spans several mart rows.
+into Superset's YAML assets. Every metric is sum / avg / min / max of one mart
+column, or a ratio over several mart rows computed from totals,
+sum(numerator) / sum(denominator) of two columns the mart exposes (`ratio`): never
+an average of daily ratios, never a distinct count summed across periods, never a
+count or expression defined here.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -40,6 +44,33 @@ class Metric:
     format: Format = "int"
 
 
+# The only metric shapes a chart may use (see the module docstring).
+AGGREGATE = re.compile(r"^(sum|avg|min|max)\((\w+)\)$")
+RATIO = re.compile(r"^sum\((\w+)\)( \* \d+)? / nullif\(sum\((\w+)\), 0\)$")
+
+
+def aggregate(function: str, column: str, label: str, fmt: Format = "int") -> Metric:
+    return Metric(f"{function}({column})", label, fmt)
+
+
+def ratio(
+    numerator: str, denominator: str, label: str, fmt: Format = "percent", scale: int = 1
+) -> Metric:
+    """sum(numerator) / sum(denominator) over the rows a chart groups (times a unit
+    scale, e.g. 60 for per-hour from minutes): the ratio of the totals."""
+    times = f" * {scale}" if scale != 1 else ""
+    return Metric(f"sum({numerator}){times} / nullif(sum({denominator}), 0)", label, fmt)
+
+
+def metric_columns(metric: Metric) -> tuple[str, ...]:
+    """The mart columns a metric reads; ValueError for any other shape."""
+    if found := AGGREGATE.match(metric.sql):
+        return (found.group(2),)
+    if found := RATIO.match(metric.sql):
+        return (found.group(1), found.group(3))
+    raise ValueError(f"metric {metric.label!r} is not an aggregate of a mart column: {metric.sql}")
+
+
 @dataclass(frozen=True)
 class Chart:
     key: str
@@ -55,6 +86,13 @@ class Chart:
     columns: tuple[str, ...] = ()  # raw table columns (viz = table, no metrics)
     order_by: tuple[str, bool] | None = None  # (column or metric label, ascending)
     column_formats: dict[str, Format] = field(default_factory=dict, hash=False, compare=False)
+    # people's names for raw table columns (column -> label)
+    labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Superset table conditional formatting: (column or metric label, operator, value, colour)
+    highlights: tuple[tuple[str, str, float, str], ...] = ()
+    # dashboard filters on these columns do not apply (the chart fixes the column, e.g.
+    # the platform-wide rows where agency is null): scoped away, never blanking the chart
+    ignores_filters: tuple[str, ...] = ()
     row_limit: int = 10000
     width: int = 6
     height: int = 50

@@ -1,15 +1,18 @@
 """livelake's six dashboards, as code: what each chart shows and from which mart column.
 
-Every number is a mart column (schema `marts`; `core.fct_topup` where a chart counts
-top-ups, so "drill to detail" reaches the top-up rows and their lineage). A metric
-sums or averages a column only where the chart spans several mart rows (days of a
-week, agencies of a day). Dates are the marts' Asia/Taipei dates; money is NT$.
-`bundle.py` turns this file into Superset's YAML assets.
+Every number is a mart column (schema `marts`; `core.fct_topup` lists the latest
+top-ups with their workbook lineage). A metric is sum / avg / min / max of one
+column, or, where a chart spans several mart rows, a ratio of totals
+(`ratio`: sum(numerator) / sum(denominator)); a distinct count is never summed
+across periods: the mart gives the grain the chart shows. Each dashboard opens with
+headline numbers and their change against the week before. Dates are the marts'
+Asia/Taipei dates; money is NT$. `bundle.py` turns this file into Superset's YAML
+assets.
 """
 
 from __future__ import annotations
 
-from livelake_dashboards.model import Chart, Dashboard, Dataset, Metric, SelectFilter
+from livelake_dashboards.model import Chart, Dashboard, Dataset, Metric, SelectFilter, ratio
 
 # ---------------------------------------------------------------- datasets
 KPIS = Dataset("mart_daily_kpis", "date", "Platform KPIs per Asia/Taipei date.")
@@ -92,6 +95,40 @@ def m(sql: str, label: str, fmt: str = "int") -> Metric:
 
 PLATFORM = "agency is null"
 PER_AGENCY = "agency is not null"
+GREEN, AMBER, RED = "#5AC189", "#FCC700", "#E04355"
+
+
+def headline(
+    key: str,
+    title: str,
+    description: str,
+    dataset: Dataset,
+    metric: Metric,
+    x_axis: str,
+    width: int = 3,
+    where: tuple[str, ...] = (),
+    time_grain: str = "P1D",
+    ignores_filters: tuple[str, ...] = (),
+    **extra: object,
+) -> Chart:
+    """A big number of the latest period with its trend and its change against the
+    period before (compare_lag: 7 days at the daily grain, else the given lag)."""
+    return Chart(
+        key,
+        title,
+        description,
+        "big_number",
+        dataset,
+        (metric,),
+        x_axis=x_axis,
+        time_grain=time_grain,
+        where=where,
+        ignores_filters=ignores_filters,
+        width=width,
+        height=35,
+        extra=dict(extra),
+    )
+
 
 # ---------------------------------------------------------------- 1. daily active users
 DAU = Dashboard(
@@ -101,56 +138,68 @@ DAU = Dashboard(
     "and what they spend, overall and by membership level.",
     rows=(
         (
-            Chart(
+            headline(
                 "dau_latest",
                 "Daily active users",
-                "People who watched, chatted or topped up on the latest day, with the trend.",
-                "big_number",
+                "People who watched, chatted or topped up on the latest day with a User "
+                "Activity report.",
                 KPIS,
-                (m("sum(dau)", "DAU"),),
-                x_axis="date",
-                width=4,
+                m("sum(dau)", "DAU"),
+                "date",
+                where=("has_activity_report",),
             ),
-            Chart(
-                "stickiness_latest",
-                "Stickiness (DAU / MAU)",
-                "The share of this month's users who were active on the latest day.",
-                "big_number",
+            headline(
+                "revenue_latest",
+                "Top-up revenue",
+                "The amount of successful top-ups on the latest day (NT$).",
                 KPIS,
-                (m("avg(stickiness)", "Stickiness", "percent"),),
-                x_axis="date",
-                width=4,
+                m("sum(topup_revenue)", "Revenue", "money"),
+                "date",
             ),
-            Chart(
-                "arppu_latest",
-                "Revenue per paying user (ARPPU)",
-                "Top-up revenue divided by the users who paid, on the latest day.",
-                "big_number",
+            headline(
+                "paying_latest",
+                "Paying users",
+                "Users with a successful top-up on the latest day.",
                 KPIS,
-                (m("avg(arppu)", "ARPPU", "money"),),
-                x_axis="date",
-                width=4,
+                m("sum(paying_users)", "Paying users"),
+                "date",
+            ),
+            headline(
+                "new_users_latest",
+                "New users",
+                "Users who registered on the latest day.",
+                KPIS,
+                m("sum(new_users)", "New users"),
+                "date",
             ),
         ),
         (
             Chart(
                 "dau_wau_mau",
                 "Daily, weekly and monthly active users",
-                "Active users on each day, and over the 7 and 30 days ending that day.",
+                "Active users on each day with a User Activity report, and over the 7 and 30 "
+                "days ending that day once every day of the window has one.",
                 "line",
                 KPIS,
-                (m("sum(dau)", "DAU"), m("sum(wau)", "WAU"), m("sum(mau)", "MAU")),
+                (
+                    m("sum(dau)", "DAU"),
+                    m("sum(wau_if_complete)", "WAU"),
+                    m("sum(mau_if_complete)", "MAU"),
+                ),
                 x_axis="date",
+                where=("has_activity_report",),
                 width=8,
             ),
             Chart(
                 "stickiness",
                 "Stickiness",
-                "DAU divided by MAU: how habitual the platform is.",
+                "DAU divided by MAU: how habitual the platform is (once 30 days of "
+                "activity reports exist).",
                 "line",
                 KPIS,
-                (m("avg(stickiness)", "Stickiness", "percent"),),
+                (m("avg(stickiness_if_complete)", "Stickiness", "percent"),),
                 x_axis="date",
+                where=("has_activity_report",),
                 width=4,
             ),
         ),
@@ -167,11 +216,13 @@ DAU = Dashboard(
             Chart(
                 "arpu_arppu",
                 "ARPU and ARPPU",
-                "Top-up revenue per active user and per paying user, per day (NT$).",
+                "Top-up revenue per active user and per paying user, per day with a User "
+                "Activity report (NT$).",
                 "line",
                 KPIS,
                 (m("avg(arpu)", "ARPU", "money"), m("avg(arppu)", "ARPPU", "money")),
                 x_axis="date",
+                where=("has_activity_report",),
             ),
         ),
         (
@@ -186,6 +237,7 @@ DAU = Dashboard(
                     m("avg(messages_per_dau)", "Messages per DAU", "decimal"),
                 ),
                 x_axis="date",
+                where=("has_activity_report",),
             ),
             Chart(
                 "dau_by_level",
@@ -194,7 +246,7 @@ DAU = Dashboard(
                 "bar",
                 KPIS_BY_LEVEL,
                 (m("sum(dau)", "DAU"),),
-                groupby=("membership_level",),
+                groupby=("membership_rank", "membership_level"),  # series "0, regular" ...
                 x_axis="date",
                 extra={"stack": "Stack"},
             ),
@@ -207,7 +259,7 @@ DAU = Dashboard(
                 "line",
                 KPIS_BY_LEVEL,
                 (m("avg(arppu)", "ARPPU", "money"),),
-                groupby=("membership_level",),
+                groupby=("membership_rank", "membership_level"),  # series "0, regular" ...
                 x_axis="date",
             ),
             Chart(
@@ -228,7 +280,7 @@ DAU = Dashboard(
                     m("avg(watch_minutes_per_dau)", "Watch minutes per DAU", "decimal"),
                     m("avg(messages_per_dau)", "Messages per DAU", "decimal"),
                 ),
-                groupby=("date", "membership_level"),
+                groupby=("date", "membership_rank", "membership_level"),
                 order_by=("date", False),
                 row_limit=200,
             ),
@@ -244,26 +296,79 @@ MEMBERSHIP_DASHBOARD = Dashboard(
     description="Who moves up or down the membership levels, and who stops coming back.",
     rows=(
         (
+            headline(
+                "upgrades_latest",
+                "Upgrades this month",
+                "Users who moved up a membership level in the latest month.",
+                MEMBERSHIP,
+                m("sum(upgraded_users)", "Upgraded"),
+                "period_start",
+                width=4,
+                where=("period_grain = 'month'",),
+                time_grain="P1M",
+                compare_lag=1,
+                compare_suffix="vs the month before",
+            ),
+            headline(
+                "downgrades_latest",
+                "Downgrades this month",
+                "Users who moved down a membership level in the latest month.",
+                MEMBERSHIP,
+                m("sum(downgraded_users)", "Downgraded"),
+                "period_start",
+                width=4,
+                where=("period_grain = 'month'",),
+                time_grain="P1M",
+                compare_lag=1,
+                compare_suffix="vs the month before",
+            ),
+            headline(
+                "dropoffs_latest",
+                "Drop-offs this month",
+                "Silver-or-better members with no activity and no top-up for 30 days.",
+                MEMBERSHIP,
+                m("sum(dropoffs)", "Drop-offs"),
+                "period_start",
+                width=4,
+                where=("period_grain = 'month'",),
+                time_grain="P1M",
+                compare_lag=1,
+                compare_suffix="vs the month before",
+            ),
+        ),
+        (
             Chart(
-                "upgrades_sankey",
-                "Monthly upgrades between levels",
-                "Users who moved up a level in the selected months, from level to level.",
-                "sankey",
+                "upgrades_by_level",
+                "Monthly upgrades, by the level reached",
+                "Users who moved up into each level, per month (a user counted once per "
+                "move; months are never added together).",
+                "bar",
                 TRANSITIONS,
                 (m("sum(users)", "Users"),),
-                groupby=("from_level", "to_level"),
+                groupby=("to_level",),
+                x_axis="period_start",
+                time_grain="P1M",
                 where=("period_grain = 'month'", "transition_type = 'upgrade'"),
+                extra={"stack": "Stack"},
             ),
             Chart(
-                "transitions_heatmap",
-                "Monthly moves between levels",
-                "Users per from-level (rows) and to-level (columns), upgrades and downgrades.",
-                "heatmap",
+                "transitions_table",
+                "Moves between levels, per month",
+                "Users per month who moved from one level to another (up, down or dropped off).",
+                "table",
                 TRANSITIONS,
-                (m("sum(users)", "Users"),),
-                groupby=("from_level",),
-                x_axis="to_level",
+                columns=("period_start", "from_level", "to_level", "transition_type", "users"),
+                labels={
+                    "period_start": "Month",
+                    "from_level": "From level",
+                    "to_level": "To level",
+                    "transition_type": "Move",
+                    "users": "Users",
+                },
                 where=("period_grain = 'month'",),
+                order_by=("period_start", False),
+                column_formats={"users": "int"},
+                row_limit=200,
             ),
         ),
         (
@@ -305,27 +410,8 @@ MEMBERSHIP_DASHBOARD = Dashboard(
                 (m("sum(dropoffs)", "Drop-offs"),),
                 x_axis="period_start",
                 where=("period_grain = 'day'",),
+                width=4,
             ),
-            Chart(
-                "dropoffs_by_level",
-                "Drop-offs per level, per month",
-                "Members who stopped coming back, by the level they held when they left.",
-                "bar",
-                TRANSITIONS,
-                (
-                    m(
-                        "sum(case when transition_type = 'drop_off' then users else 0 end)",
-                        "Drop-offs",
-                    ),
-                ),
-                groupby=("from_level",),
-                x_axis="period_start",
-                time_grain="P1M",
-                where=("period_grain = 'month'",),
-                extra={"stack": "Stack"},
-            ),
-        ),
-        (
             Chart(
                 "membership_monthly_table",
                 "Membership movement per month",
@@ -343,8 +429,8 @@ MEMBERSHIP_DASHBOARD = Dashboard(
                 groupby=("period_start",),
                 where=("period_grain = 'month'",),
                 order_by=("period_start", False),
-                width=12,
-                height=40,
+                width=8,
+                height=50,
             ),
         ),
     ),
@@ -359,33 +445,60 @@ CHANNELS_DASHBOARD = Dashboard(
     "and how much top-up revenue each brings per hour on air.",
     rows=(
         (
+            headline(
+                "attributed_revenue_latest",
+                "Attributed revenue",
+                "Top-up revenue of users who topped up from a live channel, latest day (NT$).",
+                CHANNELS,
+                m("sum(attributed_revenue)", "Attributed revenue", "money"),
+                "date",
+                width=4,
+            ),
+            headline(
+                "top_channel_revenue_latest",
+                "Top channel's revenue",
+                "The attributed revenue of the day's best channel, latest day (NT$).",
+                CHANNELS,
+                m("max(attributed_revenue)", "Top channel", "money"),
+                "date",
+                width=4,
+            ),
+            headline(
+                "conversion_latest",
+                "Viewer conversion",
+                "Paying viewers over unique viewers, all channels, latest day.",
+                CHANNELS,
+                ratio("stats_paying_users", "unique_viewers", "Conversion"),
+                "date",
+                width=4,
+            ),
+        ),
+        (
             Chart(
                 "top_channels",
                 "Top channels by attributed revenue",
-                "Top-up revenue of users who topped up from the channel, over the period (NT$).",
+                "Top-up revenue of users who topped up from the channel over the period, "
+                "with conversion and revenue per live hour computed from the period's "
+                "totals (NT$).",
                 "table",
                 CHANNELS,
                 (
                     m("sum(attributed_revenue)", "Attributed revenue", "money"),
                     m("sum(attributed_orders)", "Top-ups"),
-                    m("avg(conversion_rate)", "Conversion (daily average)", "percent"),
-                    m("avg(revenue_per_live_hour)", "Revenue per live hour", "money"),
-                    m("avg(revenue_share)", "Revenue share (daily average)", "percent"),
+                    ratio("stats_paying_users", "unique_viewers", "Conversion"),
+                    ratio(
+                        "stats_attributed_revenue",
+                        "live_minutes",
+                        "Revenue per live hour",
+                        "money",
+                        scale=60,
+                    ),
+                    m("sum(live_minutes)", "Live minutes"),
                 ),
                 groupby=("channel_name", "category"),
                 order_by=("Attributed revenue", False),
                 row_limit=10,
-                width=7,
-            ),
-            Chart(
-                "category_revenue_share",
-                "Revenue by category",
-                "Attributed top-up revenue per channel category over the period (NT$).",
-                "pie",
-                CHANNELS,
-                (m("sum(attributed_revenue)", "Attributed revenue", "money"),),
-                groupby=("category",),
-                width=5,
+                width=12,
             ),
         ),
         (
@@ -403,37 +516,41 @@ CHANNELS_DASHBOARD = Dashboard(
             Chart(
                 "category_conversion_weekly",
                 "Weekly conversion by category",
-                "Paying viewer-days divided by viewer-days, per category and week.",
+                "Paying viewer-days divided by viewer-days, per category and complete week "
+                "(Channel Stats on all 7 days).",
                 "line",
                 CATEGORIES,
                 (m("avg(conversion_rate)", "Conversion", "percent"),),
                 groupby=("category",),
                 x_axis="week_start",
                 time_grain="P1W",
+                where=("is_complete_week",),
             ),
         ),
         (
             Chart(
                 "category_revenue_per_hour_weekly",
                 "Weekly revenue per live hour by category",
-                "Attributed revenue divided by hours on air, per category and week (NT$).",
+                "Attributed revenue divided by hours on air, per category and complete week (NT$).",
                 "line",
                 CATEGORIES,
                 (m("avg(revenue_per_live_hour)", "Revenue per live hour", "money"),),
                 groupby=("category",),
                 x_axis="week_start",
                 time_grain="P1W",
+                where=("is_complete_week",),
             ),
             Chart(
                 "category_share_weekly",
                 "Weekly revenue share by category",
-                "Each category's share of the platform's top-up revenue, per week.",
+                "Each category's share of the platform's top-up revenue, per complete week.",
                 "bar",
                 CATEGORIES,
                 (m("avg(revenue_share)", "Revenue share", "percent"),),
                 groupby=("category",),
                 x_axis="week_start",
                 time_grain="P1W",
+                where=("is_complete_week",),
                 extra={"stack": "Stack"},
             ),
         ),
@@ -452,11 +569,35 @@ OPERATIONS = Dashboard(
     "whose numbers fall outside their usual pattern.",
     rows=(
         (
+            headline(
+                "net_revenue_latest",
+                "Net gift revenue",
+                "Platform-wide gift revenue after deductions on the latest day (NT$).",
+                DEDUCTIONS,
+                m("sum(net_revenue)", "Net revenue", "money"),
+                "date",
+                width=6,
+                where=(PLATFORM,),
+                ignores_filters=("agency",),
+            ),
+            headline(
+                "take_rate_latest",
+                "Take rate",
+                "Platform-wide deductions over gross on the latest day.",
+                DEDUCTIONS,
+                m("avg(take_rate)", "Take rate", "percent"),
+                "date",
+                width=6,
+                where=(PLATFORM,),
+                ignores_filters=("agency",),
+            ),
+        ),
+        (
             Chart(
                 "gross_pre_post",
                 "Gross revenue before and after deductions",
                 "Platform-wide gross gift revenue as the pre- and post-deduction reports "
-                "state it, per day (NT$).",
+                "state it, per day (NT$); the agency filter does not apply.",
                 "line",
                 DEDUCTIONS,
                 (
@@ -466,11 +607,13 @@ OPERATIONS = Dashboard(
                 ),
                 x_axis="date",
                 where=(PLATFORM,),
+                ignores_filters=("agency",),
             ),
             Chart(
                 "deductions_breakdown",
                 "Deductions per day",
-                "Platform fees, payment fees and tax withheld, platform-wide (NT$).",
+                "Platform fees, payment fees and tax withheld, platform-wide (NT$); the "
+                "agency filter does not apply.",
                 "bar",
                 DEDUCTIONS,
                 (
@@ -480,43 +623,50 @@ OPERATIONS = Dashboard(
                 ),
                 x_axis="date",
                 where=(PLATFORM,),
+                ignores_filters=("agency",),
                 extra={"stack": "Stack"},
             ),
         ),
         (
             Chart(
                 "take_rate_band",
-                "Take rate against its 28-day average",
-                "Deductions over gross each day, beside the average of the 28 days before.",
+                "Take rate against its band",
+                "Platform-wide deductions over gross each day, between the mean ± 3 standard "
+                "deviations of the up to 28 days before (drawn once 7 earlier days exist); "
+                "a dot marks each flagged day.",
                 "line",
                 DEDUCTIONS,
                 (
                     m("avg(take_rate)", "Take rate", "percent"),
-                    m("avg(take_rate_mean_28)", "28-day average", "percent"),
+                    m("avg(take_rate_band_high)", "Mean + 3σ", "percent"),
+                    m("avg(take_rate_band_low)", "Mean − 3σ", "percent"),
+                    m("avg(flagged_take_rate)", "Flagged day", "percent"),
                 ),
                 x_axis="date",
                 where=(PLATFORM,),
+                ignores_filters=("agency",),
             ),
             Chart(
                 "take_rate_z_by_agency",
                 "Take rate deviation by agency",
-                "How many 28-day standard deviations each agency's take rate is from its "
-                "average; beyond ±3 the day is flagged.",
+                "How many standard deviations of its 28 days before each agency's take rate "
+                "is from their mean; beyond ±3 the day is flagged (axis cut at ±6).",
                 "line",
                 DEDUCTIONS,
                 (m("avg(take_rate_z28)", "Take rate z-score", "decimal"),),
                 groupby=("agency",),
                 x_axis="date",
                 where=(PER_AGENCY,),
-                extra={"zscore_band": 3},
+                extra={"zscore_band": 3, "y_bounds": (-6, 6)},
             ),
         ),
         (
             Chart(
                 "flagged_days",
                 "Flagged days",
-                "Days whose take rate is 3 or more standard deviations from its 28-day band "
-                "(agency empty = the whole platform).",
+                "Days whose take rate is 3 or more standard deviations from the mean of the "
+                "up to 28 days before (take_rate_days_28 of them), platform-wide (agency "
+                "empty) and per agency; all agencies, whatever the filter.",
                 "table",
                 DEDUCTIONS,
                 columns=(
@@ -525,6 +675,7 @@ OPERATIONS = Dashboard(
                     "take_rate",
                     "take_rate_mean_28",
                     "take_rate_std_28",
+                    "take_rate_days_28",
                     "take_rate_z28",
                     "gross_post",
                     "net_revenue",
@@ -535,10 +686,16 @@ OPERATIONS = Dashboard(
                     "take_rate": "percent",
                     "take_rate_mean_28": "percent",
                     "take_rate_std_28": "percent",
+                    "take_rate_days_28": "int",
                     "take_rate_z28": "decimal",
                     "gross_post": "money",
                     "net_revenue": "money",
                 },
+                highlights=(
+                    ("take_rate_z28", ">", 2.999, RED),
+                    ("take_rate_z28", "<", -2.999, RED),
+                ),
+                ignores_filters=("agency",),
                 width=12,
                 height=35,
             ),
@@ -563,6 +720,18 @@ OPERATIONS = Dashboard(
                     "arithmetic_difference",
                     "settlement_status",
                 ),
+                labels={
+                    "date": "Date",
+                    "streamer_name": "Streamer",
+                    "agency": "Agency",
+                    "exception_type": "Exception",
+                    "mismatch_reason": "Why",
+                    "gross_pre": "Gross (pre report)",
+                    "gross_post": "Gross (post report)",
+                    "gross_difference": "Gross difference",
+                    "arithmetic_difference": "Arithmetic difference",
+                    "settlement_status": "Settlement",
+                },
                 order_by=("date", False),
                 column_formats={
                     "gross_pre": "cents",
@@ -585,17 +754,81 @@ FUNNEL_DASHBOARD = Dashboard(
     "and when, how and where people top up.",
     rows=(
         (
+            headline(
+                "topups_latest",
+                "Successful top-ups",
+                "Top-up orders that succeeded on the latest day.",
+                SEGMENTS,
+                m("sum(orders)", "Top-ups"),
+                "date",
+                width=4,
+            ),
+            headline(
+                "topup_revenue_latest",
+                "Amount topped up",
+                "The amount of successful top-ups on the latest day (NT$).",
+                SEGMENTS,
+                m("sum(revenue)", "Revenue", "money"),
+                "date",
+                width=4,
+            ),
+            headline(
+                "funnel_conversion_latest",
+                "Cohort conversion",
+                "Of the latest weekly registration cohort, the share who topped up at least once.",
+                FUNNEL,
+                ratio("first_topup_users", "registered_users", "Conversion"),
+                "cohort_week",
+                width=4,
+                time_grain="P1W",
+                compare_lag=1,
+                compare_suffix="vs the cohort before",
+            ),
+        ),
+        (
             Chart(
                 "topups_daily",
                 "Successful top-ups per day",
-                "Top-up orders that succeeded, per day; drill to detail lists each order "
-                "with the workbook, sheet and Excel row it came from.",
+                "Top-up orders that succeeded, per day (the same orders the latest top-ups "
+                "table lists with their workbook lineage).",
                 "bar",
+                SEGMENTS,
+                (m("sum(orders)", "Top-ups"),),
+                x_axis="date",
+                width=6,
+                height=40,
+            ),
+            Chart(
+                "latest_topups",
+                "Latest successful top-ups, with their source",
+                "Each order with the workbook, sheet and Excel row it came from.",
+                "table",
                 TOPUPS,
-                (m("count(*)", "Top-ups"),),
-                x_axis="topup_date",
+                columns=(
+                    "topup_at",
+                    "order_id",
+                    "amount",
+                    "payment_method",
+                    "platform",
+                    "source_file",
+                    "source_sheet",
+                    "source_row",
+                ),
+                labels={
+                    "topup_at": "Paid at",
+                    "order_id": "Order",
+                    "amount": "Amount",
+                    "payment_method": "Payment method",
+                    "platform": "Platform",
+                    "source_file": "Workbook",
+                    "source_sheet": "Sheet",
+                    "source_row": "Excel row",
+                },
                 where=("is_successful",),
-                width=12,
+                order_by=("topup_at", False),
+                column_formats={"amount": "money"},
+                row_limit=100,
+                width=6,
                 height=40,
             ),
         ),
@@ -603,17 +836,22 @@ FUNNEL_DASHBOARD = Dashboard(
             Chart(
                 "funnel_by_cohort",
                 "Registration-cohort funnel",
-                "Users registered each month, how many became active, paid once, and paid again.",
-                "bar",
+                "Each week's new users: how many became active, paid once and paid again, "
+                "with each step's rate (latest cohorts first).",
+                "table",
                 FUNNEL,
                 (
                     m("sum(registered_users)", "Registered"),
                     m("sum(active_users)", "Active"),
+                    m("avg(activation_rate)", "Active / registered", "percent"),
                     m("sum(first_topup_users)", "First top-up"),
+                    m("avg(first_topup_rate)", "First top-up / active", "percent"),
                     m("sum(repeat_topup_users)", "Repeat top-up"),
+                    m("avg(repeat_topup_rate)", "Repeat / first", "percent"),
                 ),
-                x_axis="cohort_week",
-                time_grain="P1M",  # weekly cohorts summed per registration month
+                groupby=("cohort_week",),
+                order_by=("cohort_week", False),
+                row_limit=12,
             ),
             Chart(
                 "retention_heatmap",
@@ -675,26 +913,79 @@ HEALTH = Dashboard(
     "later export, quarantined or rejected, and how fresh each domain is.",
     rows=(
         (
+            headline(
+                "quarantined_latest",
+                "Rows quarantined",
+                "Rows set aside on the latest export day (a value missing or unreadable).",
+                HEALTH_DAILY,
+                m("sum(rows_quarantined)", "Quarantined"),
+                "day",
+                width=6,
+            ),
+            headline(
+                "rejected_latest",
+                "Rows rejected",
+                "Rows of files or sheets that could not be read, on the latest export day.",
+                HEALTH_DAILY,
+                m("sum(rows_rejected)", "Rejected"),
+                "day",
+                width=6,
+            ),
+        ),
+        (
             Chart(
                 "freshness",
                 "Freshness per domain",
-                "The latest export of each domain and how many hours before the last "
-                "build it arrived (Asia/Taipei).",
+                "Every domain's report of day D is due on D + 1 by its export time "
+                "(Asia/Taipei). Judged at the lake's newest delivery: fresh (the expected "
+                "day arrived on time), late (it arrived after its export time), missing "
+                "(another domain's report of that day arrived, this one did not).",
                 "table",
                 HEALTH_FRESHNESS,
                 columns=(
                     "domain",
-                    "latest_exported_at_taipei",
+                    "freshness_status",
+                    "expected_data_date",
                     "latest_data_date",
+                    "export_time",
+                    "delivered_at_taipei",
                     "files_loaded",
-                    "hours_since_export",
-                    "built_at_taipei",
                 ),
+                labels={
+                    "domain": "Domain",
+                    "freshness_status": "Status",
+                    "expected_data_date": "Expected day",
+                    "latest_data_date": "Latest day held",
+                    "export_time": "Due by (next day)",
+                    "delivered_at_taipei": "Latest day arrived at",
+                    "files_loaded": "Files",
+                },
                 order_by=("domain", True),
-                column_formats={"hours_since_export": "hours", "files_loaded": "int"},
+                column_formats={"files_loaded": "int"},
+                width=12,
+                height=40,
+                extra={"no_time_filter": True, "timestamp_format": "%Y-%m-%d %H:%M"},
+            ),
+        ),
+        (
+            Chart(
+                "shares_by_domain",
+                "Superseded and quarantined shares per domain",
+                "Of the rows each domain's files delivered over the period: the share a "
+                "later export replaced, and the share quarantined.",
+                "table",
+                HEALTH_DAILY,
+                (
+                    m("sum(rows_read)", "Rows read"),
+                    ratio("rows_superseded", "rows_loaded", "Superseded share"),
+                    ratio("rows_quarantined", "rows_read", "Quarantined share"),
+                    m("sum(rows_rejected)", "Rows rejected"),
+                ),
+                groupby=("domain",),
+                order_by=("Rows read", False),
+                highlights=(("Quarantined share", ">", 0.01, AMBER),),
                 width=12,
                 height=30,
-                extra={"no_time_filter": True},
             ),
         ),
         (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,9 +90,39 @@ def chart_state(holder) -> tuple[str, str]:  # noqa: ANN001 - a selenium element
     return ("drawn", title) if drawn else ("loading", title)
 
 
-def open_dashboard(driver: WebDriver, base_url: str, slug: str, expected_charts: int) -> Rendered:
+def rison(value: object) -> str:
+    """Rison, the URL encoding of JSON Superset reads its `native_filters` parameter in."""
+    if isinstance(value, dict):
+        return "(" + ",".join(f"{key}:{rison(item)}" for key, item in value.items()) + ")"
+    if isinstance(value, list | tuple):
+        return "!(" + ",".join(rison(item) for item in value) + ")"
+    if isinstance(value, bool):
+        return "!t" if value else "!f"
+    if isinstance(value, int | float):
+        return str(value)
+    return "'" + str(value).replace("!", "!!").replace("'", "!'") + "'"
+
+
+def native_filters(selected: dict[str, tuple[str, object]]) -> str:
+    """The URL parameter that opens a dashboard with select filters set, as a person
+    choosing the values in the filter bar would: {filter id: (column, value)}."""
+    state = {
+        filter_id: {
+            "id": filter_id,
+            "extraFormData": {"filters": [{"col": column, "op": "IN", "val": [value]}]},
+            "filterState": {"value": [value]},
+            "ownState": {},
+        }
+        for filter_id, (column, value) in selected.items()
+    }
+    return "native_filters=" + urllib.parse.quote(rison(state), safe="")
+
+
+def open_dashboard(
+    driver: WebDriver, base_url: str, slug: str, expected_charts: int, query: str = ""
+) -> Rendered:
     """Open a dashboard and wait until every chart has drawn, failed or timed out."""
-    driver.get(f"{base_url}/superset/dashboard/{slug}/")
+    driver.get(f"{base_url}/superset/dashboard/{slug}/" + (f"?{query}" if query else ""))
     deadline = time.monotonic() + DRAW_TIMEOUT_S
     states: list[tuple[str, str]] = []
     while time.monotonic() < deadline:

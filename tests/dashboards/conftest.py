@@ -98,7 +98,8 @@ def serving_query(dashboard_world: Path):  # noqa: ANN201 - a query helper
 
 @pytest.fixture(scope="session")
 def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """LIVELAKE_SCREENSHOTS (make test-dashboards: docs/screenshots), else a temp dir."""
+    """LIVELAKE_SCREENSHOTS (only `make screenshots`: docs/screenshots), else a temp dir:
+    a test run never rewrites the tracked screenshots."""
     chosen = os.environ.get("LIVELAKE_SCREENSHOTS")
     folder = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@ equal the marts queried directly in DuckDB."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import json
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -59,46 +60,85 @@ def test_reimport_updates_in_place(superset) -> None:
 
 
 def test_dau_values_equal_the_mart(superset, serving_query) -> None:
+    """Only days with a User Activity report (before them DAU counts payers only); WAU
+    and MAU only where their whole window has reports, worked out here."""
     client = api.admin(superset)
     rows = api.chart_rows(client, api.chart_ids(client)["Daily, weekly and monthly active users"])
     shown = {epoch_day(r["date"]): (r["DAU"], r["WAU"], r["MAU"]) for r in rows}
+    reported = {
+        d
+        for (d,) in serving_query(
+            "select distinct activity_date from core.fct_user_activity where has_activity_row"
+        )
+    }
     mart = {
-        d: (dau, wau, mau)
+        d: (
+            dau,
+            wau if all(d - timedelta(days=k) in reported for k in range(7)) else None,
+            mau if all(d - timedelta(days=k) in reported for k in range(30)) else None,
+        )
         for d, dau, wau, mau in serving_query(
             "select date, dau, wau, mau from marts.mart_daily_kpis"
         )
+        if d in reported
     }
     assert shown == mart
     assert len(shown) >= 14
+    assert any(wau is not None for _, wau, _ in shown.values())
+    assert any(wau is None for _, wau, _ in shown.values())
 
 
 def test_membership_values_equal_the_mart(superset, serving_query) -> None:
+    """Upgrades per month and level reached: one month's distinct users, never months
+    added together."""
     client = api.admin(superset)
-    rows = api.chart_rows(client, api.chart_ids(client)["Monthly moves between levels"])
-    shown = {(r["from_level"], r["to_level"]): r["Users"] for r in rows}
-    mart = dict(
-        ((f, t), int(n))
-        for f, t, n in serving_query(
-            "select from_level, to_level, sum(users) from marts.mart_membership_transitions "
-            "where period_grain = 'month' group by all"
+    rows = api.chart_rows(client, api.chart_ids(client)["Monthly upgrades, by the level reached"])
+    shown = {(epoch_day(r["period_start"]), r["to_level"]): r["Users"] for r in rows}
+    mart = {
+        (month, to_level): int(n)
+        for month, to_level, n in serving_query(
+            "select period_start, to_level, sum(users) from marts.mart_membership_transitions "
+            "where period_grain = 'month' and transition_type = 'upgrade' group by all"
         )
-    )
+    }
     assert shown == mart and mart
 
 
 def test_channel_values_equal_the_mart(superset, serving_query) -> None:
+    """Conversion and revenue per live hour over the period are ratios of the
+    period's totals, not averages of daily ratios, and count only the payers and
+    revenue of days whose viewers and air time are known (Channel Stats)."""
     client = api.admin(superset)
     rows = api.chart_rows(client, api.chart_ids(client)["Top channels by attributed revenue"])
-    shown = [(r["channel_name"], money(r["Attributed revenue"])) for r in rows]
+    shown = [
+        (
+            r["channel_name"],
+            money(r["Attributed revenue"]),
+            round(r["Conversion"], 9),
+            money(r["Revenue per live hour"]),
+        )
+        for r in rows
+    ]
     mart = [
-        (name, money(revenue))
-        for name, _, revenue in serving_query(
-            "select channel_name, category, sum(attributed_revenue) as revenue "
-            "from marts.mart_channel_topup_effectiveness group by all "
+        (name, money(revenue), round(conversion, 9), money(per_hour))
+        for name, revenue, conversion, per_hour in serving_query(
+            "select channel_name, sum(attributed_revenue) as revenue, "
+            "sum(case when has_channel_stats then attributed_paying_users else 0 end) "
+            "/ sum(unique_viewers), "
+            "sum(case when has_channel_stats then attributed_revenue else 0 end) * 60 "
+            "/ sum(live_minutes) "
+            "from marts.mart_channel_topup_effectiveness group by channel_name, category "
             "order by revenue desc limit 10"
         )
     ]
     assert shown == mart and len(mart) == 10
+    averaged = dict(
+        serving_query(
+            "select channel_name, avg(conversion_rate) from marts.mart_channel_topup_effectiveness "
+            "group by channel_name, category"
+        )
+    )
+    assert any(abs(averaged[name] - conversion) > 1e-6 for name, _, conversion, _ in shown)
 
 
 def test_deduction_values_equal_the_mart(superset, serving_query) -> None:
@@ -120,18 +160,100 @@ def test_deduction_values_equal_the_mart(superset, serving_query) -> None:
     assert shown == mart and mart
 
 
-def test_topup_counts_equal_the_segments_mart(superset, serving_query) -> None:
-    """The drill-to-detail chart counts fct_topup rows; the mart counts the same orders."""
+def test_topup_counts_equal_the_orders(superset, serving_query) -> None:
+    """One definition of a successful top-up: the segments mart's orders, which are the
+    successful orders of fct_topup."""
     client = api.admin(superset)
-    rows = api.chart_rows(client, api.chart_ids(client)["Successful top-ups per day"])
-    shown = {epoch_day(r["topup_date"]): r["Top-ups"] for r in rows}
-    mart = {
+    ids = api.chart_ids(client)
+    orders = {
         d: int(n)
         for d, n in serving_query(
-            "select date, sum(orders) from marts.mart_topup_segments group by all"
+            "select topup_date, count(*) from core.fct_topup where is_successful group by all"
         )
     }
-    assert shown == mart and mart
+    for title in ("Successful top-ups per day", "Successful top-ups"):
+        rows = api.chart_rows(client, ids[title])
+        assert {epoch_day(r["date"]): r["Top-ups"] for r in rows} == orders, title
+    assert orders
+
+
+def test_take_rate_band_and_flagged_days(superset, serving_query) -> None:
+    """The band is mean ± 3 standard deviations of the days before, drawn where the
+    z-score exists; the flagged series marks exactly the flagged days."""
+    client = api.admin(superset)
+    ids = api.chart_ids(client)
+    rows = api.chart_rows(client, ids["Take rate against its band"])
+    mart = {
+        d: (rate, mean, std, z, flagged)
+        for d, rate, mean, std, z, flagged in serving_query(
+            "select date, take_rate, take_rate_mean_28, take_rate_std_28, take_rate_z28, "
+            "is_flagged from marts.mart_revenue_deductions where agency is null"
+        )
+    }
+    assert {epoch_day(r["date"]) for r in rows} == set(mart)
+    banded = 0
+    for r in rows:
+        rate, mean, std, z, flagged = mart[epoch_day(r["date"])]
+        assert r["Take rate"] == pytest.approx(rate)
+        if z is None:
+            assert r["Mean + 3σ"] is None and r["Mean − 3σ"] is None
+        else:
+            banded += 1
+            assert r["Mean + 3σ"] == pytest.approx(mean + 3 * std)
+            assert r["Mean − 3σ"] == pytest.approx(mean - 3 * std)
+        assert (r["Flagged day"] is not None) == flagged
+    assert banded > 0
+    table = api.chart_rows(client, ids["Flagged days"])
+    flagged = {
+        (d, agency): z
+        for d, agency, z in serving_query(
+            "select date, agency, take_rate_z28 from marts.mart_revenue_deductions where is_flagged"
+        )
+    }
+    shown = {(epoch_day(r["date"]), r["agency"]): r["take_rate_z28"] for r in table}
+    assert shown == pytest.approx(flagged) and flagged
+    # the flagged platform days are the dots on the band chart
+    dots = {epoch_day(r["date"]) for r in rows if r["Flagged day"] is not None}
+    assert dots == {d for d, agency in flagged if agency is None}
+    form = client.request("GET", f"/api/v1/chart/{ids['Flagged days']}")["result"]
+    rules = json.loads(form["params"])["conditional_formatting"]
+    assert {(r["column"], r["operator"], r["targetValue"]) for r in rules} == {
+        ("take_rate_z28", ">", 2.999),
+        ("take_rate_z28", "<", -2.999),
+    }
+
+
+def test_freshness_and_shares_equal_the_marts(superset, serving_query) -> None:
+    client = api.admin(superset)
+    ids = api.chart_ids(client)
+    shown = {
+        r["Domain"]: (r["Status"], epoch_day(r["Expected day"]))
+        for r in api.chart_rows(client, ids["Freshness per domain"])
+    }
+    mart = {
+        domain: (status, expected)
+        for domain, status, expected in serving_query(
+            "select domain, freshness_status, expected_data_date "
+            "from marts.mart_data_health_freshness"
+        )
+    }
+    assert shown == mart and len(mart) == 5
+    shares = {
+        r["domain"]: (r["Superseded share"], r["Quarantined share"])
+        for r in api.chart_rows(client, ids["Superseded and quarantined shares per domain"])
+    }
+    expected = {
+        domain: (superseded, quarantined)
+        for domain, superseded, quarantined in serving_query(
+            "select domain, sum(rows_superseded) / nullif(sum(rows_loaded), 0), "
+            "sum(rows_quarantined) / nullif(sum(rows_read), 0) "
+            "from marts.mart_data_health_daily group by 1"
+        )
+    }
+    assert set(shares) == set(expected)
+    for domain, values in expected.items():
+        assert shares[domain] == pytest.approx(values), domain
+    assert any(q and q > 0 for _, q in expected.values())
 
 
 def test_health_values_equal_the_mart(superset, serving_query) -> None:
@@ -172,3 +294,62 @@ def test_drill_to_detail_reaches_topup_lineage(superset, serving_query) -> None:
     )
     assert samples["total_count"] == len(expected)
     assert lineage == expected and all(f and s and r for f, s, r in lineage)
+
+
+def test_headlines_are_the_latest_day_and_its_week_before(superset, serving_query) -> None:
+    """Each headline's series is the mart's column per day; the tile compares the
+    latest day with the same weekday a week before."""
+    client = api.admin(superset)
+    ids = api.chart_ids(client)
+    kpis = {
+        d: (dau, revenue)
+        for d, dau, revenue in serving_query(
+            "select date, dau, topup_revenue from marts.mart_daily_kpis"
+        )
+    }
+    dau = {
+        epoch_day(r["date"]): r["DAU"] for r in api.chart_rows(client, ids["Daily active users"])
+    }
+    reported = {
+        d
+        for (d,) in serving_query(
+            "select distinct activity_date from core.fct_user_activity where has_activity_row"
+        )
+    }
+    assert dau == {d: v for d, (v, _) in kpis.items() if d in reported}
+    assert len(kpis) > len(dau) >= 14  # the top-up prelude has no activity report
+    revenue = {
+        epoch_day(r["date"]): money(r["Revenue"])
+        for r in api.chart_rows(client, ids["Top-up revenue"])
+        if "date" in r
+    }
+    assert revenue == {d: money(v) for d, (_, v) in kpis.items()}
+    form = client.request("GET", f"/api/v1/chart/{ids['Daily active users']}")["result"]
+    params = json.loads(form["params"])
+    assert (params["compare_lag"], params["show_timestamp"]) == (7, True)
+
+
+def test_weekly_conversion_only_over_complete_weeks(superset, serving_query) -> None:
+    """A week whose channel stats cover 2 days and whose top-ups cover 7 is not shown
+    (it read 30% conversion); a shown week divides its payers on the days with stats by
+    those days' viewers, worked out here from core.fct_channel_day."""
+    client = api.admin(superset)
+    rows = api.chart_rows(client, api.chart_ids(client)["Weekly conversion by category"])
+    shown = {(epoch_day(r["week_start"]), r["category"]): r["Conversion"] for r in rows}
+    expected = {
+        (week, category): paying / viewers
+        for week, category, paying, viewers in serving_query(
+            "with days as (select date_trunc('week', f.channel_date) as week, "
+            "coalesce(f.category, c.category) as category, f.channel_date, f.has_channel_stats, "
+            "f.attributed_paying_users, f.unique_viewers from core.fct_channel_day f "
+            "left join core.dim_channels c using (channel_id)) "
+            "select cast(week as date), category, "
+            "sum(case when has_channel_stats then attributed_paying_users else 0 end), "
+            "sum(unique_viewers) from days group by 1, 2 "
+            "having count(distinct case when has_channel_stats then channel_date end) = 7"
+        )
+    }
+    assert set(shown) == set(expected) and expected
+    for key, value in expected.items():
+        assert shown[key] == pytest.approx(value), key
+    assert date(2025, 2, 24) not in {week for week, _ in shown}

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 from rich.console import Console
 
 from ingest.run import FileReport, RunReport
@@ -130,13 +131,29 @@ def test_row_ranges() -> None:
 
 
 def test_the_ledger_holds_for_every_file_of_the_sample_world(small_lake) -> None:
-    """The simulator's small world (footers, junk rows, duplicate drops, bad files)."""
+    """The simulator's small world (footers, junk rows, duplicate drops, bad files):
+    every sheet's footer is skipped row for row as the simulator wrote it."""
     from tests.ingest.ledger import assert_ledger
 
     data_dir, report = small_lake
     assert_ledger(data_dir, report)
+    files = pl.read_parquet(data_dir / "truth" / "expected" / "_files.parquet")
+    footers = {
+        row["source_file"]: json.loads(row["footer_rows"])
+        for row in files.iter_rows(named=True)
+        if json.loads(row["footer_rows"])
+    }
+    reported = {
+        f.source_file: f.result.footer_rows
+        for f in report.files
+        if f.result is not None and f.result.footer_rows
+    }
+    assert reported == footers
     totals = report.totals()
-    assert totals["rows_footer_skipped"] > 0
+    assert totals["rows_footer_skipped"] == sum(
+        len(rows) for sheets in footers.values() for rows in sheets.values()
+    )
+    assert len(footers) >= 10, footers  # the styles rotate footers through the files
     assert totals["rows_read"] == (
         totals["rows_loaded"]
         + totals["rows_quarantined"]

@@ -14,6 +14,8 @@ import duckdb
 import pytest
 
 from livelake.dbt_runner import dbt_invocation
+from simulator.generate import generate
+from tests.conftest import ingest
 from tests.transform.lake_fixture import write_fixture_lake
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -72,10 +74,17 @@ def truth_source(small_lake) -> Path:
 
 
 @pytest.fixture(scope="session")
-def truth_build(tmp_path_factory, truth_source) -> dict:
-    """That world's lake, linked into a temp data dir and built once with `dbt build`;
-    its ground truth readable per table (`world`: truth/world/<table>.parquet)."""
-    source = truth_source
+def long_source(tmp_path_factory) -> Path:
+    """The simulator's `long` world (150 days, few users: every KPI window is reached),
+    written as workbooks and ingested once per session, like the small world. Its
+    tests share one xdist group (test_truth.py), so one worker builds it."""
+    root = tmp_path_factory.mktemp("long_world")
+    generate(root / "inbox", root / "truth", scale="long", seed=42, workers=2)
+    ingest(root, workers=2)
+    return root
+
+
+def _truth_build(tmp_path_factory, source: Path) -> dict:
     data_dir = tmp_path_factory.mktemp("truth") / "data"
     data_dir.mkdir()
     (data_dir / "lake").symlink_to(source / "lake", target_is_directory=True)
@@ -89,3 +98,16 @@ def truth_build(tmp_path_factory, truth_source) -> dict:
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     return {"result": result, "query": query(data_dir), "world": read, "source": source}
+
+
+@pytest.fixture(scope="session")
+def truth_build(tmp_path_factory, truth_source) -> dict:
+    """That world's lake, linked into a temp data dir and built once with `dbt build`;
+    its ground truth readable per table (`world`: truth/world/<table>.parquet)."""
+    return _truth_build(tmp_path_factory, truth_source)
+
+
+@pytest.fixture(scope="session")
+def long_build(tmp_path_factory, long_source) -> dict:
+    """The long world built once with `dbt build`, as `truth_build`."""
+    return _truth_build(tmp_path_factory, long_source)

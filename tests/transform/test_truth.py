@@ -1,11 +1,14 @@
 """The marts against a simulated world's ground truth (`livelake generate` + `ingest`).
 
-Runs on the session's ingested `small` world (tests/conftest.py), or on the data
-dir LIVELAKE_TRUTH_DATA_DIR names (holding `lake/` and `truth/world/`, e.g. an
-ingested medium world); the lake is linked into a temp LIVELAKE_DATA_DIR (the given dir is
-never written to) and built with `dbt build` (`truth_build`, tests/transform/conftest.py).
-The expectations are computed here independently, in Python, from the world tables
-(resolved: one row per order with its final status, final values per date).
+Runs on two worlds: the session's ingested `small` world (tests/conftest.py; or the
+data dir LIVELAKE_TRUTH_DATA_DIR names, holding `lake/` and `truth/world/`, e.g. an
+ingested medium world), and the `long` world (150 days, few users), where drop-offs
+happen, retention reaches week 12 and every 28- and 30-day window is complete. Each
+lake is linked into a temp LIVELAKE_DATA_DIR (never written to) and built with `dbt
+build` (`truth_build`, `long_build`, tests/transform/conftest.py). The expectations are
+computed here independently, in Python, from the world tables (resolved: one row per
+order with its final status, final values per date). Every comparison also counts
+what it compared: two empty sets never pass as equal.
 """
 
 from __future__ import annotations
@@ -27,18 +30,33 @@ from tests.transform.test_health import HEALTH_MARTS
 
 pytestmark = [pytest.mark.slow]
 
+# The long world's tests share one xdist group: one worker generates and builds it
+# (a mark on the test's own parameter: xdist does not see a fixture parameter's).
+LONG = pytest.mark.xdist_group("long_world")
+ON_BOTH_WORLDS = pytest.mark.parametrize(
+    "built", [pytest.param("small"), pytest.param("long", marks=LONG)], indirect=True
+)
+
 
 @pytest.fixture(scope="module")
-def world_truth(truth_source) -> truth_kpis.Truth:
+def built(request) -> dict:
+    """A world's build (`truth_build` or `long_build`), as the test's parameter says."""
+    return request.getfixturevalue("truth_build" if request.param == "small" else "long_build")
+
+
+@pytest.fixture(scope="module")
+def world_truth(built) -> truth_kpis.Truth:
     """The world's ground truth with its derived facts (DAU sets, levels, ...), for
     the KPIs computed independently in tests/transform/truth_kpis.py."""
-    return truth_kpis.Truth(truth_kpis.World.load(truth_source / "truth" / "world"))
+    return truth_kpis.Truth(truth_kpis.World.load(built["source"] / "truth" / "world"))
 
 
-def test_build_has_no_errors(truth_build):
-    assert "ERROR=0" in truth_build["result"].stdout
+@ON_BOTH_WORLDS
+def test_build_has_no_errors(built):
+    assert "ERROR=0" in built["result"].stdout
 
 
+@ON_BOTH_WORLDS
 @pytest.mark.parametrize(
     ("table", "columns"),
     [
@@ -69,16 +87,17 @@ def test_build_has_no_errors(truth_build):
         ),
     ],
 )
-def test_staging_equals_world(truth_build, table, columns):
+def test_staging_equals_world(built, table, columns):
     got = sorted(
         map(
             lambda r: tuple(r.values()),
-            truth_build["query"](f"select {columns} from staging.stg_lake__{table}"),
+            built["query"](f"select {columns} from staging.stg_lake__{table}"),
         ),
         key=repr,
     )
     names = [c.strip() for c in columns.split(",")]
-    want = sorted((tuple(r[n] for n in names) for r in truth_build["world"](table)), key=repr)
+    want = sorted((tuple(r[n] for n in names) for r in built["world"](table)), key=repr)
+    assert want, f"the world has no {table} rows: nothing compared"
     assert got == want
 
 
@@ -129,10 +148,12 @@ def _world_daily(world) -> dict:
     return out
 
 
-def test_daily_kpis_equal_world(truth_build):
-    expected = _world_daily(truth_build["world"])
-    got = {r["date"]: r for r in truth_build["query"]("select * from marts.mart_daily_kpis")}
-    assert set(expected) <= set(got)
+@ON_BOTH_WORLDS
+def test_daily_kpis_equal_world(built):
+    expected = _world_daily(built["world"])
+    got = {r["date"]: r for r in built["query"]("select * from marts.mart_daily_kpis")}
+    assert expected, "the world has no days: nothing compared"
+    assert set(expected) == set(got)
     for d, want in expected.items():
         row = got[d]
         for key, value in want.items():
@@ -142,24 +163,33 @@ def test_daily_kpis_equal_world(truth_build):
                 assert row[key] == value, (d, key)
 
 
-def test_new_users_equal_world_for_reported_users(truth_build):
-    q = truth_build["query"]
-    world_users = {r["user_id"]: r["registered_at"] for r in truth_build["world"]("users")}
+@ON_BOTH_WORLDS
+def test_registration_dates_equal_world(built):
+    """Every user the reports give a registration date has that date in dim_users (the
+    earliest reported), and no other user has one."""
+    world_users = {
+        r["user_id"]: r["registered_at"]
+        for r in built["world"]("users")
+        if r["registered_at"] is not None
+    }
     dim = {
         r["user_id"]: r["registered_at"]
-        for r in q("select user_id, registered_at from core.dim_users")
+        for r in built["query"](
+            "select user_id, registered_at from core.dim_users where registered_at is not null"
+        )
     }
-    # every user with a reported registration agrees with the world's
+    assert world_users, "the world reports no registration: nothing compared"
     mismatched = {
-        u: (reg, world_users.get(u))
-        for u, reg in dim.items()
-        if reg is not None and reg != world_users.get(u)
+        u: (dim.get(u), world_users.get(u))
+        for u in dim.keys() | world_users.keys()
+        if dim.get(u) != world_users.get(u)
     }
-    assert not mismatched
+    assert not mismatched, f"{len(mismatched)} of {len(world_users)} differ"
 
 
-def test_streamer_day_anomalies_equal_world(truth_build):
-    anomalies = truth_build["world"]("_anomalies")
+@ON_BOTH_WORLDS
+def test_streamer_day_anomalies_equal_world(built):
+    anomalies = built["world"]("_anomalies")
     kind_map = {
         "arithmetic_break": "arithmetic_break",
         "gross_mismatch": "gross_differs",
@@ -171,7 +201,9 @@ def test_streamer_day_anomalies_equal_world(truth_build):
         for a in anomalies
         if a["kind"] in kind_map
     }
-    rows = truth_build["query"]("select * from marts.mart_streamer_day_exceptions")
+    # every kind is planted (simulator/world.py): none compared empty
+    assert {kind for kind, _, _ in want} == set(kind_map.values()), want
+    rows = built["query"]("select * from marts.mart_streamer_day_exceptions")
     got = set()
     for r in rows:
         if r["is_arithmetic_break"]:
@@ -181,20 +213,25 @@ def test_streamer_day_anomalies_equal_world(truth_build):
     assert got == want
 
 
-def test_take_rate_spikes_are_flagged(truth_build):
-    spikes = [a for a in truth_build["world"]("_anomalies") if a["kind"] == "take_rate_spike"]
-    q = truth_build["query"]
-    for spike in spikes:
-        if spike["agency"] is None:
-            continue
-        row = q(
-            "select is_flagged, take_rate_z28, take_rate_days_28 "
-            "from marts.mart_revenue_deductions "
-            f"where date = '{spike['report_date']}' and agency = '{spike['agency']}'"
-        )
-        assert row, spike
-        if row[0]["take_rate_days_28"] >= 7:
-            assert row[0]["is_flagged"], (spike, row)
+@ON_BOTH_WORLDS
+def test_the_take_rate_spike_is_flagged(built):
+    """The simulator plants one spike, on an agency, with at least 7 earlier report
+    days (simulator/scales.py): its day is flagged, with every earlier day of its
+    28-day window counted."""
+    spikes = [a for a in built["world"]("_anomalies") if a["kind"] == "take_rate_spike"]
+    assert len(spikes) == 1 and spikes[0]["agency"] is not None, spikes
+    spike = spikes[0]
+    first_day = min(r["report_date"] for r in built["world"]("post_deduction"))
+    earlier_days = min(28, (spike["report_date"] - first_day).days)
+    assert earlier_days >= 7, spike
+    rows = built["query"](
+        "select is_flagged, take_rate_z28, take_rate_days_28 "
+        "from marts.mart_revenue_deductions "
+        f"where date = '{spike['report_date']}' and agency = '{spike['agency']}'"
+    )
+    assert len(rows) == 1, (spike, rows)
+    assert rows[0]["take_rate_days_28"] == earlier_days, (spike, rows)
+    assert rows[0]["is_flagged"] and rows[0]["take_rate_z28"] >= 3, (spike, rows)
 
 
 def test_incremental_with_late_exports_equals_full_build(tmp_path, truth_source):
@@ -272,13 +309,14 @@ MARTS = {
 }
 
 
+@ON_BOTH_WORLDS
 @pytest.mark.parametrize("mart", sorted(MARTS))
-def test_mart_equals_kpis_computed_from_world(truth_build, world_truth, mart):
+def test_mart_equals_kpis_computed_from_world(built, world_truth, mart):
     expected, key = MARTS[mart]
     # `_batch*` columns are the incremental models' watermarks, not KPIs.
     got = [
         {k: v for k, v in row.items() if not k.startswith("_batch")}
-        for row in truth_build["query"](f"select * from marts.{mart}")
+        for row in built["query"](f"select * from marts.{mart}")
     ]
     want = expected(world_truth)
     assert want, f"the world gives {mart} no rows: nothing compared"
@@ -296,3 +334,58 @@ def test_every_mart_is_compared_with_the_world(truth_build):
     # The data-health marts count the lake itself, not the world: test_health.py
     # checks them against the ingest's manifest and the planted quarantine.
     assert marts == set(MARTS) | set(HEALTH_MARTS)
+
+
+@LONG
+def test_the_long_world_reaches_every_kpi_window(long_build):
+    """What the small world is too short for, compared non-empty on the long one (the
+    values themselves: test_mart_equals_kpis_computed_from_world): drop-offs (30
+    quiet days), retention in weeks 1, 2, 4, 8 and 12, complete 30-day MAU windows
+    and 28-day take-rate windows."""
+    truth = truth_kpis.Truth(truth_kpis.World.load(long_build["source"] / "truth" / "world"))
+    q = long_build["query"]
+
+    dropoffs = truth.dropoffs()
+    assert len(dropoffs) >= 10, dropoffs
+    by_level = q(
+        "select from_level, sum(users) as users from marts.mart_membership_transitions "
+        "where period_grain = 'day' and transition_type = 'drop_off' group by 1"
+    )
+    want_by_level: dict[str, int] = defaultdict(int)
+    for _, _, level in dropoffs:
+        want_by_level[level] += 1
+    assert {r["from_level"]: r["users"] for r in by_level} == want_by_level
+    [summary] = q(
+        "select sum(dropoffs) as dropoffs from marts.mart_membership_summary "
+        "where period_grain = 'day'"
+    )
+    assert summary["dropoffs"] == len(dropoffs)
+
+    retention = q(
+        "select weeks_after, count(*) as cohorts, sum(retained_users) as retained "
+        "from marts.mart_topup_retention where is_complete group by 1"
+    )
+    want_complete = defaultdict(int)
+    for row in truth_kpis.expected_topup_retention(truth):
+        want_complete[row["weeks_after"]] += row["is_complete"]
+    assert {r["weeks_after"]: r["cohorts"] for r in retention} == want_complete
+    assert set(want_complete) == set(truth_kpis.RETENTION_WEEKS)
+    assert all(r["retained"] > 0 and r["cohorts"] >= 4 for r in retention), retention
+
+    # MAU over 30 days that all lie inside the data, from the 30th day on
+    first, last = truth.dates[0], truth.dates[-1]
+    [mau] = q(
+        "select count(*) as days, min(mau) as least from marts.mart_daily_kpis "
+        f"where date >= date '{first + timedelta(days=29)}'"
+    )
+    assert mau["days"] == (last - first).days + 1 - 29 and mau["days"] >= 100, mau
+    assert mau["least"] > 0, mau
+
+    # take-rate z-scores over 28 whole earlier days
+    deductions = truth_kpis.expected_revenue_deductions(truth)
+    full = [r for r in deductions if r["take_rate_days_28"] == 28]
+    [z28] = q(
+        "select count(*) as rows, count(take_rate_z28) as scored "
+        "from marts.mart_revenue_deductions where take_rate_days_28 = 28"
+    )
+    assert z28["rows"] == len(full) and z28["scored"] >= 100, z28

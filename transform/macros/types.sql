@@ -67,3 +67,31 @@
     {{ prefix }}extra_columns,
     {{ prefix }}run_id
 {%- endmacro %}
+
+{#
+    Money over a count (users, minutes), to the cent, half away from zero, exactly:
+    in integer cents, since a DuckDB decimal division is a double (516.55 / 2 =
+    258.275 would round to 258.27). Null when the denominator is 0 or null. The
+    denominator is a count (>= 0); the numerator has at most two decimals.
+#}
+{% macro money_ratio(numerator, denominator) -%}
+    {%- set cents = 'cast((' ~ numerator ~ ') * 100 as ' ~ dbt.type_bigint() ~ ')' -%}
+    {%- set count = 'nullif(' ~ denominator ~ ', 0)' -%}
+    {%- set halves = livelake.integer_divide('abs(' ~ cents ~ ') * 2 + ' ~ count, '2 * ' ~ count) -%}
+    {{ livelake.to_money(
+        'sign(' ~ cents ~ ') * (' ~ halves ~ ") * cast('0.01' as " ~ livelake.type_money() ~ ')'
+    ) }}
+{%- endmacro %}
+
+{# Integer division, truncating: `//` on DuckDB, div() on BigQuery. #}
+{% macro integer_divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('integer_divide', 'livelake')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(numerator, denominator) -%}
+    div(({{ numerator }}), ({{ denominator }}))
+{%- endmacro %}
+
+{% macro duckdb__integer_divide(numerator, denominator) -%}
+    ({{ numerator }}) // ({{ denominator }})
+{%- endmacro %}

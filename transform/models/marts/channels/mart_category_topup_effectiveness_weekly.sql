@@ -6,6 +6,11 @@
     paying user-days / viewer-days, the daily definition summed over the week.
     revenue_share = the category's attributed revenue / the platform's topup revenue
     of the week. Channels without a known category are grouped under null.
+    Coverage: stats_days = the week's days (of 7) on which the category has Channel
+    Stats. conversion_rate and revenue_per_live_hour divide only the payers and revenue
+    of those days (stats_paying_user_days, stats_attributed_revenue) by their viewers
+    and air time: a week whose stats cover 2 days and whose top-ups cover 7 is not a
+    conversion. is_complete_week: all 7 days have stats (the dashboard shows those).
 
     Incremental (DuckDB): the weeks from the earliest change's week on
     (livelake.earliest_change_date) are replaced, and so is every week with a
@@ -115,6 +120,9 @@ weekly as (
         sum(attributed_revenue) as attributed_revenue,
         sum(attributed_orders) as attributed_orders,
         sum(attributed_paying_users) as attributed_paying_user_days,
+        sum(stats_paying_users) as stats_paying_user_days,
+        sum(stats_attributed_revenue) as stats_attributed_revenue,
+        count(distinct case when has_channel_stats then date end) as stats_days,
         sum(unique_viewers) as unique_viewers,
         sum(live_minutes) as live_minutes
     from week_channel_days
@@ -135,12 +143,16 @@ rolled_up as (
         cast(weekly.attributed_paying_user_days as {{ dbt.type_bigint() }}) as attributed_paying_user_days,
         cast(weekly.unique_viewers as {{ dbt.type_bigint() }}) as unique_viewers,
         cast(weekly.live_minutes as {{ dbt.type_bigint() }}) as live_minutes,
-        {{ livelake.safe_ratio('weekly.attributed_paying_user_days', 'weekly.unique_viewers') }}
+        {{ livelake.safe_ratio('weekly.stats_paying_user_days', 'weekly.unique_viewers') }}
             as conversion_rate,
-        {{ livelake.to_money(livelake.safe_ratio('weekly.attributed_revenue * 60', 'weekly.live_minutes')) }}
+        {{ livelake.money_ratio('weekly.stats_attributed_revenue * 60', 'weekly.live_minutes') }}
             as revenue_per_live_hour,
         {{ livelake.safe_ratio('weekly.attributed_revenue', 'weekly_platform.platform_topup_revenue') }}
-            as revenue_share
+            as revenue_share,
+        cast(weekly.stats_paying_user_days as {{ dbt.type_bigint() }}) as stats_paying_user_days,
+        {{ livelake.to_money('weekly.stats_attributed_revenue') }} as stats_attributed_revenue,
+        cast(weekly.stats_days as {{ dbt.type_bigint() }}) as stats_days,
+        weekly.stats_days = 7 as is_complete_week
     from weekly
     left join weekly_payers
         on

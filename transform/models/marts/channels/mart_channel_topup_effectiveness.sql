@@ -5,7 +5,12 @@
     revenue / (live minutes / 60); revenue_share = attributed revenue / the platform's
     topup revenue that day. Channel-days with neither stats nor attributed top-ups do
     not appear. Name and category are the day's (Channel Stats), else the channel's
-    latest.
+    latest. Coverage: a channel-day without Channel Stats (has_channel_stats false:
+    the report is missing, or the day precedes it) has top-ups but no viewers or air
+    time, so a ratio over several days divides stats_paying_users /
+    stats_attributed_revenue (the day's payers and revenue where Channel Stats exist,
+    else 0) by unique_viewers / live_minutes, never the payers of days whose viewers
+    are unknown.
 #}
 with
 
@@ -40,12 +45,18 @@ final as (
         channel_days.live_minutes,
         {{ livelake.safe_ratio('channel_days.attributed_paying_users', 'channel_days.unique_viewers') }}
             as conversion_rate,
-        {{ livelake.to_money(
-            livelake.safe_ratio('channel_days.attributed_revenue * 60', 'channel_days.live_minutes')
-        ) }} as revenue_per_live_hour,
+        {{ livelake.money_ratio('channel_days.attributed_revenue * 60', 'channel_days.live_minutes') }}
+            as revenue_per_live_hour,
         {{ livelake.safe_ratio('channel_days.attributed_revenue', 'daily_kpis.topup_revenue') }}
             as revenue_share,
-        channel_days.attributed_orders
+        channel_days.attributed_orders,
+        channel_days.has_channel_stats,
+        case
+            when channel_days.has_channel_stats then channel_days.attributed_paying_users else 0
+        end as stats_paying_users,
+        {{ livelake.to_money(
+            'case when channel_days.has_channel_stats then channel_days.attributed_revenue else 0 end'
+        ) }} as stats_attributed_revenue
     from channel_days
     left join channels
         on channel_days.channel_id = channels.channel_id

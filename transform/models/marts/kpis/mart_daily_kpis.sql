@@ -3,6 +3,11 @@
     = distinct users in the DAU sets of the trailing 7 / 30 days ending on d, counted
     as a running sum of per-user activity spans (livelake.activity_spans);
     stickiness = DAU / MAU. Revenue and refunds come from fct_topup (latest status).
+    Coverage: a day without a User Activity report counts payers only, so
+    has_activity_report says whether d has one, activity_days_7 / _30 how many of the
+    7 / 30 days ending d have one, and wau_if_complete / mau_if_complete /
+    stickiness_if_complete repeat WAU / MAU / stickiness only where every day of
+    their window has a report (null otherwise: what the dashboards draw).
 
     Incremental (DuckDB): changes from date m on (livelake.earliest_change_date)
     can alter the dates from m on (WAU / MAU reach 30 days forward, never back), and
@@ -141,6 +146,43 @@ trailing_active as (
 
 ),
 
+activity_report_dates as (
+
+    select distinct activity_date
+    from user_days
+    {% if is_incremental() %}
+        where has_activity_row and activity_date >= {{ livelake.add_days(rebuild_from, -29) }}
+    {% else %}
+        where has_activity_row
+    {% endif %}
+
+),
+
+coverage as (
+
+    select
+        dates.date_day,
+        count(distinct case when reports.activity_date = dates.date_day then reports.activity_date end)
+            as report_today,
+        count(
+            distinct case
+                when reports.activity_date > {{ livelake.add_days('dates.date_day', -7) }}
+                    then reports.activity_date
+            end
+        ) as activity_days_7,
+        count(distinct reports.activity_date) as activity_days_30
+    from dates
+    inner join activity_report_dates as reports
+        on
+            dates.date_day >= reports.activity_date
+            and {{ livelake.add_days('dates.date_day', -30) }} < reports.activity_date
+    {% if is_incremental() %}
+        where dates.date_day >= {{ rebuild_from }}
+    {% endif %}
+    group by 1
+
+),
+
 daily_topups as (
 
     select
@@ -167,9 +209,9 @@ final as (
         cast(coalesce(new_users.new_users, 0) as {{ dbt.type_bigint() }}) as new_users,
         cast(coalesce(daily_users.paying_users, 0) as {{ dbt.type_bigint() }}) as paying_users,
         {{ livelake.to_money('coalesce(daily_topups.topup_revenue, 0)') }} as topup_revenue,
-        {{ livelake.to_money(livelake.safe_ratio('daily_topups.topup_revenue', 'daily_users.paying_users')) }}
+        {{ livelake.money_ratio('daily_topups.topup_revenue', 'daily_users.paying_users') }}
             as arppu,
-        {{ livelake.to_money(livelake.safe_ratio('coalesce(daily_topups.topup_revenue, 0)', 'daily_users.dau')) }}
+        {{ livelake.money_ratio('coalesce(daily_topups.topup_revenue, 0)', 'daily_users.dau') }}
             as arpu,
         {{ livelake.safe_ratio(
             'daily_topups.refunded_orders',
@@ -177,6 +219,21 @@ final as (
         ) }} as refund_rate,
         {{ livelake.safe_ratio('daily_users.dau_watch_minutes', 'daily_users.dau') }} as watch_minutes_per_dau,
         {{ livelake.safe_ratio('daily_users.dau_messages_sent', 'daily_users.dau') }} as messages_per_dau,
+        coalesce(coverage.report_today, 0) = 1 as has_activity_report,
+        cast(coalesce(coverage.activity_days_7, 0) as {{ dbt.type_bigint() }}) as activity_days_7,
+        cast(coalesce(coverage.activity_days_30, 0) as {{ dbt.type_bigint() }}) as activity_days_30,
+        cast(
+            case when coverage.activity_days_7 = 7 then coalesce(trailing_active.wau, 0) end
+            as {{ dbt.type_bigint() }}
+        ) as wau_if_complete,
+        cast(
+            case when coverage.activity_days_30 = 30 then coalesce(trailing_active.mau, 0) end
+            as {{ dbt.type_bigint() }}
+        ) as mau_if_complete,
+        case
+            when coverage.activity_days_30 = 30
+                then {{ livelake.safe_ratio('coalesce(daily_users.dau, 0)', 'trailing_active.mau') }}
+        end as stickiness_if_complete,
         {{ livelake.lake_batch() }} as _batch_run_id
     from dates
     left join daily_users
@@ -187,6 +244,8 @@ final as (
         on dates.date_day = daily_topups.topup_date
     left join new_users
         on dates.date_day = new_users.registered_at
+    left join coverage
+        on dates.date_day = coverage.date_day
     {% if is_incremental() %}
         where dates.date_day >= {{ rebuild_from }}
     {% endif %}

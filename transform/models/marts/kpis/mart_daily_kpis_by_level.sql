@@ -213,9 +213,9 @@ final as (
         cast(coalesce(new_by_level.new_users, 0) as {{ dbt.type_bigint() }}) as new_users,
         cast(coalesce(daily_by_level.paying_users, 0) as {{ dbt.type_bigint() }}) as paying_users,
         {{ livelake.to_money('coalesce(daily_by_level.topup_revenue, 0)') }} as topup_revenue,
-        {{ livelake.to_money(livelake.safe_ratio('daily_by_level.topup_revenue', 'daily_by_level.paying_users')) }}
+        {{ livelake.money_ratio('daily_by_level.topup_revenue', 'daily_by_level.paying_users') }}
             as arppu,
-        {{ livelake.to_money(livelake.safe_ratio('coalesce(daily_by_level.topup_revenue, 0)', 'daily_by_level.dau')) }}
+        {{ livelake.money_ratio('coalesce(daily_by_level.topup_revenue, 0)', 'daily_by_level.dau') }}
             as arpu,
         {{ livelake.safe_ratio(
             'daily_by_level.refunded_orders',

@@ -5,7 +5,11 @@
     excluded) in population standard deviations. z is null with fewer than
     {{ var('take_rate_min_days') }} earlier days that have a take rate, or with a zero
     deviation (< 1e-12 counts as zero); |z| >= {{ var('take_rate_z_threshold') }} is
-    flagged.
+    flagged. The band the dashboard draws, take_rate_band_low / _high = mean ∓
+    threshold × std, exists where z does (its coverage: take_rate_days_28 of the
+    {{ var('take_rate_window_days') }} days); flagged_take_rate repeats the take rate
+    on flagged days only (the markers on the line). agency_label names the
+    platform-wide row 'Platform'.
 #}
 {% set window_days = var('take_rate_window_days') %}
 
@@ -80,7 +84,19 @@ final as (
         streamer_days,
         {{ livelake.to_double('trailing_mean') }} as take_rate_mean_28,
         {{ livelake.to_double('trailing_std') }} as take_rate_std_28,
-        cast(trailing_days as {{ dbt.type_bigint() }}) as take_rate_days_28
+        cast(trailing_days as {{ dbt.type_bigint() }}) as take_rate_days_28,
+        coalesce(agency, 'Platform') as agency_label,
+        case
+            when take_rate_z28 is not null
+                then {{ livelake.to_double('trailing_mean - ' ~ var('take_rate_z_threshold') ~ ' * trailing_std') }}
+        end as take_rate_band_low,
+        case
+            when take_rate_z28 is not null
+                then {{ livelake.to_double('trailing_mean + ' ~ var('take_rate_z_threshold') ~ ' * trailing_std') }}
+        end as take_rate_band_high,
+        case
+            when abs(take_rate_z28) >= {{ var('take_rate_z_threshold') }} then take_rate
+        end as flagged_take_rate
     from scored
 
 )

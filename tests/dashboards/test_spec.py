@@ -1,0 +1,82 @@
+"""The spec's rules, checked on the spec itself and the serving copy's columns:
+every metric is sum / avg / min / max of a mart column or a ratio of two columns'
+totals; ratios and distinct counts are never averaged or summed across periods by a
+metric; filters never meet a chart's fixed condition on their column."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from livelake_dashboards import bundle
+from livelake_dashboards.model import metric_columns
+from livelake_dashboards.spec import DASHBOARDS
+
+pytestmark = pytest.mark.xdist_group("superset")
+
+CHARTS = [chart for dashboard in DASHBOARDS for chart in dashboard.charts]
+# columns that are ratios or distinct counts per mart row: a chart spanning several
+# rows may not add or average them (a ratio is computed from totals instead)
+PER_ROW_RATIOS = re.compile(r"rate|share|per_|arpu|arppu|stickiness|_z28")
+
+
+def test_chart_titles_are_unique() -> None:
+    titles = [chart.title for chart in CHARTS]
+    assert len(titles) == len(set(titles))
+
+
+def test_every_metric_is_an_aggregate_of_a_mart_column(serving_query) -> None:
+    columns = {
+        (table, column)
+        for table, column in serving_query(
+            "select table_name, column_name from information_schema.columns"
+        )
+    }
+    for chart in CHARTS:
+        for metric in chart.metrics:
+            for column in metric_columns(metric):  # raises on any other shape
+                assert (chart.dataset.table, column) in columns, (chart.key, column)
+
+
+def test_no_count_or_expression_metric() -> None:
+    sql = [metric.sql for chart in CHARTS for metric in chart.metrics]
+    assert not [s for s in sql if "count(" in s or "case " in s]
+
+
+def test_ratios_over_several_rows_come_from_totals() -> None:
+    """A table or a coarser time grain spans several mart rows per shown value: an
+    avg() of a per-row ratio there would be the average of ratios."""
+    for chart in CHARTS:
+        spans_rows = chart.viz in ("table", "pie") or chart.time_grain != "P1D"
+        for metric in chart.metrics:
+            if metric.sql.startswith("avg(") and PER_ROW_RATIOS.search(metric.sql):
+                one_row_each = (
+                    chart.viz == "table"
+                    and chart.groupby
+                    and chart.groupby[0] == chart.dataset.time_column
+                    and chart.dataset.table
+                    in ("mart_topup_funnel", "mart_membership_summary", "mart_daily_kpis_by_level")
+                ) or (chart.groupby == ("date", "membership_level"))
+                grain_is_the_mart = chart.dataset.table in (
+                    "mart_category_topup_effectiveness_weekly",
+                    "mart_membership_summary",
+                    "mart_topup_retention",
+                    "mart_topup_funnel",
+                )
+                assert not spans_rows or one_row_each or grain_is_the_mart, (
+                    chart.key,
+                    metric.sql,
+                )
+
+
+def test_a_filter_never_meets_a_fixed_condition_on_its_column() -> None:
+    for dashboard in DASHBOARDS:
+        ids = {chart.key: n for n, chart in enumerate(dashboard.charts, start=1)}
+        filters = bundle.native_filters(dashboard, ids)
+        for select in dashboard.filters:
+            config = next(f for f in filters if f["id"].endswith(f"-{select.column}"))
+            excluded = set(config["scope"]["excluded"])
+            for chart in dashboard.charts:
+                fixes = any(re.search(rf"\b{select.column}\s+is\s+null", c) for c in chart.where)
+                if fixes:
+                    assert ids[chart.key] in excluded, (dashboard.slug, chart.key)
