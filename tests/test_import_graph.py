@@ -4,11 +4,14 @@ The command line (livelake/) on top, the stages (ingest, lake, promote, simulato
 below it, the shared settings (settings/) at the bottom. A cycle between two packages
 means neither can be read, tested or moved without the other, so every import of
 every module (at the top, inside a function, under TYPE_CHECKING) counts as an arrow.
+Every package is also shipped: in the wheel and in the pipeline's image.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +93,15 @@ def test_settings_at_the_bottom_and_the_command_line_on_top() -> None:
     assert graph["settings"] == {}, f"settings imports {graph['settings']}"
     importers = {name: deps["livelake"] for name, deps in graph.items() if "livelake" in deps}
     assert not importers, f"the command line is imported by {importers}"
+
+
+def test_every_package_is_in_the_wheel_and_the_image() -> None:
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    wheel = set(pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"])
+    dockerfile = (REPO_ROOT / "docker" / "Dockerfile").read_text()
+    copied = set(re.findall(r"^COPY (?:--\S+ )*(\w+) \1$", dockerfile, flags=re.M))
+    assert wheel == packages(REPO_ROOT)
+    assert wheel <= copied, f"docker/Dockerfile copies no {sorted(wheel - copied)}"
 
 
 def test_a_cycle_through_a_function_body_import_is_found(tmp_path: Path) -> None:
