@@ -1,11 +1,12 @@
 """Run the dbt project in `transform/` the way every entry point does.
 
 One place sets the project and profiles directories, the data directory and the
-target, so `livelake build`, the Makefile, Airflow and the tests run the same
-dbt. The prod (BigQuery) target is checked before dbt starts (a project and
-credentials, the way `livelake promote` checks them: `check_prod`), and every prod
-dbt call is bounded by a timeout (LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS): with unusable
-credentials or a frozen endpoint dbt could hang instead of failing.
+target, so every dbt run is the same dbt: `livelake build` and `livelake run` (what
+the Makefile and the Airflow DAG, dags/livelake_daily.py, call), the benchmarks, the
+SQL lint and the tests. The prod (BigQuery) target is checked before dbt starts (a
+project and credentials, the way `livelake promote` checks them: `check_prod`), and
+every prod dbt call is bounded by a timeout (LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS): with
+unusable credentials or a frozen endpoint dbt could hang instead of failing.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_DIR = REPO_ROOT / "transform"
-# A daily build (`livelake build`, the schedule, the benchmark) leaves unit tests out,
-# as dbt advises: their inputs are fixtures, so they prove the SQL, not the day's data,
-# and each sits on its model's critical path. They run in `make test` (every full
-# `dbt build` of tests/transform) and with `livelake build --unit-tests`.
+# A daily build (`livelake build`, so the Airflow DAG's build; the benchmark) leaves
+# unit tests out, as dbt advises: their inputs are fixtures, so they prove the SQL, not
+# the day's data, and each sits on its model's critical path. They run in `make test`
+# (every full `dbt build` of tests/transform) and with `livelake build --unit-tests`.
 DAILY_BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 
