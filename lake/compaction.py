@@ -34,7 +34,7 @@ class Compaction:
 
 def compact(warehouse: Path, *, config: Mapping[str, str] | None = None) -> Compaction:
     """Rewrite the warehouse; `config` bounds the copying connection (its memory limit
-    and where it spills: livelake.config.Paths.duckdb_config). The caller holds the
+    and where it spills: settings.paths.Paths.duckdb_config). The caller holds the
     warehouse's lock, so no build or publish runs meanwhile."""
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `livelake build` first")

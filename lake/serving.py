@@ -23,7 +23,7 @@ from lake.layout import TMP_PREFIX
 
 def publish(warehouse: Path, serving: Path, *, config: Mapping[str, str] | None = None) -> Path:
     """Copy the warehouse over the serving copy; `config` bounds the connection that
-    checkpoints it (livelake.config.Paths.duckdb_config). The caller holds the
+    checkpoints it (settings.paths.Paths.duckdb_config). The caller holds the
     warehouse's lock, so no build writes it meanwhile."""
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: run `livelake build` first")

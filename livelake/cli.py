@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from livelake.config import TARGET_VARIABLE, Paths
+from settings.paths import Paths
+from settings.target import TARGET_VARIABLE
 
 if TYPE_CHECKING:
     from ingest.sources.base import Source
@@ -338,8 +339,6 @@ def promote(
     from requests.exceptions import RequestException
 
     from lake.runs import CorruptRecordError, EarlierLayoutError
-    from livelake.config import BigQuerySettings
-    from promote.client import NotConfiguredError
     from promote.run import (
         EXIT_BUSY,
         EXIT_FAILED,
@@ -349,6 +348,8 @@ def promote(
     )
     from promote.run import promote as run_promote
     from promote.summary import render, to_json
+    from settings.bigquery import BigQuerySettings
+    from settings.bigquery_client import NotConfiguredError
 
     paths = Paths.from_env()
     settings = BigQuerySettings.from_env()
@@ -404,7 +405,7 @@ def kpis() -> None:
         from google.api_core.exceptions import GoogleAPIError
         from requests.exceptions import RequestException
 
-        from livelake.config import BigQuerySettings
+        from settings.bigquery import BigQuerySettings
 
         _check_prod()
         try:
@@ -490,7 +491,7 @@ def prod(
 
 
 def _target_from_env() -> str:
-    from livelake.config import target_from_env
+    from settings.target import target_from_env
 
     try:
         return target_from_env()
@@ -502,7 +503,7 @@ def _target_from_env() -> str:
 def _check_prod() -> None:
     """BigQuery's project and credentials, checked before any dbt or request (exit 2)."""
     from livelake.dbt_runner import check_prod
-    from promote.client import NotConfiguredError
+    from settings.bigquery_client import NotConfiguredError
 
     try:
         check_prod()

@@ -30,7 +30,7 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from livelake.config import BigQuerySettings
+from settings.bigquery import BigQuerySettings
 
 USD_PER_TIB = 6.25
 TIB = 2**40
@@ -142,7 +142,7 @@ def model_costs(manifest: dict, settings: BigQuerySettings, parts: list[Part]) -
     """A dry run of every compiled model, beside its estimate from the lake's sizes."""
     from google.cloud import bigquery
 
-    from promote.client import bounds, connect
+    from settings.bigquery_client import bounds, connect
 
     limits = bounds(settings)
     client = connect(settings)

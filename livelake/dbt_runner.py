@@ -1,11 +1,12 @@
 """Run the dbt project in `transform/` the way every entry point does.
 
 One place sets the project and profiles directories, the data directory and the
-target, so `livelake build`, the Makefile, Airflow and the tests run the same
-dbt. The prod (BigQuery) target is checked before dbt starts (a project and
-credentials, the way `livelake promote` checks them: `check_prod`), and every prod
-dbt call is bounded by a timeout (LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS): with unusable
-credentials or a frozen endpoint dbt could hang instead of failing.
+target, so every dbt run is the same dbt: `livelake build` and `livelake run` (what
+the Makefile and the Airflow DAG, dags/livelake_daily.py, call), the benchmarks, the
+SQL lint and the tests. The prod (BigQuery) target is checked before dbt starts (a
+project and credentials, the way `livelake promote` checks them: `check_prod`), and
+every prod dbt call is bounded by a timeout (LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS): with
+unusable credentials or a frozen endpoint dbt could hang instead of failing.
 """
 
 from __future__ import annotations
@@ -17,22 +18,22 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_DIR = REPO_ROOT / "transform"
-# A daily build (`livelake build`, the schedule, the benchmark) leaves unit tests out,
-# as dbt advises: their inputs are fixtures, so they prove the SQL, not the day's data,
-# and each sits on its model's critical path. They run in `make test` (every full
-# `dbt build` of tests/transform) and with `livelake build --unit-tests`.
+# A daily build (`livelake build`, so the Airflow DAG's build; the benchmark) leaves
+# unit tests out, as dbt advises: their inputs are fixtures, so they prove the SQL, not
+# the day's data, and each sits on its model's critical path. They run in `make test`
+# (every full `dbt build` of tests/transform) and with `livelake build --unit-tests`.
 DAILY_BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 
 def check_prod() -> None:
     """Fail at once, naming what to set, when BigQuery has no project or no credentials.
 
-    promote's check (promote.client.connect): the project, then an emulator endpoint or
+    promote's check (settings.bigquery_client.connect): the project, then an emulator endpoint or
     google.auth's default credentials; no request is made. Without it dbt would call
     google.auth.default() itself while loading the profile, or hang on a bad endpoint.
-    Raises promote.client.NotConfiguredError."""
-    from livelake.config import BigQuerySettings
-    from promote.client import connect
+    Raises settings.bigquery_client.NotConfiguredError."""
+    from settings.bigquery import BigQuerySettings
+    from settings.bigquery_client import connect
 
     connect(BigQuerySettings.from_env()).close()
 
@@ -89,7 +90,7 @@ def run_dbt(
     lock lives as long as dbt does, even if `livelake build` itself is killed."""
     command, env = dbt_invocation(args, data_dir=data_dir, target=target)
     if timeout is None and target != "dev":
-        from livelake.config import BigQuerySettings
+        from settings.bigquery import BigQuerySettings
 
         timeout = BigQuerySettings.from_env().build_timeout
     try:

@@ -12,7 +12,7 @@ from rich.table import Table
 from lake.serving import connect_read_only
 
 if TYPE_CHECKING:
-    from livelake.config import BigQuerySettings
+    from settings.bigquery import BigQuerySettings
 
 COLUMNS = (
     ("dau", "{:,.0f}"),
@@ -49,8 +49,8 @@ def from_serving(serving: Path) -> dict[str, object] | None:
 
 def from_bigquery(settings: BigQuerySettings) -> dict[str, object] | None:
     """The newest day of mart_daily_kpis in BigQuery (<dataset>_marts), within the
-    settings' request and job timeouts (promote.client.bounds)."""
-    from promote.client import bounds, connect
+    settings' request and job timeouts (settings.bigquery_client.bounds)."""
+    from settings.bigquery_client import bounds, connect
 
     limits = bounds(settings)
     mart = f"`{settings.project}.{settings.marts_dataset()}.mart_daily_kpis`"

@@ -26,11 +26,11 @@ from pathlib import Path
 import polars as pl
 from google.cloud import bigquery
 
-from promote.client import Bounds
 from promote.manifest import SCHEMA as MANIFEST_SCHEMA
 from promote.manifest import TABLE as MANIFEST_TABLE
 from promote.plan import Slice
 from promote.schema import SHAPES, TableShape
+from settings.bigquery_client import Bounds
 
 # One load job and one transaction carry at most this much of the lake's parquet.
 MAX_BATCH_BYTES = 512 * 1024 * 1024

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from google.cloud import bigquery
 
-from promote.client import Bounds
+from settings.bigquery_client import Bounds
 
 TABLE = "_promotions"
 SCHEMA = [

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from lake.lock import BusyError, exclusive
 from lake.runs import RUNS, check_layout
-from livelake.config import BigQuerySettings
 from promote import load, manifest
-from promote.client import bounds as bounds_of
-from promote.client import connect
 from promote.plan import Plan, Slice, plan
 from promote.schema import SHAPES
+from settings.bigquery import BigQuerySettings
+from settings.bigquery_client import bounds as bounds_of
+from settings.bigquery_client import connect
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -33,9 +33,9 @@ from pathlib import Path
 import duckdb
 
 from lake.serving import publish
-from livelake.config import Paths
 from livelake.dbt_runner import REPO_ROOT, dbt_invocation
 from scripts.bench_transform import _link_tree, cached_lake
+from settings.paths import Paths
 
 sys.path.insert(0, str(REPO_ROOT / "dashboards"))
 from livelake_dashboards import launch  # noqa: E402

@@ -28,7 +28,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from livelake.config import Paths
+from settings.paths import Paths
 
 TARGET_SPEEDUP = 15.0
 TARGET_FLOOR_RATIO = 1.5

@@ -4,7 +4,7 @@ The lake is written straight from the simulator's resolved world (365 days,
 ~30,000 top-ups a day), not through workbooks: this benchmark measures dbt, and
 writing and reading a year of xlsx would only slow it down. The last day is held
 back. Then, in one run, with the memory limit every dbt run has
-(livelake.config: LIVELAKE_DUCKDB_MEMORY_LIMIT, spilling under the data dir):
+(settings.paths: LIVELAKE_DUCKDB_MEMORY_LIMIT, spilling under the data dir):
 
 1. full build: `dbt build --full-refresh` (models and every data test; unit tests
    left out, as `livelake build` runs it: livelake.dbt_runner.DAILY_BUILD) on
@@ -47,8 +47,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lake.atomic import flush
-from livelake.config import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
 from livelake.dbt_runner import DAILY_BUILD, REPO_ROOT, dbt_invocation
+from settings.paths import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
 
 # Bumped when what the cached lake holds changes; the cache also records a digest of
 # the code that writes it (the simulator, the lake's writer), so a new layout rewrites it.

@@ -35,7 +35,6 @@ from ingest.readers import csv as csv_reader
 from ingest.readers.bounds import open_zip, preflight
 from ingest.readers.limits import Limits
 
-CALAMINE_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 CSV_SUFFIXES = (".csv",)
 ARCHIVE_SUFFIXES = (".zip",)
 

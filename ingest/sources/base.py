@@ -64,10 +64,6 @@ def ignored_reason(name: str) -> str | None:
     return f"not a supported format ({kind}); the ingest reads {' '.join(WORKBOOK_SUFFIXES)}"
 
 
-def is_workbook_name(name: str) -> bool:
-    return ignored_reason(name) is None
-
-
 def display_name(relative: PurePath) -> str:
     """A path's name in lineage and summaries: always valid UTF-8, deterministic.
 

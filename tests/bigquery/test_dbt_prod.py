@@ -33,8 +33,8 @@ import sqlglot
 from google.cloud import bigquery
 
 from ingest.run import RunReport
-from livelake.config import BigQuerySettings
 from livelake.headline import from_bigquery, from_serving
+from settings.bigquery import BigQuerySettings
 from simulator.direct_lake import report_days, resolved_world, write_correction
 from tests.bigquery import emulator as bqemulator
 from tests.bigquery.dialect import duckdb_only

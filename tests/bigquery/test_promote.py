@@ -241,7 +241,7 @@ def test_dry_run_prints_the_load_and_its_bytes_and_writes_nothing(
 _CUT_AFTER = """
 import os, signal, sys
 from pathlib import Path
-from livelake.config import BigQuerySettings
+from settings.bigquery import BigQuerySettings
 from promote.run import promote
 
 def cut(batch):

@@ -132,7 +132,8 @@ def test_stray_format_far_away_reads_the_cells_that_exist(world: Path) -> None:
 
 
 def test_twenty_good_workbooks_and_one_stray_cell(world: Path) -> None:
-    """The issue's Done-when: the 20 load, the one is reported, the next run is quiet."""
+    """One stray cell rejects its own workbook only: the 20 load, the one is reported, the
+    next run is quiet."""
     for i in range(20):
         _good(world / "inbox" / f"good_{i:02d}.xlsx", f"G{i:02d}", hour=i)
     _stray_value(world / "inbox" / "stray.xlsx")

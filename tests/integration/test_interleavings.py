@@ -177,7 +177,7 @@ def _first_half_built(data_dir: Path) -> None:
 
 
 def test_a_build_while_an_ingest_is_paused_at_every_moment(halves, tmp_path: Path) -> None:
-    """The issue's reproduction: an ingest paused before it commits anything, mid-run
+    """A build racing an ingest: an ingest paused before it commits anything, mid-run
     (parts in place, no record) and after its record appears but before it exits;
     a build at each pause passes, and after it finishes the next build equals a
     from-scratch build."""

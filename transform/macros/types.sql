@@ -42,22 +42,6 @@
     / nullif(cast({{ denominator }} as {{ livelake.type_double() }}), 0)
 {%- endmacro %}
 
-{#
-    An absolute instant (ingested_at, the batch stamps): TIMESTAMP WITH TIME ZONE on
-    DuckDB, TIMESTAMP (always UTC) on BigQuery.
-#}
-{% macro type_instant() -%}
-    {{ return(adapter.dispatch('type_instant', 'livelake')()) }}
-{%- endmacro %}
-
-{% macro default__type_instant() -%}
-    {{ dbt.type_timestamp() }}
-{%- endmacro %}
-
-{% macro duckdb__type_instant() -%}
-    timestamp with time zone
-{%- endmacro %}
-
 {# Naive local wall-clock timestamp (Asia/Taipei): TIMESTAMP on DuckDB, DATETIME on BigQuery. #}
 {% macro type_local_timestamp() -%}
     {{ return(adapter.dispatch('type_local_timestamp', 'livelake')()) }}

@@ -1,5 +1,9 @@
 """A BigQuery client from the settings, and the bounds every call of it runs under.
 
+One client for the whole product: `livelake promote` loads with it, `livelake build
+--target prod` checks with it before dbt starts, `livelake kpis` and the prod dry-run
+query with it.
+
 Without a project or credentials it fails at once with what to set, before any
 request: `google.auth.default()` is asked only when no emulator endpoint is given,
 and its failure is translated. Every call passes `timeout` (one HTTP request) and a
@@ -15,7 +19,7 @@ from google.api_core.client_options import ClientOptions
 from google.api_core.retry import Retry
 from google.cloud import bigquery
 
-from livelake.config import GCP_PROJECT_VARIABLE, BigQuerySettings
+from settings.bigquery import GCP_PROJECT_VARIABLE, BigQuerySettings
 
 _CREDENTIALS_HINT = (
     "set GOOGLE_APPLICATION_CREDENTIALS to a service account's key file, or sign in with "

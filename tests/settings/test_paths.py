@@ -8,8 +8,8 @@ import jinja2
 import pytest
 import yaml
 
-from livelake.config import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
 from livelake.dbt_runner import PROJECT_DIR
+from settings.paths import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
 
 
 def _dev_settings(env: dict[str, str]) -> dict[str, str]:

@@ -9,7 +9,7 @@ leaves a 16 GB laptop room for everything else (LIVELAKE_DUCKDB_MEMORY_LIMIT
 overrides it), and a `temp_directory` under the data dir where DuckDB spills what
 does not fit, so a big lake degrades to disk instead of exhausting the machine.
 transform/profiles.yml states the same two settings for dbt (YAML cannot import
-them; tests/livelake/test_config.py keeps the two in step).
+them; tests/settings/test_paths.py keeps the two in step).
 """
 
 from __future__ import annotations
@@ -79,61 +79,3 @@ class Paths:
             "memory_limit": os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT),
             "temp_directory": str(self.spill),
         }
-
-
-# BigQuery (production, issue 11): every setting from the environment (.env.example
-# lists them). The emulator the tests use is reached through LIVELAKE_BQ_API_ENDPOINT.
-GCP_PROJECT_VARIABLE = "LIVELAKE_GCP_PROJECT"
-
-# One variable switches the whole product between DuckDB (dev) and BigQuery (prod):
-# the dbt target, where `livelake kpis` reads, the dashboards' database
-# (dashboards/livelake_dashboards/warehouse.py reads the same variable).
-TARGET_VARIABLE = "LIVELAKE_TARGET"
-TARGETS = ("dev", "prod")
-
-
-def target_from_env() -> str:
-    """LIVELAKE_TARGET (dev by default); anything but dev or prod is refused."""
-    target = os.environ.get(TARGET_VARIABLE, "").strip() or "dev"
-    if target not in TARGETS:
-        raise ValueError(f"{TARGET_VARIABLE}={target!r}: set it to dev or prod")
-    return target
-
-
-@dataclass(frozen=True)
-class BigQuerySettings:
-    """Where production lives and how long any BigQuery call may take.
-
-    `request_timeout` bounds each HTTP request (and its retries together); `job_timeout`
-    bounds the wait for one job (a load, a transaction). Both are finite, so a frozen
-    endpoint fails the command instead of hanging it."""
-
-    project: str | None
-    location: str
-    raw_dataset: str
-    api_endpoint: str | None
-    request_timeout: float
-    job_timeout: float
-    # The models' dataset (dbt's target dataset; marts in <dataset>_marts and _core).
-    dataset: str = "livelake"
-    # A whole prod `dbt` call (`livelake build --target prod`): a frozen endpoint or
-    # a stuck job ends it with exit 124 instead of hanging the schedule.
-    build_timeout: float = 1800.0
-
-    @classmethod
-    def from_env(cls) -> BigQuerySettings:
-        env = os.environ
-        return cls(
-            project=env.get(GCP_PROJECT_VARIABLE) or None,
-            location=env.get("LIVELAKE_BQ_LOCATION", "asia-east1"),
-            raw_dataset=env.get("LIVELAKE_BQ_RAW_DATASET", "lake"),
-            api_endpoint=env.get("LIVELAKE_BQ_API_ENDPOINT") or None,
-            request_timeout=float(env.get("LIVELAKE_BQ_TIMEOUT_SECONDS", "30")),
-            job_timeout=float(env.get("LIVELAKE_BQ_JOB_TIMEOUT_SECONDS", "600")),
-            dataset=env.get("LIVELAKE_BQ_DATASET", "livelake"),
-            build_timeout=float(env.get("LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS", "1800")),
-        )
-
-    def marts_dataset(self, schema: str = "marts") -> str:
-        """Where dbt builds a custom schema on BigQuery (macros/generate_schema_name.sql)."""
-        return f"{self.dataset}_{schema}"
