@@ -1,6 +1,6 @@
 """Where Superset lives for one livelake world, and what it connects to.
 
-Everything hangs off LIVELAKE_DATA_DIR (as `livelake.config.Paths` does), so a test
+Everything hangs off LIVELAKE_DATA_DIR (as `settings.paths.Paths` does), so a test
 or a second world gets its own Superset metadata, key and passwords beside its own
 serving copy. The analytics database is `warehouse.Warehouse`: the serving copy, or
 BigQuery under LIVELAKE_TARGET=prod (LIVELAKE_SUPERSET_DATABASE_URI overrides either),
