@@ -121,18 +121,25 @@ def native_filters(selected: dict[str, tuple[str, object]]) -> str:
 def open_dashboard(
     driver: WebDriver, base_url: str, slug: str, expected_charts: int, query: str = ""
 ) -> Rendered:
-    """Open a dashboard and wait until every chart has drawn, failed or timed out."""
+    """Open a dashboard and wait until every chart has drawn, failed or timed out.
+
+    Settled means the same states on two polls a second apart: a chart read while it
+    turns from loading to its answer can look drawn for a moment (a spinner's svg
+    before the error text), and one such read must not end the wait."""
     driver.get(f"{base_url}/superset/dashboard/{slug}/" + (f"?{query}" if query else ""))
     deadline = time.monotonic() + DRAW_TIMEOUT_S
     states: list[tuple[str, str]] = []
+    previous: list[tuple[str, str]] = []
     while time.monotonic() < deadline:
         try:
             holders = driver.find_elements(By.CSS_SELECTOR, "[class*='dashboard-chart-id-']")
             states = [chart_state(holder) for holder in holders]
         except StaleElementReferenceException:
             continue
-        if len(states) >= expected_charts and all(state != "loading" for state, _ in states):
+        settled = len(states) >= expected_charts and all(s != "loading" for s, _ in states)
+        if settled and [s for s, _ in states] == [s for s, _ in previous]:
             break
+        previous = states
         time.sleep(1)
     problems = [detail for state, detail in states if state != "drawn"]
     if len(states) < expected_charts:

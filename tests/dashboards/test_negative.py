@@ -33,10 +33,11 @@ def broken_serving(superset, request) -> Iterator[Path]:
         os.rename(kept, serving)
 
 
-# What the chart-data API answers, as DuckDB words it, naming the serving copy.
+# What the chart-data API answers, naming the serving copy: the product's own words for
+# a copy that is not there (serving_connection), DuckDB's for one that is not a database.
 MESSAGES = {
-    "missing": 'Cannot open database "{path}" in read-only mode: database does not exist',
-    "corrupt": 'The file "{path}" exists, but it is not a valid DuckDB database file!',
+    "missing": "Cannot open the serving copy {path}: it does not exist (run `livelake publish`)",
+    "corrupt": 'IO Error: The file "{path}" exists, but it is not a valid DuckDB database file!',
 }
 
 
@@ -51,7 +52,7 @@ def test_charts_answer_with_an_error(superset, broken_serving, request) -> None:
         response = client.chart_data(chart["id"])
         assert response.status_code == 400, response.text[:500]
         message = response.json()["message"]
-        assert message.startswith("Error: (_duckdb.IOException) IO Error: "), message
+        assert message.startswith("Error: (_duckdb.IOException) "), message
         assert expected in message, message
     assert requests.get(f"{superset.url}/health", timeout=10).text == "OK"
 
