@@ -9,9 +9,7 @@ test_deadline.py proves it in a running Airflow instead.
 
 from __future__ import annotations
 
-import fcntl
 import html
-import json
 import os
 import subprocess
 import time
@@ -37,7 +35,7 @@ from tests.orchestration.conftest import (
     need,
 )
 
-pytestmark = pytest.mark.xdist_group("airflow")  # one worker, were loadgroup to work
+pytestmark = pytest.mark.xdist_group("airflow")  # one worker: tests/conftest.py
 LIVELAKE = REPO / ".venv" / "bin" / "livelake"
 DAG_TASKS = ("ingest", "build", "publish", "health", "data_alert")
 
@@ -60,28 +58,19 @@ def _kpis(data_dir: Path) -> tuple[list[tuple], str]:
 
 
 @pytest.fixture(scope="module")
-def daily_run(request: pytest.FixtureRequest, tmp_path_factory) -> dict:
+def daily_run(small_world, migrated_database: Path, tmp_path_factory) -> dict:
     """At the same time, on the small world: dag.test() reading the inbox (the local
     source), dag.test() reading a Google Drive folder holding the same files (the fake
     Drive v3 of tests/ingest/drive_fake.py), and `livelake run` (what `make dev` runs)
     on the inbox; each in its own data directory, each DAG with its own SMTP server.
 
-    Made once per session, whichever xdist worker asks first (a file lock in the
-    session's shared temporary directory): `--dist loadgroup` does not keep a group on
-    one worker under pytest 9.2 (pytest-dev/pytest-xdist#1386), and this is the
-    costliest setup of these tests."""
+    Made once, on the one worker the "airflow" group runs on (tests/conftest.py keeps
+    a group together); the costliest setup of these tests."""
     need(LIVELAKE, "the pipeline venv: make setup")
     need(AIRFLOW_PY, "Airflow")
-    tmp = tmp_path_factory.getbasetemp().parent / "livelake_daily_run"
-    tmp.mkdir(exist_ok=True)
-    done = tmp / "result.json"
-    with (tmp / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():  # the fixtures it needs, only here: the waiter needs none
-            world, _ = request.getfixturevalue("small_world")
-            database = request.getfixturevalue("migrated_database")
-            done.write_text(json.dumps(_run_all(world / "inbox", database, tmp)))
-    runs = json.loads(done.read_text())
+    tmp = tmp_path_factory.mktemp("livelake_daily_run")
+    world, _ = small_world
+    runs = _run_all(world / "inbox", migrated_database, tmp)
     for run in ("local", "drive"):
         runs[run]["data"] = Path(runs[run]["data"])
         runs[run]["messages"] = SmtpSink.read(Path(runs[run]["maildir"]))
