@@ -92,9 +92,6 @@ HEALTH_FRESHNESS = Dataset(
     "latest_data_date",
     "How recent each domain's latest export is.",
 )
-HEALTH_FILES = Dataset(
-    "mart_data_health_files", "day", "One row per committed workbook: what became of its rows."
-)
 
 
 def m(sql: str, label: str, fmt: str = "int") -> Metric:
@@ -664,7 +661,7 @@ OPERATIONS = Dashboard(
                 "is from their mean; beyond ±3 the day is flagged (axis cut at ±6).",
                 "line",
                 DEDUCTIONS,
-                (m("avg(take_rate_z28)", "Take rate z-score", "decimal"),),
+                (m("avg(take_rate_z)", "Take rate z-score", "decimal"),),
                 groupby=("agency",),
                 x_axis="date",
                 where=(PER_AGENCY,),
@@ -684,10 +681,10 @@ OPERATIONS = Dashboard(
                     "date",
                     "agency_label",
                     "take_rate",
-                    "take_rate_mean_28",
-                    "take_rate_std_28",
-                    "take_rate_days_28",
-                    "take_rate_z28",
+                    "take_rate_mean_trailing",
+                    "take_rate_std_trailing",
+                    "take_rate_days_trailing",
+                    "take_rate_z",
                     "gross_post",
                     "net_revenue",
                 ),
@@ -697,10 +694,10 @@ OPERATIONS = Dashboard(
                     # is read as that column where Superset groups by the labels
                     "agency_label": "Agency or platform",
                     "take_rate": "Take rate",
-                    "take_rate_mean_28": "Usual take rate (mean)",
-                    "take_rate_std_28": "Usual spread (σ)",
-                    "take_rate_days_28": "Days in the mean",
-                    "take_rate_z28": "Deviation (σ)",
+                    "take_rate_mean_trailing": "Usual take rate (mean)",
+                    "take_rate_std_trailing": "Usual spread (σ)",
+                    "take_rate_days_trailing": "Days in the mean",
+                    "take_rate_z": "Deviation (σ)",
                     "gross_post": "Gross",
                     "net_revenue": "Net revenue",
                 },
@@ -708,16 +705,16 @@ OPERATIONS = Dashboard(
                 order_by=("date", False),
                 column_formats={
                     "take_rate": "percent",
-                    "take_rate_mean_28": "percent",
-                    "take_rate_std_28": "percent",
-                    "take_rate_days_28": "int",
-                    "take_rate_z28": "decimal",
+                    "take_rate_mean_trailing": "percent",
+                    "take_rate_std_trailing": "percent",
+                    "take_rate_days_trailing": "int",
+                    "take_rate_z": "decimal",
                     "gross_post": "money",
                     "net_revenue": "money",
                 },
                 highlights=(
-                    ("take_rate_z28", ">", 2.999, RED),
-                    ("take_rate_z28", "<", -2.999, RED),
+                    ("take_rate_z", ">", 2.999, RED),
+                    ("take_rate_z", "<", -2.999, RED),
                 ),
                 ignores_filters=("agency",),
                 width=12,

@@ -187,7 +187,7 @@ def test_take_rate_band_and_flagged_days(superset, serving_query) -> None:
     mart = {
         d: (rate, mean, std, z, flagged)
         for d, rate, mean, std, z, flagged in serving_query(
-            "select date, take_rate, take_rate_mean_28, take_rate_std_28, take_rate_z28, "
+            "select date, take_rate, take_rate_mean_trailing, take_rate_std_trailing, take_rate_z, "
             "is_flagged from marts.mart_revenue_deductions where agency is null"
         )
     }
@@ -208,8 +208,8 @@ def test_take_rate_band_and_flagged_days(superset, serving_query) -> None:
     flagged = {
         (d, agency or "Platform"): (rate, mean, std, days, z)
         for d, agency, rate, mean, std, days, z in serving_query(
-            "select date, agency, take_rate, take_rate_mean_28, take_rate_std_28, "
-            "take_rate_days_28, take_rate_z28 from marts.mart_revenue_deductions "
+            "select date, agency, take_rate, take_rate_mean_trailing, take_rate_std_trailing, "
+            "take_rate_days_trailing, take_rate_z from marts.mart_revenue_deductions "
             "where is_flagged"
         )
     }
