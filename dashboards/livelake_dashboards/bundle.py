@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 import zipfile
 from collections.abc import Iterable
@@ -203,6 +204,7 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
         "dashboards": [],
     }
     where = " AND ".join(f"({condition})" for condition in chart.where)
+    groupby = [column_ref(chart, name) for name in chart.groupby]
     query: dict[str, Any] = {
         "filters": [{"col": chart.time_column, "op": "TEMPORAL_RANGE", "val": "No filter"}],
         "extras": {"having": "", "where": where},
@@ -222,7 +224,7 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "x_axis": chart.x_axis,
             "time_grain_sqla": chart.time_grain,
             "metrics": metrics,
-            "groupby": list(chart.groupby),
+            "groupby": groupby,
             "order_desc": True,
             "y_axis_format": number_format,
             "x_axis_time_format": DATE_FORMAT,
@@ -247,8 +249,8 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
         if "stack" in chart.extra:
             params["stack"] = chart.extra["stack"]
         query |= {
-            "columns": [base_axis(chart.x_axis, chart.time_grain), *chart.groupby],
-            "series_columns": list(chart.groupby),
+            "columns": [base_axis(chart.x_axis, chart.time_grain), *groupby],
+            "series_columns": groupby,
             "metrics": metrics,
             "orderby": [[metrics[0], False]],
         }
@@ -277,12 +279,13 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "orderby": [],
         }
     elif chart.viz == "table" and chart.columns:
-        column, ascending = chart.order_by or (chart.columns[0], True)
-        columns = [raw_column(chart, name) for name in chart.columns]
+        sort = [chart.order_by or (chart.columns[0], True), *chart.then_by]
+        orderby = [[column_ref(chart, name, labelled=False), asc] for name, asc in sort]
+        columns = [column_ref(chart, name) for name in chart.columns]
         params |= {
             "query_mode": "raw",
             "all_columns": columns,
-            "order_by_cols": [json.dumps([column, ascending])],
+            "order_by_cols": [json.dumps(key) for key in orderby],
             "table_timestamp_format": chart.extra.get("timestamp_format", DATE_FORMAT),
             "include_search": True,
             "server_pagination": False,
@@ -293,12 +296,12 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             },
             "conditional_formatting": conditional_formatting(chart),
         }
-        query |= {"columns": columns, "metrics": [], "orderby": [[column, ascending]]}
+        query |= {"columns": columns, "metrics": [], "orderby": orderby}
     elif chart.viz == "table":
         by, ascending = sort_metric(chart, metrics)
         params |= {
             "query_mode": "aggregate",
-            "groupby": list(chart.groupby),
+            "groupby": groupby,
             "metrics": metrics,
             "timeseries_limit_metric": by,
             "order_desc": not ascending,
@@ -313,13 +316,13 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "conditional_formatting": conditional_formatting(chart),
         }
         query |= {
-            "columns": list(chart.groupby),
+            "columns": groupby,
             "metrics": metrics,
             "orderby": [[by, ascending]],
         }
     elif chart.viz == "pie":
         params |= {
-            "groupby": list(chart.groupby),
+            "groupby": groupby,
             "metric": metrics[0],
             "sort_by_metric": True,
             "number_format": number_format,
@@ -333,7 +336,7 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "outerRadius": 60,
         }
         query |= {
-            "columns": list(chart.groupby),
+            "columns": groupby,
             "metrics": metrics,
             "orderby": [[metrics[0], False]],
         }
@@ -341,7 +344,7 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
         assert chart.x_axis is not None and len(chart.groupby) == 1, chart.key
         params |= {
             "x_axis": chart.x_axis,
-            "groupby": chart.groupby[0],
+            "groupby": groupby[0],
             "metric": metrics[0],
             "normalize_across": "heatmap",
             "show_values": True,
@@ -358,7 +361,7 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             "value_bounds": [None, None],
         }
         query |= {
-            "columns": [chart.x_axis, chart.groupby[0]],
+            "columns": [chart.x_axis, groupby[0]],
             "metrics": metrics,
             "orderby": [],
         }
@@ -371,13 +374,15 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
     return params, query
 
 
-def raw_column(chart: Chart, name: str) -> str | dict[str, Any]:
-    """A raw table column, under its people's name when the spec gives one."""
-    if name not in chart.labels:
+def column_ref(chart: Chart, name: str, labelled: bool = True) -> str | dict[str, Any]:
+    """A column as Superset takes it: the mart column's name, or an ad-hoc column for
+    one the spec computes (chart.computed) or shows under people's name (chart.labels)."""
+    label = chart.labels.get(name, name) if labelled else name
+    if name not in chart.computed and label == name:
         return name
     return {
-        "label": chart.labels[name],
-        "sqlExpression": name,
+        "label": label,
+        "sqlExpression": chart.computed.get(name, name),
         "expressionType": "SQL",
     }
 
@@ -390,6 +395,7 @@ def conditional_formatting(chart: Chart) -> list[dict[str, Any]]:
             "operator": operator,
             "targetValue": value,
             "colorScheme": colour,
+            "useGradient": False,  # the colour itself, not a shade by distance
         }
         for column, operator, value, colour in chart.highlights
     ]
@@ -474,14 +480,43 @@ def dashboard_yaml(dashboard: Dashboard) -> dict[str, Any]:
         },
     }
     for row_id, charts in zip(row_ids[1:], dashboard.rows, strict=True):
-        chart_ids = [f"CHART-{chart.key}" for chart in charts]
-        position[row_id] = row(row_id, chart_ids)
+        children = []
         for chart in charts:
-            position[f"CHART-{chart.key}"] = {
+            chart_id = f"CHART-{chart.key}"
+            parents = ["ROOT_ID", "GRID_ID", row_id]
+            if chart.viz != "big_number":  # a tile shows its description as its subtitle
+                # Superset 6.1.0 cannot show a chart's own description on a dashboard
+                # (its hydrate keeps `description_markeddown`, the chart reads
+                # `description_markdown`), so each chart sits in a column under a
+                # markdown line with its description from the spec.
+                column_id, text_id = f"COLUMN-{chart.key}", f"MARKDOWN-{chart.key}"
+                position[column_id] = {
+                    "type": "COLUMN",
+                    "id": column_id,
+                    "children": [text_id, chart_id],
+                    "parents": parents,
+                    "meta": {"width": chart.width, "background": "BACKGROUND_TRANSPARENT"},
+                }
+                parents = [*parents, column_id]
+                position[text_id] = {
+                    "type": "MARKDOWN",
+                    "id": text_id,
+                    "children": [],
+                    "parents": parents,
+                    "meta": {
+                        "code": description_markdown(chart),
+                        "width": chart.width,
+                        "height": description_height(chart),
+                    },
+                }
+                children.append(column_id)
+            else:
+                children.append(chart_id)
+            position[chart_id] = {
                 "type": "CHART",
-                "id": f"CHART-{chart.key}",
+                "id": chart_id,
                 "children": [],
-                "parents": ["ROOT_ID", "GRID_ID", row_id],
+                "parents": parents,
                 "meta": {
                     "chartId": ids[chart.key],
                     "uuid": chart_uuid(chart),
@@ -490,9 +525,10 @@ def dashboard_yaml(dashboard: Dashboard) -> dict[str, Any]:
                     "height": chart.height,
                 },
             }
+        position[row_id] = row(row_id, children)
     metadata = {
         "native_filter_configuration": native_filters(dashboard, ids),
-        "expanded_slices": {str(number): True for number in ids.values()},
+        "expanded_slices": {},  # shows nothing in 6.1.0: see dashboard_yaml
         "timed_refresh_immune_slices": [],
         "default_filters": "{}",
         "color_scheme": "supersetColors",
@@ -520,6 +556,18 @@ def dashboard_yaml(dashboard: Dashboard) -> dict[str, Any]:
         "metadata": metadata,
         "version": "1.0.0",
     }
+
+
+def description_markdown(chart: Chart) -> str:
+    """The line above a chart: its description from the spec, as plain text."""
+    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", chart.description)
+
+
+def description_height(chart: Chart) -> int:
+    """Grid units (8 px) for the description at the chart's width: about 16 characters
+    of 14 px text per column of 12, 3 units a line, plus the markdown's padding."""
+    lines = -(-len(chart.description) // (16 * chart.width))
+    return 3 * lines + 5
 
 
 def row(row_id: str, children: list[str]) -> dict[str, Any]:

@@ -85,11 +85,15 @@ class Chart:
     where: tuple[str, ...] = ()  # fixed SQL conditions (e.g. period_grain = 'month')
     columns: tuple[str, ...] = ()  # raw table columns (viz = table, no metrics)
     order_by: tuple[str, bool] | None = None  # (column or metric label, ascending)
+    then_by: tuple[tuple[str, bool], ...] = ()  # a raw table's further sort keys
+    # columns the mart lacks, computed per row from its columns (name -> SQL), e.g. a
+    # membership level's rank from LEVEL_RANK: shown, grouped or sorted by like columns
+    computed: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     column_formats: dict[str, Format] = field(default_factory=dict, hash=False, compare=False)
     # people's names for raw table columns (column -> label)
     labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # Superset table conditional formatting: (column or metric label, operator, value, colour)
-    highlights: tuple[tuple[str, str, float, str], ...] = ()
+    highlights: tuple[tuple[str, str, float | str, str], ...] = ()
     # dashboard filters on these columns do not apply (the chart fixes the column, e.g.
     # the platform-wide rows where agency is null): scoped away, never blanking the chart
     ignores_filters: tuple[str, ...] = ()
@@ -101,6 +105,17 @@ class Chart:
     @property
     def time_column(self) -> str:
         return self.dataset.time_column
+
+
+LEVELS = ("regular", "silver", "gold", "platinum", "diamond")  # membership, lowest first
+
+
+def level_rank(column: str) -> str:
+    """A membership level column's rank (0 = regular ... 4 = diamond), for marts that
+    carry the level without `membership_rank`: levels sort by rank, never by name.
+    tests/dashboards/test_spec.py holds LEVELS to the marts' membership_rank."""
+    cases = " ".join(f"when '{level}' then {rank}" for rank, level in enumerate(LEVELS))
+    return f"case {column} {cases} end"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,15 @@ assets.
 
 from __future__ import annotations
 
-from livelake_dashboards.model import Chart, Dashboard, Dataset, Metric, SelectFilter, ratio
+from livelake_dashboards.model import (
+    Chart,
+    Dashboard,
+    Dataset,
+    Metric,
+    SelectFilter,
+    level_rank,
+    ratio,
+)
 
 # ---------------------------------------------------------------- datasets
 KPIS = Dataset("mart_daily_kpis", "date", "Platform KPIs per Asia/Taipei date.")
@@ -83,9 +91,6 @@ HEALTH_FRESHNESS = Dataset(
     "mart_data_health_freshness",
     "latest_data_date",
     "How recent each domain's latest export is.",
-)
-HEALTH_FILES = Dataset(
-    "mart_data_health_files", "day", "One row per committed workbook: what became of its rows."
 )
 
 
@@ -345,7 +350,8 @@ MEMBERSHIP_DASHBOARD = Dashboard(
                 "bar",
                 TRANSITIONS,
                 (m("sum(users)", "Users"),),
-                groupby=("to_level",),
+                groupby=("to_rank", "to_level"),  # series "1, silver" ... in rank order
+                computed={"to_rank": level_rank("to_level")},
                 x_axis="period_start",
                 time_grain="P1M",
                 where=("period_grain = 'month'", "transition_type = 'upgrade'"),
@@ -367,6 +373,8 @@ MEMBERSHIP_DASHBOARD = Dashboard(
                 },
                 where=("period_grain = 'month'",),
                 order_by=("period_start", False),
+                then_by=(("from_rank", True), ("to_rank", True)),
+                computed={"from_rank": level_rank("from_level"), "to_rank": level_rank("to_level")},
                 column_formats={"users": "int"},
                 row_limit=200,
             ),
@@ -653,7 +661,7 @@ OPERATIONS = Dashboard(
                 "is from their mean; beyond ±3 the day is flagged (axis cut at ±6).",
                 "line",
                 DEDUCTIONS,
-                (m("avg(take_rate_z28)", "Take rate z-score", "decimal"),),
+                (m("avg(take_rate_z)", "Take rate z-score", "decimal"),),
                 groupby=("agency",),
                 x_axis="date",
                 where=(PER_AGENCY,),
@@ -665,35 +673,48 @@ OPERATIONS = Dashboard(
                 "flagged_days",
                 "Flagged days",
                 "Days whose take rate is 3 or more standard deviations from the mean of the "
-                "up to 28 days before (take_rate_days_28 of them), platform-wide (agency "
-                "empty) and per agency; all agencies, whatever the filter.",
+                "up to 28 days before (the days that mean is over are shown), platform-wide "
+                "and per agency; all agencies, whatever the filter.",
                 "table",
                 DEDUCTIONS,
                 columns=(
                     "date",
-                    "agency",
+                    "agency_label",
                     "take_rate",
-                    "take_rate_mean_28",
-                    "take_rate_std_28",
-                    "take_rate_days_28",
-                    "take_rate_z28",
+                    "take_rate_mean_trailing",
+                    "take_rate_std_trailing",
+                    "take_rate_days_trailing",
+                    "take_rate_z",
                     "gross_post",
                     "net_revenue",
                 ),
+                labels={
+                    "date": "Date",
+                    # not "Agency": a label equal to another column of the mart (agency)
+                    # is read as that column where Superset groups by the labels
+                    "agency_label": "Agency or platform",
+                    "take_rate": "Take rate",
+                    "take_rate_mean_trailing": "Usual take rate (mean)",
+                    "take_rate_std_trailing": "Usual spread (σ)",
+                    "take_rate_days_trailing": "Days in the mean",
+                    "take_rate_z": "Deviation (σ)",
+                    "gross_post": "Gross",
+                    "net_revenue": "Net revenue",
+                },
                 where=("is_flagged",),
                 order_by=("date", False),
                 column_formats={
                     "take_rate": "percent",
-                    "take_rate_mean_28": "percent",
-                    "take_rate_std_28": "percent",
-                    "take_rate_days_28": "int",
-                    "take_rate_z28": "decimal",
+                    "take_rate_mean_trailing": "percent",
+                    "take_rate_std_trailing": "percent",
+                    "take_rate_days_trailing": "int",
+                    "take_rate_z": "decimal",
                     "gross_post": "money",
                     "net_revenue": "money",
                 },
                 highlights=(
-                    ("take_rate_z28", ">", 2.999, RED),
-                    ("take_rate_z28", "<", -2.999, RED),
+                    ("take_rate_z", ">", 2.999, RED),
+                    ("take_rate_z", "<", -2.999, RED),
                 ),
                 ignores_filters=("agency",),
                 width=12,
@@ -856,12 +877,17 @@ FUNNEL_DASHBOARD = Dashboard(
             Chart(
                 "retention_heatmap",
                 "First-top-up retention",
-                "Share of each week's first-time payers who top up again 1, 2, 4, 8 and 12 "
-                "weeks later.",
+                "Share of each week's first-time payers (the cohort's size beside its week) "
+                "who top up again 1, 2, 4, 8 and 12 weeks later; a blank cell is a week "
+                "not yet reached, never 0%.",
                 "heatmap",
                 RETENTION,
                 (m("avg(retention_rate)", "Retention", "percent"),),
-                groupby=("cohort_week",),
+                groupby=("cohort",),
+                computed={
+                    "cohort": "concat(cast(cohort_week as string), ' (', "
+                    "cast(cohort_users as string), ' payers)')"
+                },
                 x_axis="weeks_after",
                 where=("weeks_after in (1, 2, 4, 8, 12)", "is_complete"),
             ),
@@ -962,6 +988,11 @@ HEALTH = Dashboard(
                 },
                 order_by=("domain", True),
                 column_formats={"files_loaded": "int"},
+                highlights=(
+                    ("freshness_status", "=", "fresh", GREEN),
+                    ("freshness_status", "=", "late", AMBER),
+                    ("freshness_status", "=", "missing", RED),
+                ),
                 width=12,
                 height=40,
                 extra={"no_time_filter": True, "timestamp_format": "%Y-%m-%d %H:%M"},

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from livelake_dashboards.client import SupersetClient
+from livelake_dashboards.model import LEVELS
 from livelake_dashboards.spec import DASHBOARDS
 
 from tests.dashboards import api
@@ -186,7 +187,7 @@ def test_take_rate_band_and_flagged_days(superset, serving_query) -> None:
     mart = {
         d: (rate, mean, std, z, flagged)
         for d, rate, mean, std, z, flagged in serving_query(
-            "select date, take_rate, take_rate_mean_28, take_rate_std_28, take_rate_z28, "
+            "select date, take_rate, take_rate_mean_trailing, take_rate_std_trailing, take_rate_z, "
             "is_flagged from marts.mart_revenue_deductions where agency is null"
         )
     }
@@ -205,22 +206,109 @@ def test_take_rate_band_and_flagged_days(superset, serving_query) -> None:
     assert banded > 0
     table = api.chart_rows(client, ids["Flagged days"])
     flagged = {
-        (d, agency): z
-        for d, agency, z in serving_query(
-            "select date, agency, take_rate_z28 from marts.mart_revenue_deductions where is_flagged"
+        (d, agency or "Platform"): (rate, mean, std, days, z)
+        for d, agency, rate, mean, std, days, z in serving_query(
+            "select date, agency, take_rate, take_rate_mean_trailing, take_rate_std_trailing, "
+            "take_rate_days_trailing, take_rate_z from marts.mart_revenue_deductions "
+            "where is_flagged"
         )
     }
-    shown = {(epoch_day(r["date"]), r["agency"]): r["take_rate_z28"] for r in table}
-    assert shown == pytest.approx(flagged) and flagged
+    # people's column names, the platform-wide row named "Platform" (not N/A)
+    assert list(table[0]) == [
+        "Date",
+        "Agency or platform",
+        "Take rate",
+        "Usual take rate (mean)",
+        "Usual spread (σ)",
+        "Days in the mean",
+        "Deviation (σ)",
+        "Gross",
+        "Net revenue",
+    ]
+    shown = {
+        (epoch_day(r["Date"]), r["Agency or platform"]): (
+            r["Take rate"],
+            r["Usual take rate (mean)"],
+            r["Usual spread (σ)"],
+            r["Days in the mean"],
+            r["Deviation (σ)"],
+        )
+        for r in table
+    }
+    assert set(shown) == set(flagged) and flagged
+    for key, values in flagged.items():
+        assert shown[key] == pytest.approx(values), key
+    assert any(agency == "Platform" for _, agency in flagged)
     # the flagged platform days are the dots on the band chart
     dots = {epoch_day(r["date"]) for r in rows if r["Flagged day"] is not None}
-    assert dots == {d for d, agency in flagged if agency is None}
+    assert dots == {d for d, agency in flagged if agency == "Platform"}
     form = client.request("GET", f"/api/v1/chart/{ids['Flagged days']}")["result"]
     rules = json.loads(form["params"])["conditional_formatting"]
     assert {(r["column"], r["operator"], r["targetValue"]) for r in rules} == {
-        ("take_rate_z28", ">", 2.999),
-        ("take_rate_z28", "<", -2.999),
+        ("Deviation (σ)", ">", 2.999),
+        ("Deviation (σ)", "<", -2.999),
     }
+
+
+RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+def test_levels_in_rank_order_never_alphabetical(superset, serving_query) -> None:
+    """Within a month, moves are listed by the level left, then the level reached, in
+    rank order (regular < silver < gold < platinum < diamond); the upgrade series are
+    named rank first, so they sort in rank order too."""
+    assert (
+        dict(
+            serving_query(
+                "select distinct membership_level, membership_rank "
+                "from marts.mart_daily_kpis_by_level"
+            )
+        )
+        == RANK
+    )
+    client = api.admin(superset)
+    ids = api.chart_ids(client)
+    table = api.chart_rows(client, ids["Moves between levels, per month"])
+    keys = [(-r["Month"], RANK[r["From level"]], RANK[r["To level"]]) for r in table]
+    assert keys == sorted(keys)
+    months = {r["Month"] for r in table}
+    assert len(months) > 1 and len({r["From level"] for r in table}) >= 3
+    # alphabetical would put diamond or gold before regular and silver
+    first = [r["From level"] for r in table if r["Month"] == max(months)]
+    assert first[0] == "regular" and first != sorted(first)
+    expected = {
+        (d, level, RANK[level], users)
+        for d, level, users in serving_query(
+            "select period_start, to_level, sum(users) from marts.mart_membership_transitions "
+            "where period_grain = 'month' and transition_type = 'upgrade' group by 1, 2"
+        )
+    }
+    upgrades = api.chart_rows(client, ids["Monthly upgrades, by the level reached"])
+    assert {
+        (epoch_day(r["period_start"]), r["to_level"], r["to_rank"], r["Users"]) for r in upgrades
+    } == expected
+
+
+def test_retention_cells_with_cohort_sizes_and_none_not_yet_reached(
+    superset, serving_query
+) -> None:
+    """Each cohort is named with its size; a cell whose week has not ended is absent
+    (blank, "not yet reached"), never drawn as 0%."""
+    client = api.admin(superset)
+    rows = api.chart_rows(client, api.chart_ids(client)["First-top-up retention"])
+    mart = serving_query(
+        "select cohort_week, cohort_users, weeks_after, retention_rate, is_complete "
+        "from marts.mart_topup_retention where weeks_after in (1, 2, 4, 8, 12)"
+    )
+    reached = {
+        (f"{week.isoformat()} ({users} payers)", after): rate
+        for week, users, after, rate, complete in mart
+        if complete
+    }
+    shown = {(r["cohort"], r["weeks_after"]): r["Retention"] for r in rows}
+    assert shown == pytest.approx(reached) and reached
+    not_reached = [m for m in mart if not m[4]]
+    assert not_reached and any(m[3] == 0 for m in not_reached)  # would read as 0%
 
 
 def test_freshness_and_shares_equal_the_marts(superset, serving_query) -> None:
@@ -238,6 +326,14 @@ def test_freshness_and_shares_equal_the_marts(superset, serving_query) -> None:
         )
     }
     assert shown == mart and len(mart) == 5
+    # graded: the status cell green, amber or red (the browser test reads the colours)
+    form = client.request("GET", f"/api/v1/chart/{ids['Freshness per domain']}")["result"]
+    rules = json.loads(form["params"])["conditional_formatting"]
+    assert {(r["column"], r["operator"], r["targetValue"], r["colorScheme"]) for r in rules} == {
+        ("Status", "=", "fresh", "#5AC189"),
+        ("Status", "=", "late", "#FCC700"),
+        ("Status", "=", "missing", "#E04355"),
+    }
     shares = {
         r["domain"]: (r["Superseded share"], r["Quarantined share"])
         for r in api.chart_rows(client, ids["Superseded and quarantined shares per domain"])

@@ -39,6 +39,31 @@ def test_dashboard_draws_every_chart(superset, admin_browser, screenshots_dir, d
     assert rendered.problems == [], f"{dashboard.slug}: {rendered.problems}"
     assert rendered.drawn == len(dashboard.charts)
     assert dashboard.title in admin_browser.page_source
+    # every chart's description from the spec is on the page (a tile's as its subtitle)
+    shown = admin_browser.execute_script(
+        "return [...document.querySelectorAll('.dashboard-markdown, .dashboard-chart')]"
+        ".map(e => e.innerText.replace(/\\s+/g, ' ').trim()).join(' | ')"
+    )
+    for chart in dashboard.charts:
+        assert chart.description in shown, (dashboard.slug, chart.key)
+    if dashboard.slug == "data-health":
+        assert_freshness_graded(admin_browser)
+
+
+STATUS_COLOURS = {"fresh": "rgb(90, 193, 137)", "late": "rgb(252, 199, 0)"}
+
+
+def assert_freshness_graded(driver: WebDriver) -> None:
+    """Each freshness status cell coloured by its grade (the small world has fresh and
+    late domains; missing is red by the same rule, checked in the chart's form)."""
+    cells = driver.execute_script(
+        "return [...document.querySelectorAll('td')]"
+        ".filter(e => ['fresh', 'late', 'missing'].includes(e.innerText.trim()))"
+        ".map(e => [e.innerText.trim(), getComputedStyle(e).backgroundColor])"
+    )
+    assert {status for status, _ in cells} == set(STATUS_COLOURS), cells
+    for status, colour in cells:
+        assert colour == STATUS_COLOURS[status], (status, colour)
 
 
 def has_column(select: SelectFilter, chart: Chart) -> bool:

@@ -294,17 +294,17 @@ def test_mart_revenue_deductions(built_fixture):
     assert p2["take_rate"] == pytest.approx(436.5 / 1255)
     assert keyed[(D("2025-03-02"), "Moon Agency")]["take_rate"] is None  # pre only: gross(post) 0
     # z-score: 6 earlier days on 03-07 -> null, 7 on 03-08 -> defined
-    assert keyed[(D("2025-03-07"), None)]["take_rate_z28"] is None
+    assert keyed[(D("2025-03-07"), None)]["take_rate_z"] is None
     platform_history = [580 / 1500, 436.5 / 1255, *S1_CALM_TAKE_RATES]
-    assert keyed[(D("2025-03-08"), None)]["take_rate_z28"] == pytest.approx(
+    assert keyed[(D("2025-03-08"), None)]["take_rate_z"] == pytest.approx(
         _z(platform_history[:7], S1_CALM_TAKE_RATES[5])
     )
     spike = keyed[(D("2025-03-10"), None)]
-    assert spike["take_rate_z28"] == pytest.approx(_z(platform_history, S1_SPIKE_TAKE_RATE))
+    assert spike["take_rate_z"] == pytest.approx(_z(platform_history, S1_SPIKE_TAKE_RATE))
     assert spike["is_flagged"] is True
     star_history = [0.4, 281.5 / 805, *S1_CALM_TAKE_RATES]
     star = keyed[(D("2025-03-10"), "Star Agency")]
-    assert star["take_rate_z28"] == pytest.approx(_z(star_history, S1_SPIKE_TAKE_RATE))
+    assert star["take_rate_z"] == pytest.approx(_z(star_history, S1_SPIKE_TAKE_RATE))
     assert star["is_flagged"] is True
     assert sum(r["is_flagged"] for r in rows) == 2
 
@@ -548,7 +548,7 @@ MART_COLUMNS = {
         "tax_withheld",
         "net_revenue",
         "take_rate",
-        "take_rate_z28",
+        "take_rate_z",
         "is_flagged",
         "mismatches",
         "arithmetic_breaks",
@@ -576,7 +576,7 @@ def test_mart_columns_follow_the_contract(built_fixture, mart):
     assert names[: len(MART_COLUMNS[mart])] == MART_COLUMNS[mart]
     types = {r["column_name"]: r["data_type"] for r in rows}
     for name, dtype in types.items():
-        if name.endswith(("_rate", "stickiness", "_per_dau", "_share", "share_of_dau", "_z28")):
+        if name.endswith(("_rate", "stickiness", "_per_dau", "_share", "share_of_dau", "_z")):
             assert dtype == "DOUBLE", (name, dtype)
         if name in (
             "topup_revenue",

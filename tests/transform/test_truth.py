@@ -225,13 +225,13 @@ def test_the_take_rate_spike_is_flagged(built):
     earlier_days = min(28, (spike["report_date"] - first_day).days)
     assert earlier_days >= 7, spike
     rows = built["query"](
-        "select is_flagged, take_rate_z28, take_rate_days_28 "
+        "select is_flagged, take_rate_z, take_rate_days_trailing "
         "from marts.mart_revenue_deductions "
         f"where date = '{spike['report_date']}' and agency = '{spike['agency']}'"
     )
     assert len(rows) == 1, (spike, rows)
-    assert rows[0]["take_rate_days_28"] == earlier_days, (spike, rows)
-    assert rows[0]["is_flagged"] and rows[0]["take_rate_z28"] >= 3, (spike, rows)
+    assert rows[0]["take_rate_days_trailing"] == earlier_days, (spike, rows)
+    assert rows[0]["is_flagged"] and rows[0]["take_rate_z"] >= 3, (spike, rows)
 
 
 def test_incremental_with_late_exports_equals_full_build(tmp_path, truth_source):
@@ -383,9 +383,9 @@ def test_the_long_world_reaches_every_kpi_window(long_build):
 
     # take-rate z-scores over 28 whole earlier days
     deductions = truth_kpis.expected_revenue_deductions(truth)
-    full = [r for r in deductions if r["take_rate_days_28"] == 28]
+    full = [r for r in deductions if r["take_rate_days_trailing"] == 28]
     [z28] = q(
-        "select count(*) as rows, count(take_rate_z28) as scored "
-        "from marts.mart_revenue_deductions where take_rate_days_28 = 28"
+        "select count(*) as rows, count(take_rate_z) as scored "
+        "from marts.mart_revenue_deductions where take_rate_days_trailing = 28"
     )
     assert z28["rows"] == len(full) and z28["scored"] >= 100, z28

@@ -692,10 +692,10 @@ def expected_revenue_deductions(truth: Truth) -> list[dict]:
         if len(earlier) >= TAKE_RATE_MIN_DAYS and std > 1e-12 and row["take_rate"] is not None:
             z = (row["take_rate"] - mean) / std
         row.update(
-            take_rate_mean_28=mean,
-            take_rate_std_28=std,
-            take_rate_days_28=len(earlier),
-            take_rate_z28=z,
+            take_rate_mean_trailing=mean,
+            take_rate_std_trailing=std,
+            take_rate_days_trailing=len(earlier),
+            take_rate_z=z,
             is_flagged=z is not None and abs(z) >= TAKE_RATE_Z,
             agency_label="Platform" if agency is None else agency,
             # the band the dashboard draws, where z exists; the take rate on flagged days

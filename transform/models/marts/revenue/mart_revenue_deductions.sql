@@ -1,12 +1,12 @@
 {#
     Per local date, platform-wide (agency null) and per agency: totals of gross
-    (pre and post), fees, tax, net, the effective take rate, and take_rate_z28, its
+    (pre and post), fees, tax, net, the effective take rate, and take_rate_z, its
     deviation from the mean of the {{ var('take_rate_window_days') }} days before d (d
     excluded) in population standard deviations. z is null with fewer than
     {{ var('take_rate_min_days') }} earlier days that have a take rate, or with a zero
     deviation (< 1e-12 counts as zero); |z| >= {{ var('take_rate_z_threshold') }} is
     flagged. The band the dashboard draws, take_rate_band_low / _high = mean ∓
-    threshold × std, exists where z does (its coverage: take_rate_days_28 of the
+    threshold × std, exists where z does (its coverage: take_rate_days_trailing of the
     {{ var('take_rate_window_days') }} days); flagged_take_rate repeats the take rate
     on flagged days only (the markers on the line). agency_label names the
     platform-wide row 'Platform'.
@@ -54,7 +54,7 @@ scored as (
                 -- rounded to 1e-9: the |z| >= 3 flag must not depend on the order in
                 -- which the engine happens to sum floats (3.0 vs 3.000000000000001)
                 then round((daily.take_rate - history.trailing_mean) / history.trailing_std, 9)
-        end as take_rate_z28
+        end as take_rate_z
     from daily
     left join history
         on
@@ -76,26 +76,26 @@ final as (
         tax_withheld,
         net_revenue,
         take_rate,
-        {{ livelake.to_double('take_rate_z28') }} as take_rate_z28,
-        coalesce(abs(take_rate_z28) >= {{ var('take_rate_z_threshold') }}, false) as is_flagged,
+        {{ livelake.to_double('take_rate_z') }} as take_rate_z,
+        coalesce(abs(take_rate_z) >= {{ var('take_rate_z_threshold') }}, false) as is_flagged,
         mismatches,
         arithmetic_breaks,
         deductions,
         streamer_days,
-        {{ livelake.to_double('trailing_mean') }} as take_rate_mean_28,
-        {{ livelake.to_double('trailing_std') }} as take_rate_std_28,
-        cast(trailing_days as {{ dbt.type_bigint() }}) as take_rate_days_28,
+        {{ livelake.to_double('trailing_mean') }} as take_rate_mean_trailing,
+        {{ livelake.to_double('trailing_std') }} as take_rate_std_trailing,
+        cast(trailing_days as {{ dbt.type_bigint() }}) as take_rate_days_trailing,
         coalesce(agency, 'Platform') as agency_label,
         case
-            when take_rate_z28 is not null
+            when take_rate_z is not null
                 then {{ livelake.to_double('trailing_mean - ' ~ var('take_rate_z_threshold') ~ ' * trailing_std') }}
         end as take_rate_band_low,
         case
-            when take_rate_z28 is not null
+            when take_rate_z is not null
                 then {{ livelake.to_double('trailing_mean + ' ~ var('take_rate_z_threshold') ~ ' * trailing_std') }}
         end as take_rate_band_high,
         case
-            when abs(take_rate_z28) >= {{ var('take_rate_z_threshold') }} then take_rate
+            when abs(take_rate_z) >= {{ var('take_rate_z_threshold') }} then take_rate
         end as flagged_take_rate
     from scored
 
