@@ -214,21 +214,21 @@ QUERIES: dict[str, Independent] = {
     "take_rate_band": Independent(
         "select date, (gross_post - net_revenue)::double / nullif(gross_post, 0)::double "
         'as "Take rate", '
-        "case when take_rate_z28 is not null then take_rate_mean_28 + 3 * take_rate_std_28 end "
+        "case when take_rate_z is not null then take_rate_mean_trailing + 3 * take_rate_std_trailing end "
         '"Mean + 3σ", '
-        "case when take_rate_z28 is not null then take_rate_mean_28 - 3 * take_rate_std_28 end "
+        "case when take_rate_z is not null then take_rate_mean_trailing - 3 * take_rate_std_trailing end "
         '"Mean − 3σ", '
-        'case when abs(take_rate_z28) >= 3 then take_rate end as "Flagged day" '
+        'case when abs(take_rate_z) >= 3 then take_rate end as "Flagged day" '
         f"from {DEDUCTIONS} where agency is null"
     ),
     "take_rate_z_by_agency": Independent(
-        'select date, agency, take_rate_z28 as "Take rate z-score" '
+        'select date, agency, take_rate_z as "Take rate z-score" '
         f"from {DEDUCTIONS} where agency is not null"
     ),
     "flagged_days": Independent(
-        "select date, agency, take_rate, take_rate_mean_28, take_rate_std_28, "
-        "take_rate_days_28, take_rate_z28, gross_post, net_revenue "
-        f"from {DEDUCTIONS} where abs(take_rate_z28) >= 3",
+        "select date, agency, take_rate, take_rate_mean_trailing, take_rate_std_trailing, "
+        "take_rate_days_trailing, take_rate_z, gross_post, net_revenue "
+        f"from {DEDUCTIONS} where abs(take_rate_z) >= 3",
         order="date",
     ),
     "streamer_day_exceptions": Independent(
