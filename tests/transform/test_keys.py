@@ -23,7 +23,7 @@ from tests.transform.keys import ALL_ROWS, KEY_TESTS, TRANSFORM, key_tests
 
 def _results(stdout: str) -> dict[str, str]:
     """test name -> PASS or FAIL, from dbt's log lines."""
-    found = re.findall(r"\b(PASS|FAIL \d+) (unique\w*) ", stdout)
+    found = re.findall(r"\b(PASS|FAIL \d+) ((?:unique|accepted_columns)\w*) ", stdout)
     assert found, stdout[-3000:]
     return {name: result.split()[0] for result, name in found}
 
@@ -54,11 +54,17 @@ def test_whole_table_key_tests_see_a_key_left_in_an_older_batch(built_fixture, t
             "insert into core.fct_topup select * replace (_batch_run_id - 1 as _batch_run_id) "
             "from core.fct_topup where order_id = 'o1'"
         )
-        con.execute("insert into core.dim_date select * from core.dim_date limit 1")
+        con.execute(
+            "insert into core.dim_date select * replace (9 as iso_day_of_week) "
+            "from core.dim_date limit 1"
+        )
 
-    daily = _results(run_dbt(data_dir, "test", "--select", *KEY_TESTS, check=False).stdout)
-    assert {name for name, result in daily.items() if result == "FAIL"} == {
-        "unique_dim_date_date_day"
+    # dim_date's accepted_columns test (its day of week in [1, 7]) sees the bad row too
+    values = "dim_date,test_name:accepted_columns"
+    daily = run_dbt(data_dir, "test", "--select", *KEY_TESTS, values, check=False).stdout
+    assert {name for name, result in _results(daily).items() if result == "FAIL"} == {
+        "unique_dim_date_date_day",
+        "accepted_columns_dim_date__min_value_1_max_value_7_",
     }
 
     whole = run_dbt(data_dir, "test", "--select", *KEY_TESTS, *ALL_ROWS, check=False)
