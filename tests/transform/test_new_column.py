@@ -53,7 +53,7 @@ def test_only_the_recipes_files_name_a_content_column() -> None:
     named = {
         path
         for path, text in _project_files(PROJECT_DIR).items()
-        if re.search(rf"\b{MODEL}\b", text)
+        if re.search(rf"\b{MODEL}\b", text) and not path.endswith(".md")
     }
     assert named == RECIPE | PINNED | {GENERATED}
 

@@ -9,7 +9,7 @@
     order (top_up, whose versions' partitions it re-reads), and stamps the rows it
     re-classified with its batch. A run re-aggregates only the partitions holding
     rows stamped after this table's watermark for that lake table
-    (`_base_batch_run_id`, the newest base batch it has aggregated), read as
+    (`_batch_aggregated_run_id`, the newest base batch it has aggregated), read as
     literals so DuckDB skips the other row groups of the date-ordered base tables.
     A lake row never changes partition, so the rest of the table stays right. A
     table on BigQuery.
@@ -32,7 +32,7 @@ with
 
     {% if is_incremental() %}
         {% set aggregated_until = livelake.query_literal(
-            'select coalesce(max(_base_batch_run_id), 0) as value_of_query from ' ~ this
+            'select coalesce(max(_batch_aggregated_run_id), 0) as value_of_query from ' ~ this
             ~ " where lake_table = '" ~ table ~ "'",
             dbt.type_bigint()
         ) %}
@@ -75,7 +75,7 @@ with
             sum(case when row_disposition = 'loaded' then 1 else 0 end) as rows_winning,
             sum(case when row_disposition = 'superseded' then 1 else 0 end) as rows_superseded,
             sum(case when row_disposition = 'duplicate' then 1 else 0 end) as rows_duplicate,
-            max(max(_batch_run_id)) over () as _base_batch_run_id
+            max(max(_batch_run_id)) over () as _batch_aggregated_run_id
         from {{ table }}_rows
         group by 2, 3, 4, 5
 
