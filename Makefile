@@ -95,8 +95,9 @@ compact: setup ## Give back the space of rows incremental runs replaced (weekly 
 kpis: setup ## Print the last day's headline KPIs from the serving copy
 	$(BIN)/livelake kpis
 
-docs: setup ## Regenerate docs/input-contract.md from the ingest's tables; dbt docs (offline) into transform/target
+docs: setup ## Regenerate docs/input-contract.md and transform/macros/lake_contract.sql from the ingest's tables; dbt docs (offline) into transform/target
 	$(BIN)/python -m ingest.contract_doc > docs/input-contract.md.tmp && mv docs/input-contract.md.tmp docs/input-contract.md
+	$(BIN)/python -m ingest.dbt_contract
 	$(BIN)/dbt docs generate --project-dir transform --profiles-dir transform
 
 dashboards: setup-dashboards ## Serve the six dashboards on 127.0.0.1:8088 (SUPERSET_PORT; LIVELAKE_TARGET=prod: from BigQuery); run again to update them in place

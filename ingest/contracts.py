@@ -27,7 +27,8 @@ class Kind(StrEnum):
 # The lake's schema, stated once: the DuckDB type of each kind's lake column (what a
 # reader of the parquet sees), and the lineage every report table's rows carry after
 # the contract's columns. The writers' polars types are derived from these
-# (ingest.values.POLARS_TYPES); dbt's source YAML is checked against `lake_schema`.
+# (ingest.values.POLARS_TYPES); dbt reads them from transform/macros/lake_contract.sql,
+# which ingest.dbt_contract writes from this module.
 KIND_TYPES: dict[Kind, str] = {
     Kind.ID: "varchar",
     Kind.TEXT: "varchar",

@@ -48,13 +48,10 @@ SPELLINGS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-LEVEL_RANK: dict[str, int] = {
-    "regular": 0,
-    "silver": 1,
-    "gold": 2,
-    "platinum": 3,
-    "diamond": 4,
-}
+# The membership levels, lowest first: their order is their rank (0..4), the one
+# statement of it (the simulator, dbt's macros/lake_contract.sql and the docs read it).
+LEVELS: tuple[str, ...] = tuple(SPELLINGS["membership_level"])
+LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
 
 
 def _build() -> dict[str, dict[str, str]]:

@@ -1,14 +1,18 @@
 """Where production lives on BigQuery, and how long any call may take.
 
-Every setting comes from the environment (.env.example lists them); the emulator the
-tests use is reached through LIVELAKE_BQ_API_ENDPOINT. Reading them needs no Google
-library: the client built from them is in settings.bigquery_client.
+Every setting comes from the environment (.env.example lists them; a blank variable
+is an unset one); the emulator the tests use is reached through
+LIVELAKE_BQ_API_ENDPOINT. These are the defaults: transform/profiles.yml and the
+dashboards' warehouse.py repeat them, held to these by tests/settings/test_target.py.
+Reading them needs no Google library: the client built from them is in settings.bigquery_client.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+
+from settings.env import positive_number
 
 GCP_PROJECT_VARIABLE = "LIVELAKE_GCP_PROJECT"
 
@@ -37,14 +41,16 @@ class BigQuerySettings:
     def from_env(cls) -> BigQuerySettings:
         env = os.environ
         return cls(
-            project=env.get(GCP_PROJECT_VARIABLE) or None,
-            location=env.get("LIVELAKE_BQ_LOCATION", "asia-east1"),
-            raw_dataset=env.get("LIVELAKE_BQ_RAW_DATASET", "lake"),
+            project=env.get(GCP_PROJECT_VARIABLE, "").strip() or None,
+            location=env.get("LIVELAKE_BQ_LOCATION", "").strip() or "asia-east1",
+            raw_dataset=env.get("LIVELAKE_BQ_RAW_DATASET", "").strip() or "lake",
             api_endpoint=env.get("LIVELAKE_BQ_API_ENDPOINT") or None,
-            request_timeout=float(env.get("LIVELAKE_BQ_TIMEOUT_SECONDS", "30")),
-            job_timeout=float(env.get("LIVELAKE_BQ_JOB_TIMEOUT_SECONDS", "600")),
-            dataset=env.get("LIVELAKE_BQ_DATASET", "livelake"),
-            build_timeout=float(env.get("LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS", "1800")),
+            request_timeout=positive_number("LIVELAKE_BQ_TIMEOUT_SECONDS", 30, unit="seconds"),
+            job_timeout=positive_number("LIVELAKE_BQ_JOB_TIMEOUT_SECONDS", 600, unit="seconds"),
+            dataset=env.get("LIVELAKE_BQ_DATASET", "").strip() or "livelake",
+            build_timeout=positive_number(
+                "LIVELAKE_BQ_BUILD_TIMEOUT_SECONDS", 1800, unit="seconds"
+            ),
         )
 
     def marts_dataset(self, schema: str = "marts") -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ingest.vocab import LEVELS
+
 Table = Literal["top_up", "pre_deduction", "post_deduction", "channel_stats", "user_activity"]
 TABLES: tuple[Table, ...] = (
     "top_up",
@@ -19,7 +21,6 @@ TABLES: tuple[Table, ...] = (
     "user_activity",
 )
 
-LEVELS = ("regular", "silver", "gold", "platinum", "diamond")
 PAYMENT_METHODS = (
     "apple_iap",
     "google_play",

@@ -98,6 +98,9 @@ def m(sql: str, label: str, fmt: str = "int") -> Metric:
     return Metric(sql, label, fmt)  # type: ignore[arg-type]
 
 
+# The take-rate z-score flag's threshold: dbt's var take_rate_z_threshold
+# (transform/dbt_project.yml), which tests/transform/test_rules.py holds this to.
+TAKE_RATE_Z_THRESHOLD = 3
 PLATFORM = "agency is null"
 PER_AGENCY = "agency is not null"
 GREEN, AMBER, RED = "#5AC189", "#FCC700", "#E04355"
@@ -665,7 +668,7 @@ OPERATIONS = Dashboard(
                 groupby=("agency",),
                 x_axis="date",
                 where=(PER_AGENCY,),
-                extra={"zscore_band": 3, "y_bounds": (-6, 6)},
+                extra={"zscore_band": TAKE_RATE_Z_THRESHOLD, "y_bounds": (-6, 6)},
             ),
         ),
         (
@@ -713,8 +716,8 @@ OPERATIONS = Dashboard(
                     "net_revenue": "money",
                 },
                 highlights=(
-                    ("take_rate_z", ">", 2.999, RED),
-                    ("take_rate_z", "<", -2.999, RED),
+                    ("take_rate_z", ">", TAKE_RATE_Z_THRESHOLD - 0.001, RED),
+                    ("take_rate_z", "<", 0.001 - TAKE_RATE_Z_THRESHOLD, RED),
                 ),
                 ignores_filters=("agency",),
                 width=12,

@@ -56,10 +56,10 @@ class Warehouse:
 
     @classmethod
     def from_env(cls, data_dir: Path, env: Mapping[str, str] = os.environ) -> Warehouse:
-        target = env.get(TARGET_VARIABLE, "dev") or "dev"
+        target = env.get(TARGET_VARIABLE, "").strip() or "dev"
         if target not in TARGETS:
             raise TargetError(f"{TARGET_VARIABLE}={target!r}: expected one of {', '.join(TARGETS)}")
-        prefix = env.get("LIVELAKE_BQ_DATASET", "livelake") or "livelake"
+        prefix = env.get("LIVELAKE_BQ_DATASET", "").strip() or "livelake"
         override = env.get("LIVELAKE_SUPERSET_DATABASE_URI")
         if override:
             return cls(override, prefix)
@@ -71,5 +71,5 @@ class Warehouse:
                 f"{TARGET_VARIABLE}=prod reads BigQuery: set LIVELAKE_GCP_PROJECT (and "
                 "GOOGLE_APPLICATION_CREDENTIALS, or application default credentials)"
             )
-        location = env.get("LIVELAKE_BQ_LOCATION", "asia-east1") or "asia-east1"
+        location = env.get("LIVELAKE_BQ_LOCATION", "").strip() or "asia-east1"
         return cls(f"bigquery://{project}?location={location}", prefix)

@@ -17,8 +17,9 @@ Stdlib only: the run process reads them without importing polars.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from settings.env import positive_number
 
 BUDGET_ENV = "LIVELAKE_INGEST_FILE_BUDGET_MB"
 TIMEOUT_ENV = "LIVELAKE_INGEST_FILE_TIMEOUT_S"
@@ -37,8 +38,8 @@ class Limits:
     @classmethod
     def from_env(cls) -> Limits:
         return cls(
-            budget_mb=_positive(BUDGET_ENV, DEFAULT_BUDGET_MB),
-            timeout_s=_positive(TIMEOUT_ENV, DEFAULT_TIMEOUT_S),
+            budget_mb=positive_number(BUDGET_ENV, DEFAULT_BUDGET_MB, unit="MB"),
+            timeout_s=positive_number(TIMEOUT_ENV, DEFAULT_TIMEOUT_S, unit="seconds"),
         )
 
     @property
@@ -55,16 +56,3 @@ class Limits:
 
     def timeout_text(self) -> str:
         return f"the per-file time limit of {self.timeout_s:g} s ({TIMEOUT_ENV})"
-
-
-def _positive(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return float(default)
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
-    if value <= 0:
-        raise ValueError(f"{name}={raw!r} must be positive")
-    return value

@@ -45,6 +45,7 @@ from typing import Any, TypeVar
 from ingest.sources.base import MIRROR_STATE, SourceFile, ignored_reason
 from lake.atomic import flush
 from lake.lock import BusyError, exclusive
+from settings.env import SettingError, positive_number
 
 PREFIX = "gdrive:"
 SCOPE = "https://www.googleapis.com/auth/drive.readonly"
@@ -529,13 +530,9 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _positive(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
+    """A positive number of seconds from the environment (settings.env), as a Drive
+    configuration error."""
     try:
-        value = float(raw)
-    except ValueError:
-        raise DriveConfigError(f"{name}={raw!r} is not a number of seconds") from None
-    if value <= 0:
-        raise DriveConfigError(f"{name}={raw!r} must be positive")
-    return value
+        return positive_number(name, default, unit="seconds")
+    except SettingError as exc:
+        raise DriveConfigError(str(exc)) from None

@@ -74,7 +74,7 @@ def test_the_marts_datasets_are_where_dbt_prod_writes_them() -> None:
     macro = (REPO_ROOT / "transform" / "macros" / "generate_schema_name.sql").read_text()
     assert "{{ target.schema }}_{{ custom_schema_name | trim }}" in macro
     profiles = (REPO_ROOT / "transform" / "profiles.yml").read_text()
-    assert "dataset: \"{{ env_var('LIVELAKE_BQ_DATASET', 'livelake') }}\"" in profiles
+    assert "dataset: \"{{ env_var('LIVELAKE_BQ_DATASET', '') | trim or 'livelake' }}\"" in profiles
 
 
 def spec_sql(chart: Chart) -> list[str]:

@@ -1,10 +1,9 @@
 """A tiny hand-made lake in exactly the layout the ingest writes.
 
 `lake/<table>/dt=YYYY-MM-DD/part-<run_id>-<n>.parquet`, one committed run per export
-(lake.runs), zstd, canonical columns plus lineage (source_file, source_sheet,
-source_row, file_sha256, exported_at, ingested_at, extra_columns, run_id). Small
-enough to compute every mart value by hand; see `test_build.py` for the expectations
-and the reasoning behind each number.
+(lake.runs), zstd, the contract's columns plus lineage with the ingest's types
+(ingest.contracts). Small enough to compute every mart value by hand; see
+`test_build.py` for the expectations and the reasoning behind each number.
 
 What it exercises:
 - a re-export of top_up 03-01 that turns o2 from success into refunded,
@@ -32,80 +31,25 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingest.contracts import DOMAINS_BY_TABLE, KIND_TYPES, LINEAGE
 from lake.runs import open_run
 
-LINEAGE = [
-    ("source_file", pa.string()),
-    ("source_sheet", pa.string()),
-    ("source_row", pa.int64()),
-    ("file_sha256", pa.string()),
-    ("exported_at", pa.timestamp("us", tz="UTC")),
-    ("ingested_at", pa.timestamp("us", tz="UTC")),
-    ("extra_columns", pa.string()),
-    ("run_id", pa.int64()),
-]
-MONEY = pa.decimal128(18, 2)
-
-SCHEMAS: dict[str, list[tuple[str, pa.DataType]]] = {
-    "top_up": [
-        ("order_id", pa.string()),
-        ("user_id", pa.string()),
-        ("topup_at", pa.timestamp("us")),
-        ("amount", MONEY),
-        ("coins", pa.int64()),
-        ("bonus_coins", pa.int64()),
-        ("payment_method", pa.string()),
-        ("platform", pa.string()),
-        ("status", pa.string()),
-        ("channel_id", pa.string()),
-        ("membership_level", pa.string()),
-        ("promo_code", pa.string()),
-    ],
-    "pre_deduction": [
-        ("report_date", pa.date32()),
-        ("streamer_id", pa.string()),
-        ("streamer_name", pa.string()),
-        ("channel_id", pa.string()),
-        ("channel_name", pa.string()),
-        ("agency", pa.string()),
-        ("gift_count", pa.int64()),
-        ("gift_coins", pa.int64()),
-        ("gross_revenue", MONEY),
-    ],
-    "post_deduction": [
-        ("report_date", pa.date32()),
-        ("streamer_id", pa.string()),
-        ("channel_id", pa.string()),
-        ("gross_revenue", MONEY),
-        ("platform_fee", MONEY),
-        ("payment_fee", MONEY),
-        ("tax_withheld", MONEY),
-        ("net_revenue", MONEY),
-        ("settlement_status", pa.string()),
-    ],
-    "channel_stats": [
-        ("report_date", pa.date32()),
-        ("channel_id", pa.string()),
-        ("channel_name", pa.string()),
-        ("category", pa.string()),
-        ("live_minutes", pa.int64()),
-        ("unique_viewers", pa.int64()),
-        ("peak_concurrent_viewers", pa.int64()),
-        ("new_followers", pa.int64()),
-        ("chat_messages", pa.int64()),
-        ("gift_senders", pa.int64()),
-    ],
-    "user_activity": [
-        ("report_date", pa.date32()),
-        ("user_id", pa.string()),
-        ("registered_at", pa.date32()),
-        ("membership_level", pa.string()),
-        ("watch_minutes", pa.int64()),
-        ("channels_watched", pa.int64()),
-        ("messages_sent", pa.int64()),
-        ("gifts_sent_coins", pa.int64()),
-    ],
+# The lake's DuckDB types (ingest.contracts) as arrow types: the fixture's parts have
+# exactly the columns and types the ingest writes, read from the contract.
+_ARROW_TYPES = {
+    "varchar": pa.string(),
+    "bigint": pa.int64(),
+    "decimal(18,2)": pa.decimal128(18, 2),
+    "timestamp": pa.timestamp("us"),
+    "date": pa.date32(),
+    "timestamp with time zone": pa.timestamp("us", tz="UTC"),
 }
+# table -> its content columns with arrow types, in the contract's order
+SCHEMAS: dict[str, list[tuple[str, pa.DataType]]] = {
+    table: [(c.name, _ARROW_TYPES[KIND_TYPES[c.kind]]) for c in domain.columns]
+    for table, domain in DOMAINS_BY_TABLE.items()
+}
+LINEAGE_FIELDS: list[tuple[str, pa.DataType]] = [(name, _ARROW_TYPES[t]) for name, t in LINEAGE]
 
 SHEETS = {
     "top_up": "Sheet1",
@@ -152,7 +96,7 @@ def write_export(
     (lake.runs, the writer the ingest uses): the run's id on every row, the export's
     own ingested_at (the fixture's tie-breaks need chosen instants)."""
     sha = file_sha256(source_file, exported_at)
-    fields = SCHEMAS[table] + LINEAGE
+    fields = SCHEMAS[table] + LINEAGE_FIELDS
     data: dict[str, list] = {name: [] for name, _ in fields}
     for i, row in enumerate(rows):
         for name, _ in SCHEMAS[table]:

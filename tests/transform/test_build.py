@@ -18,6 +18,7 @@ The fixture (see its docstring) in short, after re-exports are resolved:
 
 from __future__ import annotations
 
+import re
 import shutil
 import statistics
 from datetime import date
@@ -26,6 +27,7 @@ from decimal import Decimal
 import pytest
 
 from tests.transform.conftest import query, run_dbt
+from tests.transform.keys import ALL_ROWS, KEY_TESTS, key_tests
 from tests.transform.lake_fixture import (
     S1_CALM_TAKE_RATES,
     S1_SPIKE_TAKE_RATE,
@@ -430,6 +432,10 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     append_late_correction(data_dir)  # o1 refunded (03-01); s1 pre gross 805 (03-02)
     result = run_dbt(data_dir, "build")
     assert "ERROR=0" in result.stdout
+    # every key of the facts, dimensions and marts unique over all rows, not only in
+    # the batch the run wrote (the daily build's scope): test_keys.py
+    keys = run_dbt(data_dir, "test", "--select", *KEY_TESTS, *ALL_ROWS).stdout
+    assert len(re.findall(r"\bPASS (unique\w*) ", keys)) == sum(map(len, key_tests().values()))
 
     # facts: o1 refunded; o3 becomes u1's first success, o5 stays a repeat
     orders = by(q("select * from core.fct_topup"), "order_id")

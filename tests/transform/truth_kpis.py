@@ -20,7 +20,8 @@ from pathlib import Path
 
 import polars as pl
 
-LEVELS = ("regular", "silver", "gold", "platinum", "diamond")
+from ingest.vocab import LEVELS
+
 RANK = {level: i for i, level in enumerate(LEVELS)}
 CENT = Decimal("0.01")
 DROPOFF_DAYS = 30  # kpis.md

@@ -8,9 +8,9 @@
     end
 {%- endmacro %}
 
-{# reports.md: membership levels ranked 0..4. #}
+{# reports.md: membership levels ranked 0..4, lowest first (ingest/vocab.py LEVELS, via the lake contract). #}
 {% macro membership_levels() -%}
-    {{ return(['regular', 'silver', 'gold', 'platinum', 'diamond']) }}
+    {{ return(livelake.lake_contract().vocabularies.membership_level) }}
 {%- endmacro %}
 
 {% macro membership_rank(level_expression) -%}

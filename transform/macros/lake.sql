@@ -1,45 +1,45 @@
 {#
-    The lake's schema, as the source YAML (_lake__sources.yml) documents it: the one
-    place a lake column is named in the project. A report table's content columns
-    are its documented columns but the lineage (the source's meta.lineage_columns):
-    what a row says, not where it came from. The re-export rules (which copies are
-    exact, which re-export changed nothing) compare content; a column added to the
-    contract and the source YAML is compared without another edit.
+    The lake's schema, as the ingest defines it (ingest/contracts.py, written for dbt
+    into macros/lake_contract.sql by `python -m ingest.dbt_contract`): the one place a
+    report table's columns are named in the project. A report table's content columns
+    are its contract's columns; its lineage (livelake.lake_lineage_columns) says where
+    a row came from, not what it says. The re-export rules (which copies are exact,
+    which re-export changed nothing) compare content; a column added to the contract
+    is compared without another edit. The side tables' columns are documented in the
+    source YAML (_lake__sources.yml), held to the ingest's by test_lake_schema.py.
 #}
 
-{# At parse time (no graph yet) every list is empty: nothing is rendered into SQL then. #}
+{# At parse time (no graph yet) the node is none. #}
 {% macro lake_source_node(table) -%}
     {{ return(graph.sources['source.' ~ project_name ~ '.lake.' ~ table] if execute else none) }}
 {%- endmacro %}
 
-{# The lineage columns every report table carries (source meta.lineage_columns: name -> type). #}
+{# The lineage columns every report table carries, then its hive partition `dt`. #}
 {% macro lake_lineage_columns(table) -%}
-    {{ return(livelake.lake_source_node(table).config.meta.lineage_columns.keys() | list if execute else []) }}
+    {%- set contract = livelake.lake_contract() -%}
+    {%- set names = [] -%}
+    {%- for name, data_type in contract.lineage + [contract.partition] -%}
+        {%- do names.append(name) -%}
+    {%- endfor -%}
+    {{ return(names) }}
 {%- endmacro %}
 
 {#
-    A lake table's columns with their types, [(name, data_type)]: the documented
-    ones, then (report tables) the lineage the table does not document itself.
+    A lake table's columns with their types, [(name, data_type)]: a report table's
+    contract columns, lineage and partition; a side table's documented columns.
 #}
 {% macro lake_typed_columns(table) -%}
-    {%- set node = livelake.lake_source_node(table) -%}
-    {%- set columns = [] -%}
-    {%- for column in node.columns.values() -%}
-        {%- do columns.append((column.name, column.data_type)) -%}
-    {%- endfor -%}
-    {#- Side tables (_manifest, ...) document every column; they have no lineage of their own. -#}
-    {%- set lineage = {} if node.identifier.startswith('_') else node.config.meta.lineage_columns -%}
-    {%- for name, data_type in lineage.items() if name not in node.columns -%}
-        {%- do columns.append((name, data_type)) -%}
-    {%- endfor -%}
-    {{ return(columns) }}
+    {%- set contract = livelake.lake_contract() -%}
+    {%- if table in contract.tables -%}
+        {{ return(contract.tables[table].columns + contract.lineage + [contract.partition]) }}
+    {%- endif -%}
+    {{ return(livelake.lake_side_columns(table)) }}
 {%- endmacro %}
 
-{# A report table's content columns, in documented order, but `exclude` (its key, its date). #}
+{# A report table's content columns, in the contract's order, but `exclude` (its key, its date). #}
 {% macro lake_content_columns(table, exclude=[]) -%}
-    {%- set lineage = livelake.lake_lineage_columns(table) -%}
     {%- set columns = [] -%}
-    {%- for name in (livelake.lake_source_node(table).columns if execute else []) if name not in lineage and name not in exclude -%}
+    {%- for name, data_type in livelake.lake_contract().tables[table].columns if name not in exclude -%}
         {%- do columns.append(name) -%}
     {%- endfor -%}
     {{ return(columns) }}

@@ -236,7 +236,7 @@
     {%- endif -%}
     {%- if files -%}
         {#- Report tables are partitioned by day: their parts' folders give `dt`. -#}
-        {%- set hive = 'false' if node.identifier.startswith('_') else 'true' -%}
+        {%- set hive = 'false' if node.identifier in livelake.lake_side_tables() else 'true' -%}
         {{ return(
             'select * from read_parquet([' ~ files | join(', ') ~ '], hive_partitioning = ' ~ hive
             ~ ', union_by_name = true)'

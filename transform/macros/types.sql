@@ -55,17 +55,12 @@
     datetime
 {%- endmacro %}
 
-{# Lineage columns every lake row carries, kept through staging. #}
+{# Lineage columns every lake row carries (the lake contract's, macros/lake_contract.sql), kept through staging. #}
 {% macro lineage_columns(relation_alias=none) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
-    {{ prefix }}source_file,
-    {{ prefix }}source_sheet,
-    {{ prefix }}source_row,
-    {{ prefix }}file_sha256,
-    {{ prefix }}exported_at,
-    {{ prefix }}ingested_at,
-    {{ prefix }}extra_columns,
-    {{ prefix }}run_id
+    {%- for name, data_type in livelake.lake_contract().lineage %}
+    {{ prefix }}{{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
 {%- endmacro %}
 
 {#

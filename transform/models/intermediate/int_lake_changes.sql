@@ -31,11 +31,11 @@
 
 with
 
-{# The facts a re-export may change: the content columns of the source YAML (livelake.lake_content_columns). #}
+{# The facts a re-export may change: the content columns of the lake contract (livelake.lake_content_columns). #}
 {% set topup_content = livelake.lake_content_columns('top_up', exclude=['order_id']) %}
 {% set activity_content = livelake.lake_content_columns('user_activity', exclude=['report_date', 'user_id']) %}
 
-{% for table in ['top_up', 'user_activity', 'channel_stats', 'pre_deduction', 'post_deduction'] %}
+{% for table in livelake.lake_tables() %}
 
     {{ table }}_batch as (
 

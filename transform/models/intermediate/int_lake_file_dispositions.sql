@@ -9,7 +9,7 @@
     order (top_up, whose versions' partitions it re-reads), and stamps the rows it
     re-classified with its batch. A run re-aggregates only the partitions holding
     rows stamped after this table's watermark for that lake table
-    (`_batch_classified_at`, the newest base batch it has aggregated), read as
+    (`_batch_aggregated_run_id`, the newest base batch it has aggregated), read as
     literals so DuckDB skips the other row groups of the date-ordered base tables.
     A lake row never changes partition, so the rest of the table stays right. A
     table on BigQuery.
@@ -24,22 +24,15 @@
     )
 }}
 
-{# Each base model and the column its rows are partitioned (and re-classified) by. #}
-{% set partition_columns = {
-    'top_up': 'dt',
-    'user_activity': 'report_date',
-    'channel_stats': 'report_date',
-    'pre_deduction': 'report_date',
-    'post_deduction': 'report_date',
-} %}
-
 with
 
-{% for table, partition_column in partition_columns.items() %}
+{# Each base model and the column its rows are partitioned (and re-classified) by (the lake contract). #}
+{% for table in livelake.lake_tables() %}
+    {% set partition_column = livelake.lake_partition_date_column(table) %}
 
     {% if is_incremental() %}
         {% set aggregated_until = livelake.query_literal(
-            'select coalesce(max(_batch_classified_at), 0) as value_of_query from ' ~ this
+            'select coalesce(max(_batch_aggregated_run_id), 0) as value_of_query from ' ~ this
             ~ " where lake_table = '" ~ table ~ "'",
             dbt.type_bigint()
         ) %}
@@ -82,7 +75,7 @@ with
             sum(case when row_disposition = 'loaded' then 1 else 0 end) as rows_winning,
             sum(case when row_disposition = 'superseded' then 1 else 0 end) as rows_superseded,
             sum(case when row_disposition = 'duplicate' then 1 else 0 end) as rows_duplicate,
-            max(max(_batch_run_id)) over () as _batch_classified_at
+            max(max(_batch_run_id)) over () as _batch_aggregated_run_id
         from {{ table }}_rows
         group by 2, 3, 4, 5
 
@@ -92,7 +85,7 @@ with
 
 final as (
 
-    {% for table in partition_columns %}
+    {% for table in livelake.lake_tables() %}
         select * from {{ table }}_files
         {% if not loop.last %}union all by name{% endif %}
     {% endfor %}

@@ -1,21 +1,14 @@
 -- The per-file ledger the data-health marts read (int_lake_file_dispositions, built
 -- incrementally) holds, per lake table, partition and disposition, exactly the rows
 -- the base models hold: no partition missed, none counted twice.
-{% set partition_columns = {
-    'top_up': 'dt',
-    'user_activity': 'report_date',
-    'channel_stats': 'report_date',
-    'pre_deduction': 'report_date',
-    'post_deduction': 'report_date',
-} %}
 with
 
 base_rows as (
 
-    {% for table, partition_column in partition_columns.items() %}
+    {% for table in livelake.lake_tables() %}
         select
             '{{ table }}' as lake_table,
-            {{ partition_column }} as partition_date,
+            {{ livelake.lake_partition_date_column(table) }} as partition_date,
             count(*) as rows_loaded,
             sum(case when row_disposition = 'loaded' then 1 else 0 end) as rows_winning,
             sum(case when row_disposition = 'superseded' then 1 else 0 end) as rows_superseded,

@@ -184,7 +184,7 @@ rebuilt as (
     'successful_amount', 'channel_id', 'membership_level', 'membership_rank', 'promo_code',
     'is_repeat_topup', 'successful_topup_number', 'days_since_prev_topup'
 ] %}
-{% set lineage_columns = ['source_file', 'source_sheet', 'source_row', 'file_sha256', 'exported_at', 'ingested_at'] %}
+{% set lineage_columns = livelake.fact_lineage_columns() %}
 {% set relineage = false %}
 {% if is_incremental() %}
     {% set relineage_candidates %}

@@ -18,7 +18,7 @@
     )
 }}
 
-{# The columns from the source YAML (livelake.lake_row_columns): both sides of the union read the same list. #}
+{# The columns from the lake contract (livelake.lake_row_columns): both sides of the union read the same list. #}
 {% set lake_columns = livelake.lake_row_columns('top_up') if is_incremental() else [] %}
 
 {#
