@@ -214,9 +214,11 @@ QUERIES: dict[str, Independent] = {
     "take_rate_band": Independent(
         "select date, (gross_post - net_revenue)::double / nullif(gross_post, 0)::double "
         'as "Take rate", '
-        "case when take_rate_z is not null then take_rate_mean_trailing + 3 * take_rate_std_trailing end "
+        "case when take_rate_z is not null "
+        "then take_rate_mean_trailing + 3 * take_rate_std_trailing end "
         '"Mean + 3σ", '
-        "case when take_rate_z is not null then take_rate_mean_trailing - 3 * take_rate_std_trailing end "
+        "case when take_rate_z is not null "
+        "then take_rate_mean_trailing - 3 * take_rate_std_trailing end "
         '"Mean − 3σ", '
         'case when abs(take_rate_z) >= 3 then take_rate end as "Flagged day" '
         f"from {DEDUCTIONS} where agency is null"
