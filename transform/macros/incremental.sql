@@ -97,89 +97,11 @@
 {%- endmacro %}
 
 {#
-    A custom incremental strategy (DuckDB): `delete_insert_since`, delete+insert on
-    unique_key whose delete reads the target from a literal date on (config
-    `since_column`): the earliest `since_column` of the new rows and, with
-    `since_change_log=true`, the earliest date the change log holds after the
-    model's watermark. A key's replaced row lies on or after that date: it is one of
-    the new rows' older versions (they are in the new rows, so the model says), or
-    a changed order's old place (logged). On a table stored in that date's order
-    the delete then reads the rows from the bound on, where plain delete+insert
-    reads every key of the table.
+    The filter an incremental model says what is new with: the earliest local date
+    the change log's entries after the model's watermark touch, a literal (a typed
+    null when there is none: nothing is rebuilt). Its merge deletes with
+    livelake.rebuilt_since on the same column (macros/merge.sql).
 #}
-{% macro get_incremental_delete_insert_since_sql(arg_dict) -%}
-    {%- set target = arg_dict['target_relation'] -%}
-    {%- set source = arg_dict['temp_relation'] -%}
-    {%- set unique_key = arg_dict['unique_key'] -%}
-    {%- set since_column = config.require('since_column') -%}
-    {%- set bounds = ['select min(' ~ since_column ~ ') as since from ' ~ source] -%}
-    {%- if config.get('since_change_log', false) -%}
-        {%- do bounds.append(
-            'select ' ~ livelake.earliest_change_date(livelake.model_watermark(target)) ~ ' as since'
-        ) -%}
-    {%- endif -%}
-    {%- set since = livelake.query_literal(
-        'select min(since) as value_of_query from (' ~ bounds | join(' union all by name ') ~ ') as bounds', 'date'
-    ) -%}
-    {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
-    delete from {{ target }}
-    where
-        {{ since_column }} >= {{ since }}
-        and {{ unique_key }} in (select {{ unique_key }} from {{ source }});
-
-    insert into {{ target }} ({{ columns }})
-    select {{ columns }}
-    from {{ source }}
-{%- endmacro %}
-
-{#
-    Scopes replaced whole, with dbt's delete+insert. A model whose rows of a scope
-    (a value of unique_key: a user, a date, a period) can all disappear (a
-    corrected order moved to another user) returns, in an incremental run, every
-    row of each scope it rebuilds plus one placeholder per scope of `scopes` (a CTE
-    of the scope keys): delete+insert deletes the target's rows of every returned
-    key, the placeholders included, and the post-hook drop_scope_placeholders
-    deletes the placeholders in the same transaction, so an emptied scope is gone
-    instead of stale. A placeholder is the one row without a batch
-    (`_batch_run_id` null); every real row has one.
-
-    config(incremental_strategy='delete+insert', unique_key=...,
-           post_hook="{{ livelake.drop_scope_placeholders() }}")
-    ...
-    final as ({{ livelake.scoped_rows_select('rows') }})
-#}
-{% macro scoped_rows_select(rows, incremental_rows=none, scopes='scopes') -%}
-    {% if is_incremental() -%}
-        {{ livelake.with_scope_placeholders(incremental_rows or rows, scopes) }}
-    {%- else -%}
-        select
-            *,
-            {{ livelake.lake_batch() }} as _batch_run_id
-        from {{ rows }}
-    {%- endif %}
-{%- endmacro %}
-
-{% macro drop_scope_placeholders() -%}
-    delete from {{ this }} where _batch_run_id is null
-{%- endmacro %}
-
-{# DuckDB only (the models are tables on BigQuery): `union all by name` fills the placeholders' missing columns. #}
-{% macro with_scope_placeholders(rows, scopes) -%}
-    {{ return(adapter.dispatch('with_scope_placeholders', 'livelake')(rows, scopes)) }}
-{%- endmacro %}
-
-{% macro duckdb__with_scope_placeholders(rows, scopes) -%}
-    select
-        *,
-        {{ livelake.lake_batch() }} as _batch_run_id
-    from {{ rows }}
-    union all by name
-    select
-        *,
-        cast(null as {{ dbt.type_bigint() }}) as _batch_run_id
-    from {{ scopes }}
-{%- endmacro %}
-
-{% macro default__with_scope_placeholders(rows, scopes) -%}
-    {{ exceptions.raise_compiler_error('scope placeholders are DuckDB-only; build this model as a table') }}
+{% macro changed_since() -%}
+    {{ return(livelake.earliest_change_date(livelake.model_watermark())) }}
 {%- endmacro %}

@@ -2,8 +2,9 @@
     Reading the lake by runs (docs/lake.md): the one macro layer that knows the
     lake's commit protocol. A build sees exactly the runs committed when it started.
 
-    - `pin_lake_snapshot` (on-run-start, so a plain `dbt build` pins too): reads
-      every commit record (`_runs/run-*.json`, DuckDB's read_json) into
+    - `pin_lake_snapshot` (on-run-start, so a plain `dbt build` pins too): adds
+      the commit records after the last pin (`_runs/run-*.json`, DuckDB's
+      read_json; a record of another `format` than lake/runs.py's is refused) to
       `main.lake_parts` (run_id, lake_table, dt, file: one row per listed part);
       the snapshot is their largest run_id, appended to `main.lake_snapshots`
       (snapshot_run_id, pinned_at, invocation_id). It then points the sources
@@ -79,33 +80,61 @@
         {{ return('') }}
     {%- endif -%}
     {%- set root = livelake.lake_root() | replace("'", "''") -%}
-    {%- set records = root ~ '/_runs/run-*.json' -%}
-    {%- set recorded = run_query("select count(*) from glob('" ~ records ~ "')").columns[0].values()[0] -%}
+    {#-
+        The records after the last pin only (names sort by run id); all of them when
+        nothing is pinned yet or the last pinned record is gone (another lake).
+    -#}
+    {%- set pinned_before = run_query(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'lake_parts'"
+    ).columns[0].values()[0] > 0 -%}
+    {%- set last = run_query(
+        'select coalesce(max(run_id), 0) from main.lake_parts' if pinned_before else 'select 0'
+    ).columns[0].values()[0] -%}
+    {%- set last_record = root ~ '/_runs/run-' ~ '{:012d}'.format(last) ~ '.json' -%}
+    {%- if last > 0 and run_query("select count(*) from glob('" ~ last_record ~ "')").columns[0].values()[0] == 0 -%}
+        {%- do run_query('delete from main.lake_parts') -%}
+        {%- set last_record = '' -%}
+    {%- endif -%}
+    {%- set records = run_query(
+        "select file from glob('" ~ root ~ "/_runs/run-*.json') where file > '" ~ last_record ~ "' order by file"
+    ).columns[0].values() -%}
     {%- set parts -%}
-        {%- if recorded > 0 -%}
-            select
-                runs.run_id,
-                listed.part.table as lake_table,
-                cast(listed.part.dt as date) as dt,
-                '{{ root }}/' || listed.part.path as file
-            from read_json(
-                '{{ records }}',
-                columns = {
-                    run_id: 'bigint',
-                    parts: 'struct("table" varchar, dt varchar, path varchar, "rows" bigint)[]'
-                }
-            ) as runs,
-                unnest(runs.parts) as listed (part)
-        {%- else -%}
-            select
-                cast(null as bigint) as run_id,
-                cast(null as varchar) as lake_table,
-                cast(null as date) as dt,
-                cast(null as varchar) as file
-            limit 0
-        {%- endif -%}
+        select
+            runs.run_id,
+            runs.format,
+            listed.part.table as lake_table,
+            cast(listed.part.dt as date) as dt,
+            '{{ root }}/' || listed.part.path as file
+        from read_json(
+            [{{ "'" ~ records | join("', '") ~ "'" }}],
+            columns = {
+                format: 'bigint',
+                run_id: 'bigint',
+                parts: 'struct("table" varchar, dt varchar, path varchar, "rows" bigint)[]'
+            }
+        ) as runs,
+            unnest(runs.parts) as listed (part)
     {%- endset -%}
-    {%- do run_query('create or replace table main.lake_parts as ' ~ parts) -%}
+    {%- if not pinned_before -%}
+        {%- do run_query(
+            'create table main.lake_parts (run_id bigint, lake_table varchar, dt date, file varchar)'
+        ) -%}
+    {%- endif -%}
+    {%- if records -%}
+        {#- lake/runs.py's FORMAT: a record of another format is refused, as the ingest refuses it. -#}
+        {%- set foreign = run_query(
+            'select distinct run_id, format from (' ~ parts ~ ') as listed where format is distinct from 1'
+        ) -%}
+        {%- if foreign.rows | length > 0 -%}
+            {%- do exceptions.raise_compiler_error(
+                'commit records of an unknown format (expected 1) in ' ~ root ~ '/_runs: run, format '
+                ~ foreign.rows | map('list') | list
+            ) -%}
+        {%- endif -%}
+        {%- do run_query(
+            'insert into main.lake_parts select run_id, lake_table, dt, file from (' ~ parts ~ ') as listed'
+        ) -%}
+    {%- endif -%}
     {%- do run_query(
         'create table if not exists main.lake_snapshots '
         ~ '(snapshot_run_id bigint, pinned_at timestamp with time zone, invocation_id varchar)'

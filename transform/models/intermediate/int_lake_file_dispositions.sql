@@ -4,22 +4,22 @@
     (row_disposition: loaded = the winning export's row, superseded, duplicate). The
     data-health marts read this instead of every base row.
 
-    Incremental on DuckDB, by (lake_table, partition_date): a base model
+    Incremental, by (lake_table, partition_date): a base model
     re-classifies whole report dates (daily domains) or every version of a touched
     order (top_up, whose versions' partitions it re-reads), and stamps the rows it
     re-classified with its batch. A run re-aggregates only the partitions holding
     rows stamped after this table's watermark for that lake table
     (`_batch_classified_at`, the newest base batch it has aggregated), read as
     literals so DuckDB skips the other row groups of the date-ordered base tables.
-    A lake row never changes partition, so the rest of the table stays right. A
-    table on BigQuery.
+    A lake row never changes partition, so the rest of the table stays right and a
+    file's row never goes: merged on the row's key.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['lake_table', 'partition_date', 'file_sha256', 'exported_at'],
         cluster_by=livelake.clustered(['lake_table', 'partition_date']),
-        unique_key=['lake_table', 'partition_date'],
-        incremental_strategy='delete+insert',
         on_schema_change='fail'
     )
 }}
