@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from lake.compaction import compact
+from lake.runs import committed_runs
 from livelake.dbt_runner import DAILY_BUILD
 from simulator.direct_lake import report_days, resolved_world, write_correction, write_days
 from tests.transform.conftest import run_dbt
@@ -127,3 +128,17 @@ def test_incremental_builds_equal_a_full_build(tmp_path):
         assert_same(materialised_tables(data_dir), materialised_tables(scratch), step)
         if number == 0:
             compact(data_dir / "warehouse.duckdb")
+
+    # Each build pinned only the records after the last pin: every committed part, once.
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        pinned = con.execute("select run_id, file from main.lake_parts order by all").fetchall()
+    committed = sorted(
+        (r.run_id, str(lake / p.path)) for r in committed_runs(lake) for p in r.parts
+    )
+    assert pinned == committed
+    # A commit record of another format than lake/runs.py's is refused, as the ingest does.
+    record = lake / "_runs" / "run-999999999999.json"
+    record.write_text('{"format": 2, "run_id": 999999999999, "parts": []}')
+    refused = run_dbt(data_dir, "run", "--select", "dim_date", check=False)
+    assert refused.returncode != 0
+    assert "commit records of an unknown format (expected 1)" in refused.stdout

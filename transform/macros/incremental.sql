@@ -1,24 +1,8 @@
-{#
-    What an incremental run must rebuild, shared by the incremental models.
-
-    Each incremental model stamps its rows with `_batch_run_id`, the newest
-    batch in the lake's change log (int_lake_changes) when it was built (the
-    watermarks: macros/lake_runs.sql). The
-    log's entries after the model's own watermark are the changes it has not seen
-    yet, old and new places alike. A model with no watermark yet (empty) treats
-    everything as changed, which is a full rebuild.
-#}
+{# What an incremental run must rebuild: the change log's entries after the model's watermark. #}
 
 {#
-    Run-time literals. An incremental model's bounds (its watermark, the earliest
-    date a change touches) are read when the model runs and written into its SQL
-    as literals: DuckDB prunes a scan by a literal bound (row groups by their
-    min / max, lake files by their partition), never by a subquery, and the big
-    tables are stored in date order (livelake.storage_order), so a bounded read
-    costs the rows it needs. At parse time (no database) the literal is a typed null.
-    The query returns its value in a column named `value_of_query`; the value
-    travels as text behind a '=' so that dbt's agate tables keep it as written
-    (they would otherwise guess a type and reformat it).
+    Run-time literals: DuckDB prunes by a literal bound, never by a subquery. The
+    value travels as text behind a '=' so that dbt's agate tables keep it as written.
 #}
 {% macro query_literal(query, data_type) -%}
     {%- set literals = livelake.query_literals(query, data_type) -%}
@@ -41,12 +25,7 @@
     {{ return(literals) }}
 {%- endmacro %}
 
-{#
-    The order a full build stores a big table in (DuckDB): by date, so the date
-    bounds of later incremental runs skip the row groups before them; incremental
-    runs append in date order by nature. Nothing on BigQuery, whose tables are
-    partitioned and clustered instead.
-#}
+{# DuckDB: a full build stores a big table in date order, so later date bounds skip row groups. #}
 {% macro storage_order(columns) -%}
     {{ return(adapter.dispatch('storage_order', 'livelake')(columns)) }}
 {%- endmacro %}
@@ -86,22 +65,22 @@
         {% endif %}
 {%- endmacro %}
 
-{# The earliest local date any change since `watermark` touches, a literal (null: none). #}
-{% macro earliest_change_date(watermark) -%}
-    {%- set earliest -%}
-        select min(change_date) as value_of_query
-        from {{ ref('int_lake_changes') }}
-        where _batch_run_id > {{ watermark }}
-    {%- endset -%}
-    {{ return(livelake.query_literal(earliest, 'date')) }}
-{%- endmacro %}
-
 {#
     The filter an incremental model says what is new with: the earliest local date
     the change log's entries after the model's watermark touch, a literal (a typed
-    null when there is none: nothing is rebuilt). Its merge deletes with
-    livelake.rebuilt_since on the same column (macros/merge.sql).
+    null when there is none: nothing is rebuilt), from the invocation's
+    livelake.batch_bounds. Its merge deletes with livelake.rebuilt_since on the
+    same column (macros/merge.sql).
 #}
 {% macro changed_since() -%}
-    {{ return(livelake.earliest_change_date(livelake.model_watermark())) }}
+    {%- if not execute -%}
+        {{ return('cast(null as date)') }}
+    {%- endif -%}
+    {%- set bounds = livelake.batch_bounds() -%}
+    {%- set watermark = bounds.watermarks.get(model.name, 0) -%}
+    {%- set days = [] -%}
+    {%- for batch, day in bounds.batches.items() if batch > watermark and day is not none -%}
+        {%- do days.append(day) -%}
+    {%- endfor -%}
+    {{ return("cast('" ~ days | min ~ "' as date)" if days else 'cast(null as date)') }}
 {%- endmacro %}

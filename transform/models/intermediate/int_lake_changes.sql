@@ -11,7 +11,7 @@
     log their report date (no user).
 
     Incremental models read their work here (livelake.user_change_cuts,
-    livelake.changed_dates, livelake.earliest_change_date): the entries logged after
+    livelake.changed_dates, livelake.changed_since): the entries logged after
     their own watermark. An append-only incremental table (a merge without a key): a run reads only the
     base rows stamped after its last entry (the newest rows of each base table, so
     DuckDB's zone maps skip the rest): finding what changed costs the size of the

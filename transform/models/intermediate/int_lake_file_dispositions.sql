@@ -33,22 +33,37 @@
     'post_deduction': 'report_date',
 } %}
 
+{#
+    Incremental: the partitions to re-aggregate, per lake table, in two queries (the
+    watermarks, then the partitions of the rows stamped after them, by literal
+    bounds), read when the model runs.
+#}
+{% set reclassified = {} %}
+{% if is_incremental() and execute %}
+    {% set watermarks = {} %}
+    {% for table, until in run_query(
+        'select lake_table, coalesce(max(_batch_classified_at), 0) from ' ~ this ~ ' group by 1'
+    ).rows %}
+        {% do watermarks.update({table: until}) %}
+    {% endfor %}
+    {% set partitions = [] %}
+    {% for table, partition_column in partition_columns.items() %}
+        {% do partitions.append(
+            "select distinct '" ~ table ~ "' as lake_table, cast(" ~ partition_column ~ ' as '
+            ~ dbt.type_string() ~ ') as partition_date from ' ~ ref('base_lake__' ~ table)
+            ~ ' where _batch_run_id > ' ~ watermarks.get(table, 0)
+        ) %}
+    {% endfor %}
+    {% for table, day in run_query(partitions | join(' union all ')).rows %}
+        {% do reclassified.setdefault(table, []).append("cast('" ~ day ~ "' as date)") %}
+    {% endfor %}
+{% endif %}
+
 with
 
 {% for table, partition_column in partition_columns.items() %}
 
-    {% if is_incremental() %}
-        {% set aggregated_until = livelake.query_literal(
-            'select coalesce(max(_batch_classified_at), 0) as value_of_query from ' ~ this
-            ~ " where lake_table = '" ~ table ~ "'",
-            dbt.type_bigint()
-        ) %}
-        {% set reclassified_dates = livelake.query_literals(
-            'select distinct ' ~ partition_column ~ ' as value_of_query from ' ~ ref('base_lake__' ~ table)
-            ~ ' where _batch_run_id > ' ~ aggregated_until,
-            'date'
-        ) %}
-    {% endif %}
+    {% set reclassified_dates = reclassified.get(table, []) %}
 
     {{ table }}_rows as (
 

@@ -36,7 +36,7 @@ observations as (
 
     {% set watermark = livelake.model_watermark() %}
     {# No cut is earlier: a literal bound, so the date-ordered base tables are read from there on. #}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     cuts as (
 

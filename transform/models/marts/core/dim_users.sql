@@ -44,7 +44,7 @@ membership as (
 {% if is_incremental() %}
 
     {% set watermark = livelake.model_watermark() %}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     cuts as (
 

@@ -25,7 +25,7 @@ with
 
     {% set watermark = livelake.model_watermark() %}
     {# No rebuilt date is earlier: a literal bound (fct_topup is stored in date order). #}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     rebuilt_dates as (
 

@@ -32,7 +32,7 @@ topups as (
 {% if is_incremental() %}
 
     {% set watermark = livelake.model_watermark() %}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     cuts as (
 

@@ -9,7 +9,7 @@
     stickiness_if_complete repeat WAU / MAU / stickiness only where every day of
     their window has a report (null otherwise: what the dashboards draw).
 
-    Incremental (DuckDB): changes from date m on (livelake.earliest_change_date)
+    Incremental (DuckDB): changes from date m on (livelake.changed_since)
     can alter the dates from m on (WAU / MAU reach 30 days forward, never back), and
     a corrected registration date can move a user's new_users count to any date:
     new_users is recomputed for every date (from dim_users, small), and the rebuild
