@@ -43,7 +43,7 @@
     {%- set node = graph.nodes.get('model.livelake.' ~ relation.identifier) -%}
     {%- if node and node.name == 'int_lake_changes' or node and 'model.livelake.int_lake_changes' in node.depends_on.nodes -%}
         {%- set batch = livelake.batch_bounds().newest -%}
-        {{ return('cast(' ~ batch ~ ' as ' ~ dbt.type_bigint() ~ ')' if batch is not none else 'cast(null as ' ~ dbt.type_bigint() ~ ')') }}
+        {{ return("cast('" ~ batch ~ "' as " ~ dbt.type_bigint() ~ ')' if batch is not none else 'cast(null as ' ~ dbt.type_bigint() ~ ')') }}
     {%- elif node and node.name.startswith(('base_lake__', 'stg_lake__')) -%}
         {{ return(livelake.lake_snapshot()) }}
     {%- endif -%}

@@ -179,7 +179,7 @@
     {%- if execute and livelake.reads_change_log() -%}
         {%- set watermark = livelake.batch_bounds().watermarks.get(model.name) -%}
         {%- if watermark is not none -%}
-            {{ return('cast(' ~ watermark ~ ' as ' ~ dbt.type_bigint() ~ ')') }}
+            {{ return("cast('" ~ watermark ~ "' as " ~ dbt.type_bigint() ~ ')') }}
         {%- endif -%}
     {%- endif -%}
     {{ return(livelake.query_literal(
