@@ -5,22 +5,22 @@ Two figures per model, printed side by side and named:
 - dry run: BigQuery's own answer (a dry-run query job of the model's compiled SQL,
   `total_bytes_processed`), the bytes on-demand pricing would bill for its select.
   The emulator the tests use always answers 0.
-- estimate: from table sizes, for the models that read the raw dataset: the
-  logical bytes BigQuery bills for the lake partitions the model's filters touch
-  (its day lists on dt / report_date and its run_id bounds, which the raw tables'
-  clustering on run_id prunes to), computed from the committed lake promote loaded
-  (BigQuery's logical sizes: 8 bytes a number, date or instant, 16 a NUMERIC, 2 +
-  the UTF-8 bytes a string, nothing a null). Models reading other models show no
-  estimate: their inputs are BigQuery's tables, which only a dry run can size.
+- estimate: what a daily build of the newest delivery (the lake's last committed
+  run) scans, derived from each model's config (materialization, incremental
+  strategy, day partitioning) and the sizes of what it reads: the raw tables'
+  logical bytes per part (computed from the committed lake, with BigQuery's
+  logical sizes: 8 bytes a number, date or instant, 16 a NUMERIC, 2 + the UTF-8
+  bytes a string, nothing a null) and, for the models, the same bytes of the dev
+  warehouse's tables (`make dev` builds it from the same lake), per day for a
+  day-partitioned one. `daily_scan` says which parts and partitions each strategy
+  reads. Whole tables, not only the columns a model selects: an upper bound.
 
-Both are priced on demand at USD 6.25 per TiB. An incremental model's merge also
-reads its target's partitions it writes, which neither figure includes.
+Both are priced on demand at USD 6.25 per TiB.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
@@ -49,10 +49,6 @@ _FIXED_BYTES = {
     "TIMESTAMP": 8,
     "TIME": 8,
 }
-_AFTER = re.compile(r"\brun_id\s*>\s*(?:cast\(\s*')?(\d+)", re.IGNORECASE)
-_UP_TO = re.compile(r"\brun_id\s*<=\s*(?:cast\(\s*')?(\d+)", re.IGNORECASE)
-_DAY_LIST = re.compile(r"\b(?:dt|report_date)\s+in\s*\(([^)]*(?:\)[^)]*)*?)\)\s*\)?", re.IGNORECASE)
-_DATE = re.compile(r"'(\d{4}-\d{2}-\d{2})'")
 
 
 def usd(n_bytes: int) -> float:
@@ -103,26 +99,155 @@ def lake_parts(lake: Path) -> list[Part]:
     return parts
 
 
-def estimate(compiled_sql: str, lake_tables: set[str], parts: list[Part]) -> int:
-    """The logical bytes of the lake parts a model's filters touch (see the module)."""
-    after = max((int(n) for n in _AFTER.findall(compiled_sql)), default=None)
-    up_to = min((int(n) for n in _UP_TO.findall(compiled_sql)), default=None)
-    days = {d for listed in _DAY_LIST.findall(compiled_sql) for d in _DATE.findall(listed)}
-    return sum(
-        p.logical_bytes
-        for p in parts
-        if p.table in lake_tables
-        and (after is None or p.run_id > after)
-        and (up_to is None or p.run_id <= up_to)
-        and (not days or p.dt is None or p.dt in days)
-    )
+@dataclass(frozen=True)
+class TableBytes:
+    """A model's table in the dev warehouse: its logical bytes, per day if partitioned."""
+
+    total: int
+    by_day: dict[str, int]
+
+
+def warehouse_bytes(warehouse: Path, partitioned: dict[str, str]) -> dict[str, TableBytes]:
+    """Every base table of the dev warehouse by name, with BigQuery's logical bytes;
+    per day of its partition column for the models partitioned on BigQuery."""
+    sizes: dict[str, TableBytes] = {}
+    if not warehouse.exists():
+        return sizes
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' and table_schema not in ('main', 'lake')"
+        ).fetchall()
+        for schema, name in tables:
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+            row_bytes = " + ".join(_value_bytes(c, t) for c, t in columns) or "0"
+            day = partitioned.get(name)
+            key = f'cast("{day}" as varchar)' if day else "''"
+            rows = con.execute(
+                f'select {key}, sum({row_bytes}) from "{schema}"."{name}" group by 1'
+            ).fetchall()
+            by_day = {str(d): int(b or 0) for d, b in rows}
+            sizes[name] = TableBytes(sum(by_day.values()), by_day if day else {})
+    return sizes
+
+
+def _value_bytes(column: str, data_type: str) -> str:
+    kind = data_type.upper()
+    if kind.startswith(("VARCHAR", "BLOB")) or "[]" in kind or kind.startswith(("STRUCT", "MAP")):
+        return f'coalesce(2 + strlen(cast("{column}" as varchar)), 0)'
+    width = 16 if kind.startswith("DECIMAL") else 1 if kind == "BOOLEAN" else 8
+    return f'case when "{column}" is null then 0 else {width} end'
+
+
+@dataclass(frozen=True)
+class ModelScan:
+    model: str
+    strategy: str  # the materialization, or the incremental strategy
+    read_bytes: int  # its inputs' parts and partitions
+    target_bytes: int  # its own table, read by the merge / overwrite
+
+    @property
+    def total(self) -> int:
+        return self.read_bytes + self.target_bytes
+
+
+def daily_scan(
+    manifest: dict, sizes: dict[str, TableBytes], parts: list[Part], new_runs: set[int]
+) -> list[ModelScan]:
+    """What each model scans when `new_runs` arrive, from its config:
+
+    - a table reads its inputs whole (a view's inputs: a view costs its reader);
+    - an incremental model reads its lake inputs' parts of the new runs and, if it
+      replaces whole days, every part of those days; its partitioned model inputs from
+      the earliest day the runs touch on (its filters are date bounds), unless it
+      rebuilds users (its merge deletes by user: a user's whole history is read), and
+      its other inputs whole;
+    - a merge reads its own table whole (BigQuery's MERGE scans the target), an
+      insert_overwrite the partitions of the touched days.
+    """
+    nodes = manifest["nodes"]
+    days = {p.dt for p in parts if p.run_id in new_runs and p.dt}
+    first_day = min(days, default=None)
+
+    def lake_bytes(table: str, *, whole: bool, replaces_days: bool) -> int:
+        return sum(
+            p.logical_bytes
+            for p in parts
+            if p.table == table
+            and (whole or p.run_id in new_runs or (replaces_days and p.dt in days))
+        )
+
+    def model_bytes(name: str, *, whole: bool) -> int:
+        size = sizes.get(name)
+        if size is None:
+            return 0
+        if whole or not size.by_day or first_day is None:
+            return size.total if (whole or not size.by_day) else 0
+        return sum(b for d, b in size.by_day.items() if d >= first_day)
+
+    def inputs(unique_id: str) -> list[str]:
+        """A model's inputs, views replaced by their own inputs."""
+        found: list[str] = []
+        for parent in nodes[unique_id]["depends_on"]["nodes"]:
+            node = nodes.get(parent)
+            if node is not None and node["config"].get("materialized") == "view":
+                found += inputs(parent)
+            elif node is not None or parent.startswith("source."):
+                found.append(parent)
+        return found
+
+    scans: list[ModelScan] = []
+    for unique_id, node in sorted(nodes.items(), key=lambda item: item[1]["name"]):
+        if node["resource_type"] != "model":
+            continue
+        config = node["config"]
+        materialized = config.get("materialized")
+        if materialized in ("view", "ephemeral"):
+            continue
+        incremental = materialized == "incremental"
+        strategy = (config.get("incremental_strategy") or "merge") if incremental else materialized
+        replaces_days = strategy == "insert_overwrite"
+        clauses = (config.get("merge_clauses") or {}).get("when_not_matched", [])
+        by_user = any("user_id in (select user_id" in c.get("condition", "") for c in clauses)
+        read = 0
+        for parent in set(inputs(unique_id)):
+            if parent.startswith("source."):
+                source = manifest["sources"][parent]
+                read += lake_bytes(
+                    source["identifier"], whole=not incremental, replaces_days=replaces_days
+                )
+            else:
+                read += model_bytes(nodes[parent]["name"], whole=not incremental or by_user)
+        own = sizes.get(node["name"])
+        target = 0
+        if incremental and own is not None:
+            target = (
+                sum(b for d, b in own.by_day.items() if d in days)
+                if replaces_days and own.by_day
+                else own.total
+            )
+        scans.append(ModelScan(node["name"], strategy, read, target))
+    return scans
+
+
+def partitioned_models(manifest: dict) -> dict[str, str]:
+    """The models partitioned by day on BigQuery: name -> partition column."""
+    return {
+        n["name"]: n["config"]["partition_by"]["field"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("partition_by")
+    }
 
 
 @dataclass(frozen=True)
 class ModelCost:
     model: str
     dry_run_bytes: int
-    estimated_bytes: int | None  # None: reads models only
+    estimate: ModelScan | None  # None: no estimate (a view)
 
 
 def compile_prod(data_dir: Path, work_dir: Path, select: str | None, timeout: float) -> int:
@@ -138,8 +263,10 @@ def compile_prod(data_dir: Path, work_dir: Path, select: str | None, timeout: fl
         return 124
 
 
-def model_costs(manifest: dict, settings: BigQuerySettings, parts: list[Part]) -> list[ModelCost]:
-    """A dry run of every compiled model, beside its estimate from the lake's sizes."""
+def model_costs(
+    manifest: dict, settings: BigQuerySettings, scans: list[ModelScan]
+) -> list[ModelCost]:
+    """A dry run of every compiled model, beside its estimate."""
     from google.cloud import bigquery
 
     from settings.bigquery_client import bounds, connect
@@ -147,6 +274,7 @@ def model_costs(manifest: dict, settings: BigQuerySettings, parts: list[Part]) -
     limits = bounds(settings)
     client = connect(settings)
     config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False)
+    estimates = {scan.model: scan for scan in scans}
     costs: list[ModelCost] = []
     try:
         for node in sorted(manifest["nodes"].values(), key=lambda n: n["name"]):
@@ -158,16 +286,9 @@ def model_costs(manifest: dict, settings: BigQuerySettings, parts: list[Part]) -
                 timeout=limits.request_timeout,
                 retry=limits.retry,
             )
-            sources = {
-                manifest["sources"][s]["identifier"]
-                for s in node["depends_on"]["nodes"]
-                if s.startswith("source.") and manifest["sources"][s]["source_name"] == "lake"
-            }
             costs.append(
                 ModelCost(
-                    node["name"],
-                    int(job.total_bytes_processed or 0),
-                    estimate(node["compiled_code"], sources, parts) if sources else None,
+                    node["name"], int(job.total_bytes_processed or 0), estimates.get(node["name"])
                 )
             )
     finally:
@@ -180,25 +301,31 @@ def render(costs: list[ModelCost], console: Console) -> None:
     table.add_column("model")
     table.add_column("dry run bytes", justify="right")
     table.add_column("dry run USD", justify="right")
+    table.add_column("strategy")
     table.add_column("estimate bytes", justify="right")
     table.add_column("estimate USD", justify="right")
     for cost in costs:
+        scan = cost.estimate
         table.add_row(
             cost.model,
             f"{cost.dry_run_bytes:,}",
             f"{usd(cost.dry_run_bytes):.6f}",
-            "—" if cost.estimated_bytes is None else f"{cost.estimated_bytes:,}",
-            "—" if cost.estimated_bytes is None else f"{usd(cost.estimated_bytes):.6f}",
+            "—" if scan is None else scan.strategy,
+            "—" if scan is None else f"{scan.total:,}",
+            "—" if scan is None else f"{usd(scan.total):.6f}",
         )
     dry = sum(c.dry_run_bytes for c in costs)
-    estimated = sum(c.estimated_bytes or 0 for c in costs)
-    table.add_row("total", f"{dry:,}", f"{usd(dry):.6f}", f"{estimated:,}", f"{usd(estimated):.6f}")
+    estimated = sum(c.estimate.total for c in costs if c.estimate)
+    table.add_row(
+        "total", f"{dry:,}", f"{usd(dry):.6f}", "", f"{estimated:,}", f"{usd(estimated):.6f}"
+    )
     console.print(table)
     console.print(
         "dry run: BigQuery's dry-run total_bytes_processed of each model's select "
         "(an emulator answers 0).\n"
-        "estimate: the raw tables' logical bytes in the partitions and runs each "
-        "model's filters touch, from the committed lake (models reading only models: —)."
+        "estimate: what a daily build of the lake's newest run scans, from each model's "
+        "strategy and the sizes of the lake's parts and the dev warehouse's tables "
+        "(livelake/cost.py; views: —)."
     )
 
 
@@ -213,8 +340,11 @@ def dry_run_build(data_dir: Path, *, select: str | None, console: Console) -> in
     if code != 0:
         return code
     manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    parts = lake_parts(data_dir / "lake")
+    newest = {max((p.run_id for p in parts), default=0)}
+    sizes = warehouse_bytes(data_dir / "warehouse.duckdb", partitioned_models(manifest))
     try:
-        costs = model_costs(manifest, settings, lake_parts(data_dir / "lake"))
+        costs = model_costs(manifest, settings, daily_scan(manifest, sizes, parts, newest))
     except (GoogleAPIError, RequestException, TimeoutError) as exc:
         console.print(f"BigQuery: {type(exc).__name__}: {str(exc)[:500]}")
         return 1

@@ -16,6 +16,12 @@ back. Then, in one run, with the memory limit every dbt run has
    exported_at, refunds, moved orders, level and engagement changes) lands, then
    `dbt build`.
 
+For BigQuery, each incremental phase is also priced the way `livelake build --target
+prod --dry-run` estimates (livelake.cost.daily_scan: each model's prod config and
+strategy, the lake's parts of the phase's run, the sizes of the warehouse's tables
+after the phase), against the targets of at most 5 GB a new day and 10 GB a
+corrected one.
+
 An incremental phase is short and this machine is shared, so it is measured
 --repeats times from the same starting warehouse (restored from a copy flushed to
 disk), `dbt run` (the models alone) and `dbt build` each time, and the medians
@@ -47,6 +53,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lake.atomic import flush
+from livelake.cost import daily_scan, lake_parts, partitioned_models, warehouse_bytes
 from livelake.dbt_runner import DAILY_BUILD, REPO_ROOT, dbt_invocation
 from settings.paths import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
 
@@ -263,6 +270,14 @@ def duckdb_default_limit() -> str:
 # -- the benchmark -----------------------------------------------------------------
 
 
+def prod_manifest(work_dir: Path, data_dir: Path) -> dict:
+    """`dbt parse --target prod` (offline: no credentials, no network): the prod configs."""
+    command, env = dbt_invocation(["parse"], data_dir=data_dir, target="prod", work_dir=work_dir)
+    env = env | {"LIVELAKE_GCP_PROJECT": os.environ.get("LIVELAKE_GCP_PROJECT", "bench-estimate")}
+    subprocess.run(command, env=env, check=True, capture_output=True, timeout=600)
+    return json.loads((work_dir / "target" / "manifest.json").read_text())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="large")
@@ -296,6 +311,9 @@ def main() -> None:
     full: dict[str, Measured] = {}
     incremental: dict[str, dict[str, list[Measured]]] = {}
     done: dict[str, Measured] = {}  # every measurement so far, for a failed run's record
+    scans: dict[str, list] = {}  # phase: the prod models' estimated scans (livelake.cost)
+    scanned: dict[str, int] = {}
+    consumed: set[int] = set()
 
     def measured(label: str, work_dir: Path, args: list[str], env: dict[str, str]) -> Measured:
         done[label] = measure(data_dir, work_dir, label, args, env)
@@ -316,8 +334,12 @@ def main() -> None:
             full[label] = measured(label, work_dir, args, env)
         daily_work = data_dir / "work" / "full"  # a daily run has its partial parse
 
+        prod = prod_manifest(data_dir / "work" / "prod-parse", data_dir)
         snapshot = data_dir / "warehouse.before-phase.duckdb"
         for phase, delivery in (("new_day", "new_day"), ("corrected_day", "correction")):
+            consumed = (
+                {p.run_id for p in lake_parts(bench.lake)} if phase == "new_day" else consumed
+            )
             _link_tree(cache / delivery, bench.lake)
             copy_to_disk(bench.warehouse, snapshot)
             runs: dict[str, list[Measured]] = {"models": [], "build": []}
@@ -328,6 +350,14 @@ def main() -> None:
                     label = f"{phase}_{kind}_{repeat + 1}"
                     runs[kind].append(measured(label, daily_work, command, bounded_env))
             incremental[phase] = runs
+            parts = lake_parts(bench.lake)
+            new_runs = {p.run_id for p in parts} - consumed
+            consumed |= new_runs
+            sizes = warehouse_bytes(bench.warehouse, partitioned_models(prod))
+            scans[phase] = sorted(
+                daily_scan(prod, sizes, parts, new_runs), key=lambda scan: -scan.total
+            )
+            scanned[phase] = sum(scan.total for scan in scans[phase])
     except SystemExit as failure:
         paths.bench.mkdir(parents=True, exist_ok=True)
         record = {
@@ -347,10 +377,9 @@ def main() -> None:
         return max(m.peak_rss_gb for kind in ("models", "build") for m in incremental[phase][kind])
 
     labels = {"new_day": "one new day", "corrected_day": f"corrected {meta['corrected_day']}"}
-    # (incremental kind, full phase it is a share of, what it says, the target share)
+    # (incremental kind, full phase it is a share of, what it says, the target share per phase)
     shares = (
-        ("build", "full", "dbt build / full dbt build", 0.10),
-        ("models", "full_models", "models / full models", 0.07),
+        ("build", "full", "dbt build / full dbt build", {"new_day": 0.08, "corrected_day": 0.10}),
     )
     # The models alone cannot take longer than the models and their tests: a full run
     # measured slower than the full build was disturbed (a shared machine), so the
@@ -362,7 +391,9 @@ def main() -> None:
     }
     targets = [
         *(
-            Target(f"{labels[p]}: {what}", median(p, kind) / whole_seconds[whole], share, "share")
+            Target(
+                f"{labels[p]}: {what}", median(p, kind) / whole_seconds[whole], share[p], "share"
+            )
             for kind, whole, what, share in shares
             for p in incremental
         ),
@@ -373,13 +404,20 @@ def main() -> None:
             "GB",
         ),
         *(Target(f"{labels[p]}: peak RSS", peak(p), 2.0, "GB") for p in incremental),
+        *(
+            Target(f"{labels[p]}: BigQuery scan (estimate)", scanned[p] / 1e9, limit, "GB")
+            for p, limit in (("new_day", 5.0), ("corrected_day", 10.0))
+            if p in scanned
+        ),
     ]
     slowdown = "full build with the limit / without"
     if "full_unbounded" in full:
         ratio = full["full"].seconds / full["full_unbounded"].seconds
         targets.append(Target(slowdown, ratio, 1.10, "share"))
+    load_end = " ".join(f"{n:.1f}" for n in os.getloadavg())
     result = {
         "benchmark": "transform",
+        "load_average_at_end": load_end,
         "scale": options.scale,
         "days": meta["days"],
         "lake_rows": meta["lake_rows"],
@@ -397,6 +435,10 @@ def main() -> None:
             }
             for phase, runs in incremental.items()
         },
+        "bigquery_scan_bytes": {
+            phase: {scan.model: asdict(scan) | {"total": scan.total} for scan in phase_scans}
+            for phase, phase_scans in scans.items()
+        },
         "targets": [{**asdict(t), "met": t.met} for t in targets],
         "not_measured": [] if "full_unbounded" in full else [slowdown],
         "disturbed": disturbed,
@@ -407,7 +449,7 @@ def main() -> None:
 
     rows = meta["lake_rows"]
     print(f"\ntransform benchmark: {options.scale} world, {meta['days']} days, {rows:,} lake rows")
-    print(f"memory_limit {limit}; {os.cpu_count()} cores")
+    print(f"memory_limit {limit}; {os.cpu_count()} cores; load average at the end {load_end}")
     print(f"{'phase':<30} {'dbt build':>10} {'models':>9} {'peak RSS':>9}")
     print(
         f"{'full (--full-refresh)':<30} {full['full'].seconds:9.1f}s "
@@ -435,6 +477,13 @@ def main() -> None:
             f"{kind} " + " / ".join(f"{m.seconds:.1f}" for m in ms) for kind, ms in runs.items()
         )
         print(f"  {labels[phase]}: {each}")
+    for phase, phase_scans in scans.items():
+        print(f"BigQuery, {labels[phase]}: {scanned[phase] / 1e9:.2f} GB estimated; the largest:")
+        for scan in phase_scans[:8]:
+            print(
+                f"  {scan.model:<44} {scan.strategy:<17} read {scan.read_bytes / 1e9:6.2f} GB"
+                f"  own table {scan.target_bytes / 1e9:6.2f} GB"
+            )
     print("targets:")
     for target in targets:
         comparison = "<" if target.unit == "GB" else "<="

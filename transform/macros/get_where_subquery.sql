@@ -28,11 +28,24 @@
     {%- do return(relation) -%}
 {%- endmacro %}
 
-{# The newest `_batch_run_id` of a relation, a literal (a subquery at parse time or before it is built). #}
+{#
+    The newest `_batch_run_id` of a relation, a literal (a subquery at parse time or
+    before it is built): what this invocation stamps, read once per invocation (a
+    model downstream of the change log stamps its newest batch, livelake.batch_bounds;
+    a base model and its staging view the pinned snapshot), else the relation's own
+    largest.
+#}
 {% macro newest_batch_literal(relation) -%}
     {%- set newest = 'select max(_batch_run_id) as value_of_query from ' ~ relation -%}
     {%- if not execute or load_relation(relation) is none -%}
         {{ return('(' ~ newest | replace(' as value_of_query', '') ~ ')') }}
+    {%- endif -%}
+    {%- set node = graph.nodes.get('model.livelake.' ~ relation.identifier) -%}
+    {%- if node and node.name == 'int_lake_changes' or node and 'model.livelake.int_lake_changes' in node.depends_on.nodes -%}
+        {%- set batch = livelake.batch_bounds().newest -%}
+        {{ return("cast('" ~ batch ~ "' as " ~ dbt.type_bigint() ~ ')' if batch is not none else 'cast(null as ' ~ dbt.type_bigint() ~ ')') }}
+    {%- elif node and node.name.startswith(('base_lake__', 'stg_lake__')) -%}
+        {{ return(livelake.lake_snapshot()) }}
     {%- endif -%}
     {{ return(livelake.query_literal(newest, dbt.type_bigint())) }}
 {%- endmacro %}

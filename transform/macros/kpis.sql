@@ -9,7 +9,7 @@
     {%- set first_rebuilt_date -%}
         select min(date_day) as value_of_query
         from (
-            select {{ livelake.earliest_change_date(livelake.model_watermark()) }} as date_day
+            select {{ livelake.changed_since() }} as date_day
 
             union all by name
 

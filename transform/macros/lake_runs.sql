@@ -1,36 +1,9 @@
 {#
-    Reading the lake by runs (docs/lake.md): the one macro layer that knows the
-    lake's commit protocol. A build sees exactly the runs committed when it started.
-
-    - `pin_lake_snapshot` (on-run-start, so a plain `dbt build` pins too): reads
-      every commit record (`_runs/run-*.json`, DuckDB's read_json) into
-      `main.lake_parts` (run_id, lake_table, dt, file: one row per listed part);
-      the snapshot is their largest run_id, appended to `main.lake_snapshots`
-      (snapshot_run_id, pinned_at, invocation_id). It then points the sources
-      (views `lake.<table>`) at the listed parts. A part no record lists (a run
-      still writing, or killed) is never read; a run committed after the pin waits
-      for the next build.
-    - `lake_parts(table, after=..., dates=...)`: the listed parts of `table` of the
-      runs after `after` (a run id) up to the snapshot, and of `dates` (report
-      tables), as one read_parquet of those files by name; an empty select of the
-      documented columns when there is none. With neither bound: the source (its
-      view lists every committed part).
-    - Watermarks: every incremental model stamps the rows it (re)builds with
-      `_batch_run_id`; the base models stamp the snapshot they consumed up to
-      (`lake_snapshot`), the models downstream the newest batch of the change log
-      (`lake_batch`). A model's largest stamp is its watermark
-      (`model_watermark`): it has consumed every run up to it. `ingested_at` is
-      lineage for people, never a watermark.
-    The warehouse's record of what it consumed: `main.lake_snapshots` (the runs each
-    build could see) and each model's watermark.
-
-    BigQuery: the lake tables are plain tables (with run_id) of the raw dataset
-    `livelake promote` loads ($LIVELAKE_BQ_RAW_DATASET). A run is consumed only once
-    BigQuery holds every slice of it: `_promoted_snapshots` (promote writes a row
-    after a run's last slice) says which. The pin appends its largest
-    snapshot_run_id to `<target dataset>.lake_snapshots` (as on DuckDB), so every
-    model of one invocation reads the same runs even if a promotion finishes
-    meanwhile, and `lake_parts` filters the source tables by run_id.
+    Reading the lake by runs (docs/lake.md, transform/README.md "Incremental
+    builds"; each macro in macros/_macros.yml): a build sees exactly the runs
+    committed when it started. DuckDB reads the parts the commit records list
+    (main.lake_parts); BigQuery the raw dataset's tables (with run_id) up to the
+    newest run promote holds whole (`_promoted_snapshots`).
 #}
 
 {% macro lake_root() -%}
@@ -79,33 +52,60 @@
         {{ return('') }}
     {%- endif -%}
     {%- set root = livelake.lake_root() | replace("'", "''") -%}
-    {%- set records = root ~ '/_runs/run-*.json' -%}
-    {%- set recorded = run_query("select count(*) from glob('" ~ records ~ "')").columns[0].values()[0] -%}
+    {#-
+        The records after the last pin only (names sort by run id); all of them when
+        nothing is pinned yet or the last pinned record is gone (another lake).
+    -#}
+    {%- set pinned_before = run_query(
+        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'lake_parts'"
+    ).columns[0].values()[0] > 0 -%}
+    {%- set last = run_query(
+        'select coalesce(max(run_id), 0) from main.lake_parts' if pinned_before else 'select 0'
+    ).columns[0].values()[0] -%}
+    {%- set last_record = root ~ '/_runs/run-' ~ '{:012d}'.format(last) ~ '.json' -%}
+    {%- if last > 0 and run_query("select count(*) from glob('" ~ last_record ~ "')").columns[0].values()[0] == 0 -%}
+        {%- do run_query('delete from main.lake_parts') -%}
+        {%- set last_record = '' -%}
+    {%- endif -%}
+    {%- set records = run_query(
+        "select file from glob('" ~ root ~ "/_runs/run-*.json') where file > '" ~ last_record ~ "' order by file"
+    ).columns[0].values() -%}
     {%- set parts -%}
-        {%- if recorded > 0 -%}
-            select
-                runs.run_id,
-                listed.part.table as lake_table,
-                cast(listed.part.dt as date) as dt,
-                '{{ root }}/' || listed.part.path as file
-            from read_json(
-                '{{ records }}',
-                columns = {
-                    run_id: 'bigint',
-                    parts: 'struct("table" varchar, dt varchar, path varchar, "rows" bigint)[]'
-                }
-            ) as runs,
-                unnest(runs.parts) as listed (part)
-        {%- else -%}
-            select
-                cast(null as bigint) as run_id,
-                cast(null as varchar) as lake_table,
-                cast(null as date) as dt,
-                cast(null as varchar) as file
-            limit 0
-        {%- endif -%}
+        select
+            runs.run_id,
+            listed.part.table as lake_table,
+            cast(listed.part.dt as date) as dt,
+            '{{ root }}/' || listed.part.path as file
+        from read_json(
+            [{{ "'" ~ records | join("', '") ~ "'" }}],
+            columns = {
+                run_id: 'bigint',
+                parts: 'struct("table" varchar, dt varchar, path varchar, "rows" bigint)[]'
+            }
+        ) as runs,
+            unnest(runs.parts) as listed (part)
     {%- endset -%}
-    {%- do run_query('create or replace table main.lake_parts as ' ~ parts) -%}
+    {%- if not pinned_before -%}
+        {%- do run_query(
+            'create table main.lake_parts (run_id bigint, lake_table varchar, dt date, file varchar)'
+        ) -%}
+    {%- endif -%}
+    {%- if records -%}
+        {#- lake/runs.py's FORMAT: a record of another format is refused, as the ingest refuses it. -#}
+        {%- set foreign = run_query(
+            "select filename, format from read_json([" ~ "'" ~ records | join("', '") ~ "'"
+            ~ "], columns = {format: 'bigint'}, filename = true) where format is distinct from 1"
+        ) -%}
+        {%- if foreign.rows | length > 0 -%}
+            {%- do exceptions.raise_compiler_error(
+                'commit records of an unknown format (expected 1): '
+                ~ foreign.rows | map('join', ' format ') | join(', ')
+            ) -%}
+        {%- endif -%}
+        {%- do run_query(
+            'insert into main.lake_parts select run_id, lake_table, dt, file from (' ~ parts ~ ') as listed'
+        ) -%}
+    {%- endif -%}
     {%- do run_query(
         'create table if not exists main.lake_snapshots '
         ~ '(snapshot_run_id bigint, pinned_at timestamp with time zone, invocation_id varchar)'
@@ -132,6 +132,10 @@
 
 {# The snapshot this build pinned, a literal (0: an empty lake; a typed null at parse time). #}
 {% macro lake_snapshot() -%}
+    {{ return(livelake.cached('snapshot', livelake.read_lake_snapshot)) }}
+{%- endmacro %}
+
+{% macro read_lake_snapshot() -%}
     {{ return(adapter.dispatch('lake_snapshot', 'livelake')()) }}
 {%- endmacro %}
 
@@ -166,10 +170,20 @@
     )) }}
 {%- endmacro %}
 
-{# The newest run a model has consumed (its largest `_batch_run_id`), a literal (0: empty). #}
-{% macro model_watermark(relation=this) -%}
+{#
+    The newest run a model has consumed (its largest `_batch_run_id`), a literal (0:
+    empty): from the invocation's livelake.batch_bounds for a model downstream of
+    the change log, else its own query.
+#}
+{% macro model_watermark() -%}
+    {%- if execute and livelake.reads_change_log() -%}
+        {%- set watermark = livelake.batch_bounds().watermarks.get(model.name) -%}
+        {%- if watermark is not none -%}
+            {{ return("cast('" ~ watermark ~ "' as " ~ dbt.type_bigint() ~ ')') }}
+        {%- endif -%}
+    {%- endif -%}
     {{ return(livelake.query_literal(
-        'select coalesce(max(_batch_run_id), 0) as value_of_query from ' ~ relation, dbt.type_bigint()
+        'select coalesce(max(_batch_run_id), 0) as value_of_query from ' ~ this, dbt.type_bigint()
     )) }}
 {%- endmacro %}
 

@@ -14,8 +14,9 @@
     - The ingest only ever adds columns to these tables (lake/manifest.py): a
       documented column the parts read do not have is null; parts with and without
       it are read together by union_by_name.
-    On BigQuery the side tables are tables of the `lake` dataset and the base models
-    tables: every row.
+    On BigQuery the side tables are tables of the `lake` dataset (with run_id): a
+    run reads their rows of the runs after the newest the model holds, up to the
+    snapshot.
 #}
 {% macro lake_side_parts(table_name) -%}
     {{ return(adapter.dispatch('lake_side_parts', 'livelake')(table_name)) }}
@@ -40,6 +41,9 @@
     {%- endfor -%}
     select {{ names | join(', ') }}
     from {{ source('lake', table_name) }}
+    where
+        run_id <= {{ livelake.lake_snapshot() }}
+        {% if is_incremental() %}and run_id > (select coalesce(max(run_id), 0) from {{ this }}){% endif %}
 {%- endmacro %}
 
 {% macro duckdb__lake_side_parts(table_name) -%}

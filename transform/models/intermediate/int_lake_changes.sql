@@ -11,8 +11,8 @@
     log their report date (no user).
 
     Incremental models read their work here (livelake.user_change_cuts,
-    livelake.changed_dates, livelake.earliest_change_date): the entries logged after
-    their own watermark. An append-only incremental table: a run reads only the
+    livelake.changed_dates, livelake.changed_since): the entries logged after
+    their own watermark. An append-only incremental table (a merge without a key): a run reads only the
     base rows stamped after its last entry (the newest rows of each base table, so
     DuckDB's zone maps skip the rest): finding what changed costs the size of the
     change, not of the lake.
@@ -20,7 +20,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=livelake.per_adapter(duckdb='append', bigquery='merge'),
+        incremental_strategy='merge',
         cluster_by=livelake.clustered(['_batch_run_id', 'lake_table']),
         on_schema_change='fail'
     )

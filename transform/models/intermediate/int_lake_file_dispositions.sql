@@ -4,25 +4,52 @@
     (row_disposition: loaded = the winning export's row, superseded, duplicate). The
     data-health marts read this instead of every base row.
 
-    Incremental on DuckDB, by (lake_table, partition_date): a base model
+    Incremental, by (lake_table, partition_date): a base model
     re-classifies whole report dates (daily domains) or every version of a touched
     order (top_up, whose versions' partitions it re-reads), and stamps the rows it
     re-classified with its batch. A run re-aggregates only the partitions holding
     rows stamped after this table's watermark for that lake table
     (`_batch_aggregated_run_id`, the newest base batch it has aggregated), read as
     literals so DuckDB skips the other row groups of the date-ordered base tables.
-    A lake row never changes partition, so the rest of the table stays right. A
-    table on BigQuery.
+    A lake row never changes partition, so the rest of the table stays right and a
+    file's row never goes: merged on the row's key.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['lake_table', 'partition_date', 'file_sha256', 'exported_at'],
         cluster_by=livelake.clustered(['lake_table', 'partition_date']),
-        unique_key=['lake_table', 'partition_date'],
-        incremental_strategy='delete+insert',
         on_schema_change='fail'
     )
 }}
+
+{#
+    Incremental: the partitions to re-aggregate, per lake table, in two queries (the
+    watermarks, then the partitions of the rows stamped after them, by literal
+    bounds), read when the model runs.
+#}
+{% set reclassified = {} %}
+{% if is_incremental() and execute %}
+    {% set watermarks = {} %}
+    {% for table, until in run_query(
+        'select lake_table, coalesce(max(_batch_aggregated_run_id), 0) from ' ~ this ~ ' group by 1'
+    ).rows %}
+        {% do watermarks.update({table: until}) %}
+    {% endfor %}
+    {% set partitions = [] %}
+    {% for table in livelake.lake_tables() %}
+        {% set partition_column = livelake.lake_partition_date_column(table) %}
+        {% do partitions.append(
+            "select distinct '" ~ table ~ "' as lake_table, cast(" ~ partition_column ~ ' as '
+            ~ dbt.type_string() ~ ') as partition_date from ' ~ ref('base_lake__' ~ table)
+            ~ ' where _batch_run_id > ' ~ watermarks.get(table, 0)
+        ) %}
+    {% endfor %}
+    {% for table, day in run_query(partitions | join(' union all ')).rows %}
+        {% do reclassified.setdefault(table, []).append("cast('" ~ day ~ "' as date)") %}
+    {% endfor %}
+{% endif %}
 
 with
 
@@ -30,18 +57,7 @@ with
 {% for table in livelake.lake_tables() %}
     {% set partition_column = livelake.lake_partition_date_column(table) %}
 
-    {% if is_incremental() %}
-        {% set aggregated_until = livelake.query_literal(
-            'select coalesce(max(_batch_aggregated_run_id), 0) as value_of_query from ' ~ this
-            ~ " where lake_table = '" ~ table ~ "'",
-            dbt.type_bigint()
-        ) %}
-        {% set reclassified_dates = livelake.query_literals(
-            'select distinct ' ~ partition_column ~ ' as value_of_query from ' ~ ref('base_lake__' ~ table)
-            ~ ' where _batch_run_id > ' ~ aggregated_until,
-            'date'
-        ) %}
-    {% endif %}
+    {% set reclassified_dates = reclassified.get(table, []) %}
 
     {{ table }}_rows as (
 

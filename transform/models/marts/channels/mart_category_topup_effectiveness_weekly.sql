@@ -12,21 +12,13 @@
     and air time: a week whose stats cover 2 days and whose top-ups cover 7 is not a
     conversion. is_complete_week: all 7 days have stats (the dashboard shows those).
 
-    Incremental (DuckDB): the weeks from the earliest change's week on
-    (livelake.earliest_change_date) are replaced, and so is every week with a
-    channel-day without Channel Stats (its category is the channel's latest, which
-    a new day can change). delete+insert on week_start, so an emptied week goes. A
-    table on BigQuery.
+    A table on both engines: a row per week and category, and a new day can change
+    the category of every channel-day without Channel Stats (the channel's latest),
+    so maintaining it would rebuild most weeks anyway.
 #}
--- depends_on: {{ ref('fct_channel_day') }}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
-        cluster_by=livelake.clustered(['week_start']),
-        unique_key='week_start',
-        incremental_strategy='delete+insert',
-        post_hook="{{ livelake.drop_scope_placeholders() }}",
-        on_schema_change='fail'
+        cluster_by=livelake.clustered(['week_start'])
     )
 }}
 
@@ -50,35 +42,12 @@ daily_kpis as (
 
 ),
 
-dates as (
-
-    select * from {{ ref('dim_date') }}
-
-),
-
-rebuilt_weeks as (
-
-    select distinct dates.week_start
-    from dates
-    {% if is_incremental() %}
-        where
-            dates.date_day >= {{ livelake.earliest_change_date(livelake.model_watermark()) }}
-            or dates.week_start in (
-                select {{ livelake.week_start('stats_less.channel_date') }} as stats_less_week
-                from {{ ref('fct_channel_day') }} as stats_less
-                where not stats_less.has_channel_stats
-            )
-    {% endif %}
-
-),
-
 week_channel_days as (
 
     select
         channel_days.*,
         {{ livelake.week_start('channel_days.date') }} as week_start
     from channel_days
-    where {{ livelake.week_start('channel_days.date') }} in (select rebuilt_weeks.week_start from rebuilt_weeks)
 
 ),
 
@@ -88,7 +57,6 @@ weekly_platform as (
         {{ livelake.week_start('date') }} as week_start,
         sum(topup_revenue) as platform_topup_revenue
     from daily_kpis
-    where {{ livelake.week_start('date') }} in (select rebuilt_weeks.week_start from rebuilt_weeks)
     group by 1
 
 ),
@@ -104,9 +72,7 @@ weekly_payers as (
         on
             topups.topup_date = channel_days.date
             and topups.channel_id = channel_days.channel_id
-    where
-        topups.is_successful
-        and topups.topup_date >= (select min(rebuilt_weeks.week_start) as first_week from rebuilt_weeks)
+    where topups.is_successful
     group by 1, 2
 
 ),
@@ -166,21 +132,12 @@ rolled_up as (
 
 ),
 
-{% if is_incremental() %}
-
-    scopes as (
-
-        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select week_start
-        from rebuilt_weeks
-
-    ),
-
-{% endif %}
-
 final as (
 
-    {{ livelake.scoped_rows_select('rolled_up') }}
+    select
+        *,
+        {{ livelake.lake_batch() }} as _batch_run_id
+    from rolled_up
 
 )
 

@@ -7,20 +7,19 @@
     those observations: the level "on d" is the version with
     valid_from_date <= d < coalesce(valid_to_date, forever).
 
-    Incremental (DuckDB): for each user a change touches from cut date c on
+    Incremental: for each user a change touches from cut date c on
     (livelake.user_change_cuts), the versions that began before c stay as built; the
     last of them is continued with the observations from c on, which may close it and
-    open new versions. The user's rows are replaced whole (delete+insert on user_id;
-    a user left with no observation gets a placeholder and disappears). A table on
-    BigQuery.
+    open new versions. The user's rows are merged whole; a rebuilt user's version
+    the new rows lack (a user left with fewer observations, or none) is deleted.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['user_id', 'version_number'],
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_users()),
         cluster_by=livelake.clustered(['user_id']),
-        unique_key='user_id',
-        incremental_strategy='delete+insert',
-        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -37,7 +36,7 @@ observations as (
 
     {% set watermark = livelake.model_watermark() %}
     {# No cut is earlier: a literal bound, so the date-ordered base tables are read from there on. #}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     cuts as (
 
@@ -227,15 +226,7 @@ rebuilt as (
 
 {% if is_incremental() %}
 
-    scopes as (
-
-        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select cuts.user_id
-        from cuts
-
-    ),
-
-    scoped_rows as (
+    user_rows as (
 
         select {{ version_columns | join(', ') }} from rebuilt
         union all by name
@@ -248,7 +239,10 @@ rebuilt as (
 
 final as (
 
-    {{ livelake.scoped_rows_select('rebuilt', incremental_rows='scoped_rows') }}
+    select
+        *,
+        {{ livelake.lake_batch() }} as _batch_run_id
+    from {{ 'user_rows' if is_incremental() else 'rebuilt' }}
 
 )
 

@@ -6,17 +6,17 @@
     is the user's last day in a DAU set; the current level is the latest
     observation's.
 
-    Incremental (DuckDB): only the users a change touches
-    (livelake.user_change_cuts) are recomputed (delete+insert on user_id: a user
-    whose every row moved to another user disappears). A table on BigQuery.
+    Incremental: only the users a change touches (livelake.user_change_cuts) are
+    recomputed and merged; a rebuilt user the new rows lack (every row moved to
+    another user) is deleted.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
-        cluster_by=livelake.clustered(['user_id']),
+        materialized='incremental',
+        incremental_strategy='merge',
         unique_key='user_id',
-        incremental_strategy='delete+insert',
-        post_hook="{{ livelake.drop_scope_placeholders() }}",
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_users()),
+        cluster_by=livelake.clustered(['user_id']),
         on_schema_change='fail'
     )
 }}
@@ -44,7 +44,7 @@ membership as (
 {% if is_incremental() %}
 
     {% set watermark = livelake.model_watermark() %}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     cuts as (
 
@@ -167,21 +167,12 @@ rebuilt as (
 
 ),
 
-{% if is_incremental() %}
-
-    scopes as (
-
-        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select user_id
-        from cuts
-
-    ),
-
-{% endif %}
-
 final as (
 
-    {{ livelake.scoped_rows_select('rebuilt') }}
+    select
+        *,
+        {{ livelake.lake_batch() }} as _batch_run_id
+    from rebuilt
 
 )
 

@@ -3,18 +3,18 @@
     full-outer joined with the top-ups attributed to it (successful top-ups whose
     channel_id is the channel, by local top-up date).
 
-    Incremental (DuckDB): a row depends on its own day only, so the dates in the
-    lake's change log since the last build are replaced (delete+insert on
-    channel_date: a date left with no row is emptied). A table on BigQuery.
+    Incremental: a row depends on its own day only, so the dates in the lake's
+    change log since the last build are rebuilt and merged; a rebuilt date's row
+    the new rows lack is deleted.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['channel_date', 'channel_id'],
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('channel_date')),
         partition_by=livelake.day_partitioned('channel_date'),
         cluster_by=livelake.clustered(['channel_id']),
-        unique_key='channel_date',
-        incremental_strategy='delete+insert',
-        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -25,7 +25,7 @@ with
 
     {% set watermark = livelake.model_watermark() %}
     {# No rebuilt date is earlier: a literal bound (fct_topup is stored in date order). #}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     rebuilt_dates as (
 
@@ -100,21 +100,12 @@ channel_days as (
 
 ),
 
-{% if is_incremental() %}
-
-    scopes as (
-
-        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select change_date as channel_date
-        from rebuilt_dates
-
-    ),
-
-{% endif %}
-
 final as (
 
-    {{ livelake.scoped_rows_select('channel_days') }}
+    select
+        *,
+        {{ livelake.lake_batch() }} as _batch_run_id
+    from channel_days
 
 )
 

@@ -7,20 +7,19 @@
     The level is the user's level on the drop-off date (dim_user_membership_history).
     A user who comes back and goes quiet again drops off again.
 
-    Incremental (DuckDB): a drop-off on day D depends only on the touches of
+    Incremental: a drop-off on day D depends only on the touches of
     [D - {{ var('dropoff_days') }}, D] and the level on D, so changes from date m on
-    (livelake.earliest_change_date) can only alter drop-offs from m on. The users
-    with a touch since m - {{ var('dropoff_days') }} or a change of their own are
-    rewritten whole: their drop-offs before m as built, from m on recomputed
-    (delete+insert on user_id). A table on BigQuery.
+    (livelake.changed_since) can only alter drop-offs from m on: those are rebuilt
+    from the touches since m - {{ var('dropoff_days') }} and merged, and a drop-off
+    from m on the new rows lack is deleted.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['user_id', 'dropoff_date'],
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_since('dropoff_date')),
         cluster_by=livelake.clustered(['user_id']),
-        unique_key='user_id',
-        incremental_strategy='delete+insert',
-        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -46,13 +45,6 @@ data_end as (
 
 ),
 
-{% if is_incremental() %}
-
-    {% set watermark = livelake.model_watermark() %}
-    {% set rebuild_from_date = livelake.earliest_change_date(watermark) %}
-
-{% endif %}
-
 touch_days as (
 
     select
@@ -65,7 +57,7 @@ touch_days as (
     {% if is_incremental() %}
         {# A literal bound: fct_user_activity is stored in date order. #}
         where
-            user_days.activity_date >= {{ livelake.add_days(rebuild_from_date, -var('dropoff_days')) }}
+            user_days.activity_date >= {{ livelake.add_days(livelake.changed_since(), -var('dropoff_days')) }}
             and (user_days.is_engaged or user_days.topup_orders > 0)
     {% else %}
         where user_days.is_engaged or user_days.topup_orders > 0
@@ -92,11 +84,6 @@ gaps as (
 
 ),
 
-{# The columns of a drop-off, rebuilt and kept alike. #}
-{% set dropoff_columns = [
-    'user_id', 'last_touch_date', 'next_touch_date', 'dropoff_date', 'membership_level', 'membership_rank'
-] %}
-
 dropoffs as (
 
     select
@@ -116,53 +103,12 @@ dropoffs as (
 
 ),
 
-{% if is_incremental() %}
-
-    rewritten_users as (
-
-        select user_id from ({{ livelake.user_change_cuts(watermark) }}) as cuts
-        union distinct
-        select user_id from touch_days
-
-    ),
-
-    scopes as (
-
-        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select user_id
-        from rewritten_users
-
-    ),
-
-    kept as (
-
-        {# A rewritten user's drop-offs before every change are unchanged. #}
-        select built.*
-        from {{ this }} as built
-        inner join rewritten_users
-            on built.user_id = rewritten_users.user_id
-        where built.dropoff_date < {{ rebuild_from_date }}
-
-    ),
-
-    scoped_rows as (
-
-        select {{ dropoff_columns | join(', ') }}
-        from dropoffs
-        where dropoff_date >= {{ rebuild_from_date }}
-
-        union all by name
-
-        select {{ dropoff_columns | join(', ') }}
-        from kept
-
-    ),
-
-{% endif %}
-
 final as (
 
-    {{ livelake.scoped_rows_select('dropoffs', incremental_rows='scoped_rows') }}
+    select
+        *,
+        {{ livelake.lake_batch() }} as _batch_run_id
+    from dropoffs
 
 )
 

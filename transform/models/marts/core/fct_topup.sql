@@ -7,17 +7,14 @@
     is_repeat_topup and days_since_prev_topup depend on the user's whole history, so
     a new day costs one day of orders, and a corrected old day its users' orders since
     then. An order re-exported with the same content is no change; its row takes the
-    new export's lineage. delete+insert on order_id, the delete reading the table
-    from the earliest change on (delete_insert_since; merge on BigQuery): every
-    order persists, so no row can go stale.
+    new export's lineage. Merged on order_id: every order persists, so no row can
+    go stale.
 #}
 {{
     config(
         materialized='incremental',
+        incremental_strategy='merge',
         unique_key='order_id',
-        incremental_strategy=livelake.per_adapter(duckdb='delete_insert_since', bigquery='merge'),
-        since_column='topup_date',
-        since_change_log=true,
         partition_by=livelake.day_partitioned('topup_date'),
         cluster_by=livelake.clustered(['user_id', 'order_id']),
         on_schema_change='fail'
@@ -35,7 +32,7 @@ topups as (
 {% if is_incremental() %}
 
     {% set watermark = livelake.model_watermark() %}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     cuts as (
 

@@ -48,7 +48,7 @@ observations as (
 
     {% set watermark = livelake.model_watermark() %}
     {# No affected date is earlier: a literal bound, so date-ordered tables are read from there on. #}
-    {% set rebuild_from = livelake.earliest_change_date(watermark) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
     affected_dates as (
 

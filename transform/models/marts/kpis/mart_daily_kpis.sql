@@ -9,20 +9,19 @@
     stickiness_if_complete repeat WAU / MAU / stickiness only where every day of
     their window has a report (null otherwise: what the dashboards draw).
 
-    Incremental (DuckDB): changes from date m on (livelake.earliest_change_date)
+    Incremental (DuckDB): changes from date m on (livelake.changed_since)
     can alter the dates from m on (WAU / MAU reach 30 days forward, never back), and
     a corrected registration date can move a user's new_users count to any date:
     new_users is recomputed for every date (from dim_users, small), and the rebuild
     starts at the earlier of m and the first date where it differs from the built
-    row. delete+insert on date (the mart has a row for every date of dim_date). A
-    table on BigQuery.
+    row. Merged on date (the mart has a row for every date of dim_date).
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
-        cluster_by=livelake.clustered(['date']),
+        materialized='incremental',
+        incremental_strategy='merge',
         unique_key='date',
-        incremental_strategy='delete+insert',
+        cluster_by=livelake.clustered(['date']),
         on_schema_change='fail'
     )
 }}

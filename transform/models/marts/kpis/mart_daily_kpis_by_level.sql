@@ -9,17 +9,17 @@
     no level and is left out of this mart (not of mart_daily_kpis).
     Refund rate per level uses the payer's level on the order's date.
 
-    Incremental (DuckDB) like mart_daily_kpis: the dates from the earliest change on
-    (levels change from a user's change date on, never before), or from the first
-    date whose new users by level differ from the built rows, if earlier. delete+insert on date (every date
-    has a row per level). A table on BigQuery.
+    Incremental like mart_daily_kpis: the dates from the earliest change on (levels
+    change from a user's change date on, never before), or from the first date whose
+    new users by level differ from the built rows, if earlier, are rebuilt and
+    merged (every date has a row per level).
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['date', 'membership_level'],
         cluster_by=livelake.clustered(['date', 'membership_level']),
-        unique_key='date',
-        incremental_strategy='delete+insert',
         on_schema_change='fail'
     )
 }}

@@ -3,17 +3,17 @@
     of fct_user_activity with a level), users who upgraded / downgraded at least once,
     the rates (kpis.md: over users with an observation in the period) and drop-offs.
 
-    Incremental (DuckDB): changes from date m on (livelake.earliest_change_date)
-    alter observations, level changes and drop-offs from m on only, so the periods
-    from the first day of m's month on are rebuilt (delete+insert on grain and
-    period; every period of dim_date has a row). A table on BigQuery.
+    Incremental: changes from date m on (livelake.changed_since) alter
+    observations, level changes and drop-offs from m on only, so the periods from
+    the first day of m's month on are rebuilt and merged (every period of dim_date
+    has a row).
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
-        cluster_by=livelake.clustered(['period_grain', 'period_start']),
+        materialized='incremental',
+        incremental_strategy='merge',
         unique_key=['period_grain', 'period_start'],
-        incremental_strategy='delete+insert',
+        cluster_by=livelake.clustered(['period_grain', 'period_start']),
         on_schema_change='fail'
     )
 }}
@@ -49,8 +49,7 @@ grains as (
 rebuild_from as (
 
     {% if is_incremental() %}
-        {% set earliest_change = livelake.earliest_change_date(livelake.model_watermark()) %}
-        select {{ livelake.month_start(earliest_change) }} as rebuild_from_date
+        select {{ livelake.month_start(livelake.changed_since()) }} as rebuild_from_date
     {% else %}
         select min(date_day) as rebuild_from_date from dates
     {% endif %}

@@ -5,17 +5,17 @@
     'dropped_off' (from_level = the level at the drop-off date). Each row repeats its
     period's upgrade / downgrade rates from mart_membership_summary.
 
-    Incremental (DuckDB) like mart_membership_summary: the periods from the first day
-    of the earliest change's month on are replaced (delete+insert on grain and
-    period, so a period left with no move is emptied). A table on BigQuery.
+    Incremental like mart_membership_summary: the periods from the first day of the
+    earliest change's month on are rebuilt and merged; a rebuilt period's move the
+    new rows lack is deleted.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['period_grain', 'period_start', 'from_level', 'to_level'],
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_since('period_start', start_of='month')),
         cluster_by=livelake.clustered(['period_grain', 'period_start']),
-        unique_key=['period_grain', 'period_start'],
-        incremental_strategy='delete+insert',
-        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -37,8 +37,7 @@ summary as (
 rebuild_from as (
 
     {% if is_incremental() %}
-        {% set earliest_change = livelake.earliest_change_date(livelake.model_watermark()) %}
-        select {{ livelake.month_start(earliest_change) }} as rebuild_from_date
+        select {{ livelake.month_start(livelake.changed_since()) }} as rebuild_from_date
     {% else %}
         select min(event_date) as rebuild_from_date from events
     {% endif %}
@@ -83,25 +82,12 @@ moves as (
 
 ),
 
-{% if is_incremental() %}
-
-    scopes as (
-
-        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select
-            summary.period_grain,
-            summary.period_start
-        from summary
-        cross join rebuild_from
-        where summary.period_start >= rebuild_from.rebuild_from_date
-
-    ),
-
-{% endif %}
-
 final as (
 
-    {{ livelake.scoped_rows_select('moves') }}
+    select
+        *,
+        {{ livelake.lake_batch() }} as _batch_run_id
+    from moves
 
 )
 

@@ -4,20 +4,19 @@
     successful top-up in the calendar week that many weeks after the cohort week.
     is_complete is false while that week has not fully elapsed in the data.
 
-    Incremental (DuckDB): changes from date m on (livelake.earliest_change_date) can
+    Incremental: changes from date m on (livelake.changed_since) can
     alter who is in the cohorts from m's week on and the top-up weeks from m's week
     on, which cohorts up to 12 weeks older look at; a cell's is_complete can flip
     only while its week is not over. So the cohorts from 14 weeks before m's week
-    on are replaced (delete+insert on cohort_week, so an emptied cohort goes). A
-    table on BigQuery.
+    on are rebuilt and merged; a rebuilt cohort's cell the new rows lack is deleted.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['cohort_week', 'weeks_after'],
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_since('cohort_week', start_of='week', days=-98)),
         cluster_by=livelake.clustered(['cohort_week']),
-        unique_key='cohort_week',
-        incremental_strategy='delete+insert',
-        post_hook="{{ livelake.drop_scope_placeholders() }}",
         on_schema_change='fail'
     )
 }}
@@ -61,7 +60,7 @@ rebuild_from as (
     {% if is_incremental() %}
         select
             {{ livelake.add_days(
-                livelake.week_start(livelake.earliest_change_date(livelake.model_watermark())), -98
+                livelake.week_start(livelake.changed_since()), -98
             ) }} as rebuild_from_week
     {% else %}
         select min(week_start) as rebuild_from_week from dates
@@ -162,23 +161,12 @@ cells as (
 
 ),
 
-{% if is_incremental() %}
-
-    scopes as (
-
-        {# The scopes this run replaces: a placeholder each, so an emptied scope goes. #}
-        select distinct dates.week_start as cohort_week
-        from dates
-        cross join rebuild_from
-        where dates.week_start >= rebuild_from.rebuild_from_week
-
-    ),
-
-{% endif %}
-
 final as (
 
-    {{ livelake.scoped_rows_select('cells') }}
+    select
+        *,
+        {{ livelake.lake_batch() }} as _batch_run_id
+    from cells
 
 )
 

@@ -1,13 +1,13 @@
 {#
     The manifest's rows, one per committed source file, kept in the warehouse:
-    incremental (append) on DuckDB, each run reading only the manifest parts of the runs
-    committed since (livelake.lake_side_parts). A committed part never
-    changes. A table on BigQuery.
+    incremental (a merge without a key: appended), each run reading only the
+    manifest parts of the runs committed since (livelake.lake_side_parts). A
+    committed part never changes.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
-        incremental_strategy='append',
+        materialized='incremental',
+        incremental_strategy='merge',
         on_schema_change='append_new_columns'
     )
 }}

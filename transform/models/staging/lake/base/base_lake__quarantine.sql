@@ -1,12 +1,12 @@
 {#
     The quarantine's rows of committed files, kept in the warehouse: incremental
-    (append) on DuckDB, each run reading only the parts of the runs committed since
-    (livelake.lake_side_parts). A table on BigQuery.
+    (a merge without a key: appended), each run reading only the parts of the runs
+    committed since (livelake.lake_side_parts).
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
-        incremental_strategy='append',
+        materialized='incremental',
+        incremental_strategy='merge',
         on_schema_change='append_new_columns'
     )
 }}

@@ -1,19 +1,17 @@
 {#
-    Incremental on DuckDB: a run re-classifies only the orders that lake rows
-    ingested since the last run touch (every version of such an order: the new rows
-    from the lake, the older ones from this table), and replaces their rows
-    (delete+insert on order_id, the delete reading the table from the earliest dt
-    of those versions on: delete_insert_since). Classification is per order, so no
-    other row can change. A table on BigQuery (no delete+insert there).
+    Incremental: a run re-classifies only the orders that lake rows ingested since
+    the last run touch (every version of such an order: the new rows from the lake,
+    the older ones from this table), and merges their rows on the lake row's key
+    (file, sheet, row). Classification is per order, so no other row can change,
+    and a lake row never goes.
 #}
 {{
     config(
-        materialized=livelake.per_adapter(duckdb='incremental', bigquery='table'),
+        materialized='incremental',
+        incremental_strategy='merge',
+        unique_key=['file_sha256', 'source_sheet', 'source_row'],
         partition_by=livelake.day_partitioned('dt'),
         cluster_by=livelake.clustered(['order_id']),
-        unique_key='order_id',
-        incremental_strategy='delete_insert_since',
-        since_column='dt',
         on_schema_change='fail'
     )
 }}
