@@ -296,7 +296,9 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             },
             "conditional_formatting": conditional_formatting(chart),
         }
-        query |= {"columns": columns, "metrics": [], "orderby": orderby}
+        # metrics None, not []: Superset groups by every column of a query whose metrics
+        # are a list, even an empty one (fct_topup grouped whole: seconds, not ms)
+        query |= {"columns": columns, "metrics": None, "orderby": orderby}
     elif chart.viz == "table":
         by, ascending = sort_metric(chart, metrics)
         params |= {
