@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask
 from livelake_dashboards import bigquery_client, serving_connection
+from livelake_dashboards.event_log import LogEventLogger
 from livelake_dashboards.results_cache import SERVING_PATH_KEY
 from livelake_dashboards.warehouse import TargetError, Warehouse
 from sqlalchemy import event
@@ -88,6 +89,9 @@ DB_CONNECTION_MUTATOR = _mutate_connection
 serving_connection.add_reserved_words_once()
 # Every query on the warehouse in superset.log, with the serving copy it read.
 QUERY_LOGGER = serving_connection.log_query
+# Every event (a chart's data asked, a dashboard opened) a line in superset.log, not a
+# committed row in the metadata database per request (event_log.py).
+EVENT_LOGGER = LogEventLogger()
 
 
 def FLASK_APP_MUTATOR(app: Flask) -> None:  # noqa: N802 - Superset's name

@@ -296,7 +296,9 @@ def chart_form(chart: Chart) -> tuple[dict[str, Any], dict[str, Any]]:
             },
             "conditional_formatting": conditional_formatting(chart),
         }
-        query |= {"columns": columns, "metrics": [], "orderby": orderby}
+        # metrics None, not []: Superset groups by every column of a query whose metrics
+        # are a list, even an empty one (fct_topup grouped whole: seconds, not ms)
+        query |= {"columns": columns, "metrics": None, "orderby": orderby}
     elif chart.viz == "table":
         by, ascending = sort_metric(chart, metrics)
         params |= {
@@ -564,9 +566,10 @@ def description_markdown(chart: Chart) -> str:
 
 
 def description_height(chart: Chart) -> int:
-    """Grid units (8 px) for the description at the chart's width: about 16 characters
-    of 14 px text per column of 12, 3 units a line, plus the markdown's padding."""
-    lines = -(-len(chart.description) // (16 * chart.width))
+    """Grid units (8 px) for the description at the chart's width: about 13 characters
+    of 14 px text per column of 12 (word wrap included), 3 units a line, plus the
+    markdown's padding."""
+    lines = -(-len(chart.description) // (13 * chart.width))
     return 3 * lines + 5
 
 
