@@ -53,6 +53,15 @@ RATES = (
     'downgraded_users::double / nullif(observed_users, 0) as "Downgrade rate"'
 )
 
+
+def rank(level: str) -> str:
+    """A membership level's rank, lowest first (the KPI definitions' order)."""
+    return (
+        f"case {level} when 'regular' then 0 when 'silver' then 1 when 'gold' then 2 "
+        "when 'platinum' then 3 when 'diamond' then 4 end"
+    )
+
+
 QUERIES: dict[str, Independent] = {
     # ------------------------------------------------------------ daily active users
     "dau_latest": Independent(
@@ -122,8 +131,9 @@ QUERIES: dict[str, Independent] = {
     ),
     # each move's users, added over the levels moved from (never over months)
     "upgrades_by_level": Independent(
-        f"select period_start, to_level, sum(users) as Users from {TRANSITIONS} "
-        "where period_grain = 'month' and transition_type = 'upgrade' group by all"
+        f"select period_start, {rank('to_level')} as to_rank, to_level, sum(users) as Users "
+        f"from {TRANSITIONS} where period_grain = 'month' and transition_type = 'upgrade' "
+        "group by all"
     ),
     "transitions_table": Independent(
         'select period_start as Month, from_level as "From level", to_level as "To level", '
@@ -228,10 +238,13 @@ QUERIES: dict[str, Independent] = {
         f"from {DEDUCTIONS} where agency is not null"
     ),
     "flagged_days": Independent(
-        "select date, agency, take_rate, take_rate_mean_trailing, take_rate_std_trailing, "
-        "take_rate_days_trailing, take_rate_z, gross_post, net_revenue "
+        "select date as Date, coalesce(agency, 'Platform') as \"Agency or platform\", "
+        'take_rate as "Take rate", take_rate_mean_trailing as "Usual take rate (mean)", '
+        'take_rate_std_trailing as "Usual spread (σ)", '
+        'take_rate_days_trailing as "Days in the mean", take_rate_z as "Deviation (σ)", '
+        'gross_post as Gross, net_revenue as "Net revenue" '
         f"from {DEDUCTIONS} where abs(take_rate_z) >= 3",
-        order="date",
+        order="Date",
     ),
     "streamer_day_exceptions": Independent(
         "select date as Date, streamer_name as Streamer, agency as Agency, "
@@ -277,7 +290,8 @@ QUERIES: dict[str, Independent] = {
         limit=12,
     ),
     "retention_heatmap": Independent(
-        "select weeks_after, cohort_week, retained_users::double / nullif(cohort_users, 0) "
+        "select weeks_after, cohort_week || ' (' || cohort_users || ' payers)' as cohort, "
+        "retained_users::double / nullif(cohort_users, 0) "
         "as Retention from marts.mart_topup_retention "
         "where weeks_after in (1, 2, 4, 8, 12) and is_complete"
     ),
