@@ -1,38 +1,40 @@
 {#
-    WAU / MAU as spans (kpis.md): each DAU day a of a user opens a WAU span [a, a + 7)
-    and a MAU span [a, a + 30), cut at the user's next DAU day, so one user's spans
-    never overlap and the number of spans covering d is the number of distinct users
-    in the trailing 7 / 30 days' DAU sets. The KPI marts count them as running sums
-    over dim_date, with no date x user-day join.
-
-    `user_days` is a relation with fct_user_activity's columns. With `since` (a
-    date expression), only DAU days from since on open spans: the spans covering any
-    date >= since + 30 are all there, which is what an incremental rebuild from
-    since + 30 needs. A macro, not a model: a window over every DAU day of the
-    history would cost each incremental run the whole table.
+    WAU / MAU (kpis.md) per row of `grid` (date_day; membership_level with `versions`).
+    A DAU day a opens spans [a, a + 7) and [a, a + 30), cut at the user's next DAU day
+    and versions: a user's spans never overlap, so running sums of span edges count the
+    trailing DAU sets' distinct users. Only DAU days from `since` on open spans (enough
+    from since + 30 on): a run windows those days only, a spans table would merge them.
 #}
-{% macro activity_spans(user_days, since=none) -%}
+{% macro trailing_active(grid, user_days, since=none, versions=none) -%}
+    {%- set by = 'membership_level, ' if versions else '' -%}
+    {%- set start = 'greatest(days.activity_date, versions.valid_from_date)' if versions else 'days.activity_date' -%}
+    {%- set cut = 'least(coalesce(versions.valid_to_date, days.span_end), days.span_end)' if versions else 'days.span_end' -%}
     select
-        user_id,
-        activity_date as span_start,
-        case
-            when next_dau_date < {{ livelake.add_days('activity_date', 7) }} then next_dau_date
-            else {{ livelake.add_days('activity_date', 7) }}
-        end as wau_span_end,
-        case
-            when next_dau_date < {{ livelake.add_days('activity_date', 30) }} then next_dau_date
-            else {{ livelake.add_days('activity_date', 30) }}
-        end as mau_span_end
-    from (
+        grid.*,
+        cast(sum(coalesce(changes.wau_change, 0)) over running as {{ dbt.type_bigint() }}) as wau,
+        cast(sum(coalesce(changes.mau_change, 0)) over running as {{ dbt.type_bigint() }}) as mau
+    from {{ grid }} as grid
+    left join (
         select
-            user_id,
-            activity_date,
-            lead(activity_date) over (partition by user_id order by activity_date) as next_dau_date
-        from {{ user_days }}
-        where
-            is_dau
-            {% if since is not none %}
-                and activity_date >= {{ since }}
-            {% endif %}
-    ) as dau_days
+            {{ by }}case edge when 0 then span_start when 1 then wau_end else mau_end end as edge_date,
+            sum(case edge when 0 then 1 when 1 then -1 else 0 end) as wau_change,
+            sum(case edge when 0 then 1 when 1 then 0 else -1 end) as mau_change
+        from (
+            select
+                {{ 'versions.' ~ by if versions }}{{ start }} as span_start,
+                greatest({{ start }}, least({{ cut }}, {{ livelake.add_days('days.activity_date', 7) }})) as wau_end,
+                {{ cut }} as mau_end
+            from (
+                select user_id, activity_date, least({{ livelake.add_days('activity_date', 30) }}, coalesce(
+                    lead(activity_date) over (partition by user_id order by activity_date),
+                    {{ livelake.add_days('activity_date', 30) }})) as span_end
+                from {{ user_days }}
+                where is_dau {% if since is not none %}and activity_date >= {{ since }}{% endif %}
+            ) as days
+            {% if versions %}inner join {{ versions }} as versions on days.user_id = versions.user_id and
+                versions.valid_from_date < days.span_end and {{ cut }} > days.activity_date{% endif %}
+        ) as spans cross join (select 0 as edge union all select 1 as edge union all select 2 as edge) as edges
+        group by {{ by }}edge_date
+    ) as changes on grid.date_day = changes.edge_date {{ 'and grid.membership_level = changes.membership_level' if versions }}
+    window running as ({% if versions %}partition by grid.membership_level {% endif %}order by grid.date_day)
 {%- endmacro %}
