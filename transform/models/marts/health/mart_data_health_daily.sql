@@ -1,14 +1,11 @@
 {#
-    The lake's ledger per domain (lake table) and day, `day` being the Asia/Taipei
-    date the rows' file was exported: rows loaded into the lake (their export
-    stamp) and how they are accounted for now (winning, superseded by a later
-    export, duplicate), rows quarantined (their export stamp), rows of rejected
-    sheets (the file's export date, else the day it was ingested). Exact repeats of
-    a row of the same sheet, which the ingest loads once, are loaded duplicate rows
-    of the file's export date; the manifest counts them per file, so they go to the
-    file's domain, or to 'unknown' for a workbook feeding two (op_stats). Rows the
-    ingest could not assign to a domain count under 'unknown'. rows_read =
-    rows_loaded + rows_quarantined, as the ingest counts them.
+    The lake's ledger per domain (lake table) and day, the Asia/Taipei date the rows'
+    file was exported: rows loaded (their export stamp) and how they count now (winning,
+    superseded by a later export, duplicate), rows quarantined (their export stamp),
+    rows of rejected sheets (the file's export date, else its ingest day). Exact repeats
+    of a row in a sheet, loaded once, are loaded duplicate rows of the file's export date
+    in its domain (the manifest counts them per file; 'unknown' for a workbook feeding
+    two, op_stats, or rows of no domain). rows_read = rows_loaded + rows_quarantined.
 #}
 with
 
@@ -36,24 +33,23 @@ manifest as (
 
 ),
 
-loaded_file_days as (
+loaded_files as (
 
     select
         lake_table as domain,
         {{ livelake.taipei_date('exported_at') }} as day,
         file_sha256,
-        sum(rows_loaded) as rows_loaded,
-        sum(rows_winning) as rows_winning,
-        sum(rows_superseded) as rows_superseded,
-        sum(rows_duplicate) as rows_duplicate,
+        rows_loaded,
+        rows_winning,
+        rows_superseded,
+        rows_duplicate,
         0 as rows_quarantined,
         0 as rows_rejected
     from dispositions
-    group by 1, 2, 3
 
 ),
 
-quarantined_file_days as (
+quarantined_files as (
 
     select
         coalesce(domain, 'unknown') as domain,
@@ -70,7 +66,7 @@ quarantined_file_days as (
 
 ),
 
-rejected_file_days as (
+rejected_files as (
 
     select
         coalesce(rejections.domain, 'unknown') as domain,
@@ -81,11 +77,10 @@ rejected_file_days as (
         0 as rows_superseded,
         0 as rows_duplicate,
         0 as rows_quarantined,
-        sum(coalesce(rejections.rows_rejected, 0)) as rows_rejected
+        coalesce(rejections.rows_rejected, 0) as rows_rejected
     from rejections
     left join manifest
         on rejections.file_sha256 = manifest.file_sha256
-    group by 1, 2, 3
 
 ),
 
@@ -95,21 +90,15 @@ file_domains as (
         file_sha256,
         case when count(distinct domain) = 1 then min(domain) else 'unknown' end as domain
     from (
-        select
-            file_sha256,
-            domain
-        from loaded_file_days
+        select * from loaded_files
         union all by name
-        select
-            file_sha256,
-            domain
-        from quarantined_file_days
+        select * from quarantined_files
     ) as delivered
     group by 1
 
 ),
 
-repeated_file_days as (
+repeated_files as (
 
     select
         coalesce(file_domains.domain, 'unknown') as domain,
@@ -130,13 +119,13 @@ repeated_file_days as (
 
 file_days as (
 
-    select * from loaded_file_days
+    select * from loaded_files
     union all by name
-    select * from quarantined_file_days
+    select * from quarantined_files
     union all by name
-    select * from rejected_file_days
+    select * from rejected_files
     union all by name
-    select * from repeated_file_days
+    select * from repeated_files
 
 ),
 

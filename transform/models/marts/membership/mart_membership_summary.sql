@@ -2,14 +2,12 @@
     Per period (day, month) of dim_date: users with a level observation (a user-day
     of fct_user_activity with a level), users who upgraded / downgraded at least once,
     the rates (kpis.md: over users with an observation in the period) and drop-offs.
-    Coverage: days_observed of the period's days_in_period (calendar days) have a
-    User Activity report (mart_daily_kpis.has_activity_report); is_complete_period
-    when all do, so a partial month is never read as a whole one.
+    Coverage: days_observed of the days_in_period (calendar days) have a User Activity
+    report (mart_daily_kpis); is_complete_period when all do: a partial month shows.
 
-    Incremental: changes from date m on (livelake.changed_since) alter
-    observations, level changes and drop-offs from m on only, so the periods from
-    the first day of m's month on are rebuilt and merged (every period of dim_date
-    has a row).
+    Incremental: changes from date m on (livelake.changed_since) alter observations,
+    level changes, drop-offs and coverage from m on only, so the periods from the first
+    day of m's month on are rebuilt and merged (every period of dim_date has a row).
 #}
 {{
     config(
@@ -73,6 +71,10 @@ periods as (
             when grains.period_grain = 'day' then dates.date_day
             else dates.month_start
         end as period_start,
+        case
+            when grains.period_grain = 'day' then 1
+            else {{ dbt.datediff('dates.month_start', dbt.dateadd('month', 1, 'dates.month_start'), 'day') }}
+        end as days_in_period,
         sum(case when daily.has_activity_report then 1 else 0 end) as days_observed
     from dates
     cross join grains
@@ -80,47 +82,25 @@ periods as (
     left join daily
         on dates.date_day = daily.date
     where dates.date_day >= rebuild_from.rebuild_from_date
-    group by 1, 2
-
-),
-
-period_days as (
-
-    select
-        *,
-        case
-            when period_grain = 'day' then 1
-            else {{ dbt.datediff('period_start', dbt.dateadd('month', 1, 'period_start'), 'day') }}
-        end as days_in_period
-    from periods
-
-),
-
-observed as (
-
-    select distinct
-        grains.period_grain,
-        case
-            when grains.period_grain = 'day' then user_days.activity_date
-            else {{ livelake.month_start('user_days.activity_date') }}
-        end as period_start,
-        user_days.user_id
-    from user_days
-    cross join grains
-    cross join rebuild_from
-    where
-        user_days.membership_level is not null
-        and user_days.activity_date >= rebuild_from.rebuild_from_date
+    group by 1, 2, 3
 
 ),
 
 observed_counts as (
 
     select
-        period_grain,
-        period_start,
-        count(*) as observed_users
-    from observed
+        grains.period_grain,
+        case
+            when grains.period_grain = 'day' then user_days.activity_date
+            else {{ livelake.month_start('user_days.activity_date') }}
+        end as period_start,
+        count(distinct user_days.user_id) as observed_users
+    from user_days
+    cross join grains
+    cross join rebuild_from
+    where
+        user_days.membership_level is not null
+        and user_days.activity_date >= rebuild_from.rebuild_from_date
     group by 1, 2
 
 ),
@@ -158,15 +138,11 @@ final as (
         cast(periods.days_in_period as {{ dbt.type_bigint() }}) as days_in_period,
         periods.days_observed = periods.days_in_period as is_complete_period,
         {{ livelake.lake_batch() }} as _batch_run_id
-    from period_days as periods
+    from periods
     left join observed_counts
-        on
-            periods.period_grain = observed_counts.period_grain
-            and periods.period_start = observed_counts.period_start
+        on periods.period_grain = observed_counts.period_grain and periods.period_start = observed_counts.period_start
     left join event_counts
-        on
-            periods.period_grain = event_counts.period_grain
-            and periods.period_start = event_counts.period_start
+        on periods.period_grain = event_counts.period_grain and periods.period_start = event_counts.period_start
 
 )
 

@@ -1,14 +1,12 @@
 {#
-    Retention by first-top-up cohort (ISO week of the user's first successful
-    top-up): for weeks_after in 1, 2, 4, 8, 12, the share of the cohort with a
-    successful top-up in the calendar week that many weeks after the cohort week.
-    is_complete is false while that week has not fully elapsed in the data.
-
-    Incremental: changes from date m on (livelake.changed_since) can
-    alter who is in the cohorts from m's week on and the top-up weeks from m's week
-    on, which cohorts up to 12 weeks older look at; a cell's is_complete can flip
-    only while its week is not over. So the cohorts from 14 weeks before m's week
-    on are rebuilt and merged; a rebuilt cohort's cell the new rows lack is deleted.
+    Retention by first-top-up cohort (ISO week of the user's first successful top-up):
+    for weeks_after in 1, 2, 4, 8, 12, the share of the cohort with a successful top-up
+    in the calendar week that many weeks after the cohort week; is_complete is false
+    while that week has not fully elapsed in the data.
+    Incremental: changes from date m on (livelake.changed_since) can alter the cohorts
+    and top-up weeks from m's week on, which cohorts up to 12 weeks older look at, and a
+    cell's is_complete flips only while its week is not over: the cohorts from 14 weeks
+    before m's week on are rebuilt and merged; a rebuilt cohort's missing cell is deleted.
 #}
 {{
     config(
@@ -75,9 +73,7 @@ cohort_members as (
         {{ livelake.week_start('users.first_topup_date') }} as cohort_week
     from users
     cross join rebuild_from
-    where
-        users.first_topup_date is not null
-        and users.first_topup_date >= rebuild_from.rebuild_from_week
+    where users.first_topup_date >= rebuild_from.rebuild_from_week
 
 ),
 
@@ -91,44 +87,32 @@ cohort_sizes as (
 
 ),
 
-topup_weeks_raw as (
-
-    select distinct
-        cohort_members.cohort_week,
-        cohort_members.user_id,
-        {{ livelake.week_start('user_days.activity_date') }} as topup_week
-    from cohort_members
-    inner join user_days
-        on
-            cohort_members.user_id = user_days.user_id
-            and cohort_members.cohort_week <= user_days.activity_date
-    where user_days.successful_topups > 0
-
-),
-
 topup_weeks as (
 
-    select
-        cohort_week,
-        user_id,
-        cast(
-            floor(
-                {{ dbt.datediff('cohort_week', 'topup_week', 'day') }}
-                / 7
-            )
-            as {{ dbt.type_int() }}
-        ) as weeks_after
-    from topup_weeks_raw
+    select distinct
+        user_days.user_id,
+        {{ livelake.week_start('user_days.activity_date') }} as topup_week
+    from user_days
+    cross join rebuild_from
+    where user_days.successful_topups > 0 and user_days.activity_date >= rebuild_from.rebuild_from_week
 
 ),
 
 retained as (
 
     select
-        cohort_week,
-        weeks_after,
-        count(distinct user_id) as retained_users
-    from topup_weeks
+        cohort_members.cohort_week,
+        cast(
+            floor(
+                {{ dbt.datediff('cohort_members.cohort_week', 'topup_weeks.topup_week', 'day') }}
+                / 7
+            )
+            as {{ dbt.type_int() }}
+        ) as weeks_after,
+        count(distinct cohort_members.user_id) as retained_users
+    from cohort_members
+    inner join topup_weeks
+        on cohort_members.user_id = topup_weeks.user_id and cohort_members.cohort_week <= topup_weeks.topup_week
     group by 1, 2
 
 ),
@@ -140,7 +124,7 @@ data_end as (
 
 ),
 
-cells as (
+final as (
 
     select
         cohort_sizes.cohort_week,
@@ -150,7 +134,8 @@ cells as (
         {{ livelake.safe_ratio('coalesce(retained.retained_users, 0)', 'cohort_sizes.cohort_users') }}
             as retention_rate,
         {{ livelake.add_days('cohort_sizes.cohort_week', 'offsets.weeks_after * 7 + 6') }}
-        <= data_end.data_end_date as is_complete
+        <= data_end.data_end_date as is_complete,
+        {{ livelake.lake_batch() }} as _batch_run_id
     from cohort_sizes
     cross join offsets
     cross join data_end
@@ -158,15 +143,6 @@ cells as (
         on
             cohort_sizes.cohort_week = retained.cohort_week
             and offsets.weeks_after = retained.weeks_after
-
-),
-
-final as (
-
-    select
-        *,
-        {{ livelake.lake_batch() }} as _batch_run_id
-    from cells
 
 )
 
