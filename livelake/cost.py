@@ -166,8 +166,14 @@ def daily_scan(
       the earliest day the runs touch on (its filters are date bounds), unless it
       rebuilds users (its merge deletes by user: a user's whole history is read), and
       its other inputs whole;
-    - a merge reads its own table whole (BigQuery's MERGE scans the target), an
-      insert_overwrite the partitions of the touched days.
+    - a merge reads its own table whole (BigQuery's MERGE scans the target), unless
+      its `incremental_predicates` bound a day-partitioned target (the merge writes the
+      earliest rebuilt day into them as a literal: BigQuery prunes the target's
+      partitions before it, in the match and in the `not matched by source` delete
+      alike); an insert_overwrite reads the partitions of the touched days;
+    - a model whose `meta.reads_own_rows` is set also reads its own table whole before
+      the merge (the state it carries from its rows already built, per user: the join
+      on the rebuilt users prunes nothing).
     """
     nodes = manifest["nodes"]
     days = {p.dt for p in parts if p.run_id in new_runs and p.dt}
@@ -225,11 +231,14 @@ def daily_scan(
         own = sizes.get(node["name"])
         target = 0
         if incremental and own is not None:
-            target = (
-                sum(b for d, b in own.by_day.items() if d in days)
-                if replaces_days and own.by_day
-                else own.total
-            )
+            if replaces_days and own.by_day:
+                target = sum(b for d, b in own.by_day.items() if d in days)
+            elif config.get("incremental_predicates") and own.by_day:
+                target = sum(b for d, b in own.by_day.items() if first_day and d >= first_day)
+            else:
+                target = own.total
+            if (config.get("meta") or {}).get("reads_own_rows"):
+                read += own.total
         scans.append(ModelScan(node["name"], strategy, read, target))
     return scans
 

@@ -26,7 +26,6 @@ PARTITIONED = {
 # Whole day partitions replaced: delete+insert on DuckDB, insert_overwrite on BigQuery
 # (DuckDB has no insert_overwrite); every other model is built the same way on both.
 DAY_REPLACING = {
-    "fct_user_activity",
     "base_lake__user_activity",
     "base_lake__channel_stats",
     "base_lake__pre_deduction",
@@ -98,7 +97,7 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
                 "insert_overwrite",
             ), name
             continue
-        for key in ("incremental_strategy", "unique_key"):
+        for key in ("incremental_strategy", "unique_key", "incremental_predicates"):
             assert on_bq[name].get(key) == config.get(key), (name, key)
     # A scope that can empty: the merge deletes the rebuilt scope's rows the new rows lack.
     for config in (on_duckdb["dim_users"], on_bq["dim_users"]):
@@ -108,6 +107,11 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
         deletes = [c for c in clauses if c.get("by") == "source"]
         assert [c["action"] for c in deletes] == ["delete"]
         assert "DBT_INTERNAL_DEST.user_id in (select user_id from" in deletes[0]["condition"]
+    # The day-partitioned facts' merges read their target from the earliest rebuilt day on.
+    for name, field in (("fct_topup", "topup_date"), ("fct_user_activity", "activity_date")):
+        assert on_bq[name]["incremental_predicates"] == [
+            f"DBT_INTERNAL_DEST.{field} >= {{merge_since}}"
+        ]
 
 
 def test_the_profile_follows_livelake_target(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from livelake.cost import Part, TableBytes, daily_scan
 
 
@@ -38,6 +40,15 @@ MANIFEST = {
             incremental_strategy="merge",
         ),
         "model.livelake.mart": model("mart", ["model.livelake.fct"], materialized="table"),
+        "model.livelake.facts": model(
+            "facts",
+            ["model.livelake.stg"],
+            materialized="incremental",
+            incremental_strategy="merge",
+            incremental_predicates=["DBT_INTERNAL_DEST.d >= {merge_since}"],
+            partition_by={"field": "d"},
+            meta={"reads_own_rows": True},
+        ),
         "model.livelake.users": model(
             "users",
             ["model.livelake.fct"],
@@ -67,25 +78,50 @@ SIZES = {
     "daily": TableBytes(7, {}),
     "mart": TableBytes(40, {}),
     "users": TableBytes(3, {}),
+    "facts": TableBytes(80, {"2026-01-01": 30, "2026-01-02": 50}),
 }
 
 
-def test_each_strategy_reads_what_it_must() -> None:
-    scans = {s.model: s for s in daily_scan(MANIFEST, SIZES, PARTS, {3})}
+@pytest.mark.parametrize(
+    ("new_run", "expected"),
+    [
+        pytest.param(
+            3,  # a late re-export of the first day
+            {
+                # merge: the new run's parts, and its own table whole
+                "base": (10, 1000),
+                # insert_overwrite: its input through the view (unpartitioned), the touched day
+                "fct": (1000, 300),
+                # an incremental model reads a partitioned input from the earliest touched day on
+                "daily": (500, 7),
+                # a table reads its inputs whole and no target
+                "mart": (500, 0),
+                # a model rebuilding users reads their whole history
+                "users": (500, 3),
+                # a merge bounded by incremental_predicates reads the target's partitions from
+                # the earliest touched day on; reading its own rows, its whole table besides
+                "facts": (1000 + 80, 80),
+            },
+            id="corrected-day",
+        ),
+        pytest.param(
+            2,  # a new day
+            {
+                "base": (50, 1000),
+                "fct": (1000, 200),
+                "daily": (200, 7),
+                "mart": (500, 0),
+                "users": (500, 3),
+                "facts": (1000 + 80, 50),
+            },
+            id="new-day",
+        ),
+    ],
+)
+def test_each_strategy_reads_what_it_must(
+    new_run: int, expected: dict[str, tuple[int, int]]
+) -> None:
+    scans = {s.model: s for s in daily_scan(MANIFEST, SIZES, PARTS, {new_run})}
     assert "stg" not in scans  # a view costs its readers
-    # merge: the new run's parts, and its own table whole
-    assert (scans["base"].read_bytes, scans["base"].target_bytes) == (10, 1000)
-    # insert_overwrite: its input through the view (unpartitioned: whole), the touched day
-    assert (scans["fct"].read_bytes, scans["fct"].target_bytes) == (1000, 300)
-    # an incremental model reads a partitioned input from the earliest touched day on
-    assert (scans["daily"].read_bytes, scans["daily"].target_bytes) == (500, 7)
-    # a table reads its inputs whole and no target
-    assert (scans["mart"].strategy, scans["mart"].total) == ("table", 500)
-    # a model rebuilding users reads their whole history
-    assert (scans["users"].read_bytes, scans["users"].target_bytes) == (500, 3)
-
-
-def test_a_new_day_reads_its_own_partitions_only() -> None:
-    scans = {s.model: s for s in daily_scan(MANIFEST, SIZES, PARTS, {2})}
-    assert (scans["base"].read_bytes, scans["fct"].target_bytes) == (50, 200)
-    assert scans["daily"].read_bytes == 200
+    assert scans["mart"].strategy == "table"
+    assert {name: (scan.read_bytes, scan.target_bytes) for name, scan in scans.items()} == expected

@@ -43,24 +43,9 @@ membership as (
 
 {% if is_incremental() %}
 
-    {% set watermark = livelake.model_watermark() %}
-    {% set rebuild_from = livelake.changed_since() %}
-
     cuts as (
 
-        {{ livelake.user_change_cuts(watermark) }}
-
-    ),
-
-    built as (
-
-        select
-            built.user_id,
-            built.first_topup_date,
-            built.first_topup_at
-        from {{ this }} as built
-        inner join cuts
-            on built.user_id = cuts.user_id
+        {{ livelake.user_change_cuts(livelake.model_watermark()) }}
 
     ),
 
@@ -96,39 +81,10 @@ per_user as (
 first_topups as (
 
     select
-        topups.user_id,
-        min(topups.topup_at) as first_topup_at
+        user_id,
+        topup_at as first_topup_at
     from topups
-    inner join per_user
-        on
-            topups.user_id = per_user.user_id
-            and topups.topup_date = per_user.first_topup_date
-    {% if is_incremental() %}
-        {# A literal bound: fct_topup is stored in date order. Earlier first top-ups are kept below. #}
-        where
-            topups.is_successful
-            and topups.topup_date >= {{ rebuild_from }}
-    {% else %}
-        where topups.is_successful
-    {% endif %}
-    group by 1
-
-    {% if is_incremental() %}
-
-        union all by name
-
-        {# A first top-up before every change is unchanged: the built row has it. #}
-        select
-            built.user_id,
-            built.first_topup_at
-        from built
-        inner join per_user
-            on
-                built.user_id = per_user.user_id
-                and built.first_topup_date = per_user.first_topup_date
-        where built.first_topup_date < {{ rebuild_from }}
-
-    {% endif %}
+    where successful_topup_number = 1
 
 ),
 

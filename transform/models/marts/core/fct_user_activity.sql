@@ -4,20 +4,19 @@
     set (activity with any of watch_minutes, messages_sent, gifts_sent_coins > 0,
     united with the paying users of the day).
 
-    Incremental on dates: a run rebuilds exactly the dates the lake's change log
-    (int_lake_changes) holds since the last build (User Activity report dates, the
-    top-up dates of every version of a touched order); delete+insert on
-    activity_date. Every
-    column of a row depends only on that day's resolved rows (the level at the end
-    of d is the last observation of d, and every row has one), so nothing else needs
-    rebuilding. On BigQuery the same replacement of whole dates is an
-    insert_overwrite of the day partitions.
+    Incremental on dates: a run rebuilds exactly the dates the change log holds since
+    the last build, merged on the row key; a user-day of a rebuilt date the new rows
+    lack is deleted by the same merge, which reads the target from the earliest rebuilt
+    date on. A row depends only on its day's resolved rows (the level at the end of d is
+    the last observation of d), so nothing else needs rebuilding.
 #}
 {{
     config(
         materialized='incremental',
-        unique_key=livelake.per_adapter(duckdb='activity_date', bigquery=none),
-        incremental_strategy=livelake.per_adapter(duckdb='delete+insert', bigquery='insert_overwrite'),
+        incremental_strategy='merge',
+        unique_key=['activity_date', 'user_id'],
+        incremental_predicates=livelake.target_since('activity_date'),
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('activity_date')),
         partition_by=livelake.day_partitioned('activity_date'),
         cluster_by=livelake.clustered(['user_id']),
         on_schema_change='fail'
@@ -45,20 +44,9 @@ observations as (
 ),
 
 {% if is_incremental() %}
-
     {% set watermark = livelake.model_watermark() %}
     {# No affected date is earlier: a literal bound, so date-ordered tables are read from there on. #}
-    {% set rebuild_from = livelake.changed_since() %}
-
-    affected_dates as (
-
-        select change_date as activity_date
-        from (
-            {{ livelake.changed_dates(watermark, lake_tables=['top_up', 'user_activity']) }}
-        ) as changed
-
-    ),
-
+    {% set rebuild_from = livelake.merge_since(livelake.changed_since()) %}
 {% endif %}
 
 daily_activity as (
@@ -76,7 +64,7 @@ daily_activity as (
     {% if is_incremental() %}
         where
             report_date >= {{ rebuild_from }}
-            and report_date in (select affected_dates.activity_date from affected_dates)
+            and report_date in ({{ livelake.changed_dates(watermark) }})
     {% endif %}
 
 ),
@@ -94,7 +82,7 @@ daily_topups as (
     {% if is_incremental() %}
         where
             topup_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
-            and topup_date in (select affected_dates.activity_date from affected_dates)
+            and topup_date in ({{ livelake.changed_dates(watermark) }})
     {% endif %}
     group by 1, 2
 
@@ -116,16 +104,18 @@ last_observation_of_day as (
         where
             observed_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
             and observed_on >= {{ rebuild_from }}
-            and observed_on in (select affected_dates.activity_date from affected_dates)
+            and observed_on in ({{ livelake.changed_dates(watermark) }})
     {% endif %}
 
 ),
 
-user_days as (
+final as (
 
     select
         coalesce(daily_activity.activity_date, daily_topups.activity_date) as activity_date,
         coalesce(daily_activity.user_id, daily_topups.user_id) as user_id,
+        last_observation_of_day.membership_level,
+        last_observation_of_day.membership_rank,
         daily_activity.activity_date is not null as has_activity_row,
         daily_activity.registered_at as reported_registered_at,
         coalesce(daily_activity.watch_minutes, 0) as watch_minutes,
@@ -136,41 +126,19 @@ user_days as (
         coalesce(daily_topups.topup_orders, 0) as topup_orders,
         coalesce(daily_topups.successful_topups, 0) as successful_topups,
         coalesce(daily_topups.refunded_topups, 0) as refunded_topups,
-        cast(coalesce(daily_topups.topup_revenue, 0) as {{ livelake.type_money() }}) as topup_revenue
+        cast(coalesce(daily_topups.topup_revenue, 0) as {{ livelake.type_money() }}) as topup_revenue,
+        coalesce(daily_topups.successful_topups, 0) > 0 as is_paying,
+        coalesce(daily_activity.is_engaged, false) or coalesce(daily_topups.successful_topups, 0) > 0 as is_dau,
+        {{ livelake.lake_batch() }} as _batch_run_id
     from daily_activity
     full outer join daily_topups
         on
             daily_activity.activity_date = daily_topups.activity_date
             and daily_activity.user_id = daily_topups.user_id
-
-),
-
-final as (
-
-    select
-        user_days.activity_date,
-        user_days.user_id,
-        last_observation_of_day.membership_level,
-        last_observation_of_day.membership_rank,
-        user_days.has_activity_row,
-        user_days.reported_registered_at,
-        user_days.watch_minutes,
-        user_days.channels_watched,
-        user_days.messages_sent,
-        user_days.gifts_sent_coins,
-        user_days.is_engaged,
-        user_days.topup_orders,
-        user_days.successful_topups,
-        user_days.refunded_topups,
-        user_days.topup_revenue,
-        user_days.successful_topups > 0 as is_paying,
-        user_days.is_engaged or user_days.successful_topups > 0 as is_dau,
-        {{ livelake.lake_batch() }} as _batch_run_id
-    from user_days
     left join last_observation_of_day
         on
-            user_days.activity_date = last_observation_of_day.activity_date
-            and user_days.user_id = last_observation_of_day.user_id
+            coalesce(daily_activity.activity_date, daily_topups.activity_date) = last_observation_of_day.activity_date
+            and coalesce(daily_activity.user_id, daily_topups.user_id) = last_observation_of_day.user_id
             and last_observation_of_day.recency = 1
 
 )
