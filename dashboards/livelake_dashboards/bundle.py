@@ -126,11 +126,35 @@ def dataset_yaml(dataset: Dataset, warehouse: Warehouse) -> dict[str, Any]:
         "normalize_columns": False,
         "always_filter_main_dttm": False,
         "uuid": dataset_uuid(dataset),
-        "metrics": [],
+        "metrics": saved_metrics(dataset),
         "columns": [time_column],
         "version": "1.0.0",
         "database_uuid": database_uuid(),
     }
+
+
+def saved_metrics(dataset: Dataset) -> list[dict[str, Any]]:
+    """The dataset's saved metrics: only what a filter's dropdown sorts by (a native
+    select filter sorts by a saved metric, never an ad-hoc one), e.g. min(membership_rank)
+    so membership levels list in rank order."""
+    metrics: dict[str, dict[str, Any]] = {}
+    for dashboard in DASHBOARDS:
+        for select in dashboard.filters:
+            if select.rank is None or select.dataset != dataset:
+                continue
+            assert select.sort_metric is not None
+            metrics[select.sort_metric] = {
+                "metric_name": select.sort_metric,
+                "verbose_name": f"{select.name} order",
+                "metric_type": None,
+                "expression": f"min({select.rank})",
+                "description": f"The rank of {select.column}: the filter lists values by it.",
+                "d3format": None,
+                "currency": None,
+                "extra": None,
+                "warning_text": None,
+            }
+    return list(metrics.values())
 
 
 # ---------------------------------------------------------------- charts
@@ -617,7 +641,9 @@ def native_filters(dashboard: Dashboard, ids: dict[str, int]) -> list[dict[str, 
                     "multiSelect": True,
                     "searchAllOptions": False,
                     "inverseSelection": False,
+                    "sortAscending": True,
                 },
+                "sortMetric": select.sort_metric,
                 "defaultDataMask": empty_mask,
                 "cascadeParentIds": [],
                 "scope": {

@@ -276,25 +276,59 @@ DAU = Dashboard(
                 "Each level's users, payers, revenue and engagement per day.",
                 "table",
                 KPIS_BY_LEVEL,
-                (
-                    m("sum(dau)", "DAU"),
-                    m("sum(wau)", "WAU"),
-                    m("sum(mau)", "MAU"),
-                    m("avg(stickiness)", "Stickiness", "percent"),
-                    m("sum(new_users)", "New users"),
-                    m("sum(paying_users)", "Paying users"),
-                    m("avg(arpu)", "ARPU", "money"),
-                    m("avg(arppu)", "ARPPU", "money"),
-                    m("avg(watch_minutes_per_dau)", "Watch minutes per DAU", "decimal"),
-                    m("avg(messages_per_dau)", "Messages per DAU", "decimal"),
+                # one mart row per day and level, shown as it is: newest day first, and
+                # within a day the levels in rank order (regular first), not by name
+                columns=(
+                    "date",
+                    "membership_level",
+                    "dau",
+                    "wau",
+                    "mau",
+                    "stickiness",
+                    "new_users",
+                    "paying_users",
+                    "arpu",
+                    "arppu",
+                    "watch_minutes_per_dau",
+                    "messages_per_dau",
                 ),
-                groupby=("date", "membership_rank", "membership_level"),
+                labels={
+                    "date": "Date",
+                    "membership_level": "Level",
+                    "dau": "DAU",
+                    "wau": "WAU",
+                    "mau": "MAU",
+                    "stickiness": "Stickiness",
+                    "new_users": "New users",
+                    "paying_users": "Paying users",
+                    "arpu": "ARPU",
+                    "arppu": "ARPPU",
+                    "watch_minutes_per_dau": "Watch minutes per DAU",
+                    "messages_per_dau": "Messages per DAU",
+                },
                 order_by=("date", False),
+                then_by=(("membership_rank", True),),
+                column_formats={
+                    "dau": "int",
+                    "wau": "int",
+                    "mau": "int",
+                    "stickiness": "percent",
+                    "new_users": "int",
+                    "paying_users": "int",
+                    "arpu": "money",
+                    "arppu": "money",
+                    "watch_minutes_per_dau": "decimal",
+                    "messages_per_dau": "decimal",
+                },
                 row_limit=200,
             ),
         ),
     ),
-    filters=(SelectFilter("Membership level", KPIS_BY_LEVEL, "membership_level"),),
+    filters=(
+        SelectFilter(
+            "Membership level", KPIS_BY_LEVEL, "membership_level", rank="membership_rank"
+        ),
+    ),
 )
 
 # ---------------------------------------------------------------- 2. membership
@@ -445,7 +479,11 @@ MEMBERSHIP_DASHBOARD = Dashboard(
             ),
         ),
     ),
-    filters=(SelectFilter("Membership level (from)", TRANSITIONS, "from_level"),),
+    filters=(
+        SelectFilter(
+            "Membership level (from)", TRANSITIONS, "from_level", rank=level_rank("from_level")
+        ),
+    ),
 )
 
 # ---------------------------------------------------------------- 3. channels

@@ -105,12 +105,12 @@ QUERIES: dict[str, Independent] = {
         f"select date, membership_rank, membership_level, arppu as ARPPU from {BY_LEVEL}"
     ),
     "kpis_by_level": Independent(
-        "select date, membership_rank, membership_level, dau as DAU, wau as WAU, mau as MAU, "
-        'dau::double / nullif(mau, 0) as Stickiness, new_users as "New users", '
-        'paying_users as "Paying users", arpu as ARPU, arppu as ARPPU, '
-        'watch_minutes_per_dau as "Watch minutes per DAU", '
+        'select date as "Date", membership_level as "Level", dau as DAU, wau as WAU, '
+        "mau as MAU, dau::double / nullif(mau, 0) as Stickiness, "
+        'new_users as "New users", paying_users as "Paying users", arpu as ARPU, '
+        'arppu as ARPPU, watch_minutes_per_dau as "Watch minutes per DAU", '
         f'messages_per_dau as "Messages per DAU" from {BY_LEVEL}',
-        order="date",
+        order="Date",
         limit=200,
     ),
     # ------------------------------------------------------------ membership
