@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from livelake_dashboards import bigquery_client, serving_connection
+from livelake_dashboards import bigquery_client, defaults, serving_connection
 from livelake_dashboards.event_log import LogEventLogger
 from livelake_dashboards.results_cache import SERVING_PATH_KEY
 from livelake_dashboards.warehouse import TargetError, Warehouse
@@ -46,15 +46,17 @@ CURRENCIES = ["TWD"]
 DEFAULT_TIME_FILTER = "No filter"
 
 
-def _serving_path() -> Path | None:
-    """The DuckDB serving copy this world's dashboards read (None on BigQuery)."""
+def _warehouse() -> Warehouse | None:
+    """The warehouse this world's dashboards read."""
     try:
-        return Warehouse.from_env(_HOME.parent).serving_path
+        return Warehouse.from_env(_HOME.parent)
     except TargetError:  # `up` has refused to start already and says why
         return None
 
 
-_SERVING = _serving_path()
+_WAREHOUSE = _warehouse()
+# The DuckDB serving copy this world's dashboards read (None on BigQuery).
+_SERVING = _WAREHOUSE.serving_path if _WAREHOUSE else None
 # Chart answers cached under the serving copy they came from (results_cache.py): a second
 # viewer never waits for DuckDB, a publish makes every older answer unreachable. The
 # timeout and threshold only bound the disk; freshness is the copy's identity. On
@@ -96,8 +98,12 @@ EVENT_LOGGER = LogEventLogger()
 
 def FLASK_APP_MUTATOR(app: Flask) -> None:  # noqa: N802 - Superset's name
     """Each request starts with no serving copy read yet (results_cache.py stores a
-    forced refresh's answer under the copy its request read)."""
+    forced refresh's answer under the copy its request read); a dashboard opened after
+    a publish or an import first gets its default date range set for the copy the
+    serving path names now (defaults.py)."""
     app.before_request(serving_connection.start_request)
+    if _WAREHOUSE is not None:
+        app.before_request(defaults.Keeper(_SERVING, _WAREHOUSE.schema("marts"), _WAREHOUSE.uri))
 
 
 ROW_LIMIT = 50000

@@ -607,13 +607,18 @@ def row(row_id: str, children: list[str]) -> dict[str, Any]:
     }
 
 
+def date_filter_id(dashboard: Dashboard) -> str:
+    """The id of a dashboard's date range filter (defaults.py sets its default)."""
+    return f"NATIVE_FILTER-{dashboard.slug}-date"
+
+
 def native_filters(dashboard: Dashboard, ids: dict[str, int]) -> list[dict[str, Any]]:
     """A date range over every chart, and each select filter over the charts it fits."""
     empty_mask = {"extraFormData": {}, "filterState": {}, "ownState": {}}
     timeless = [ids[chart.key] for chart in dashboard.charts if chart.extra.get("no_time_filter")]
     filters: list[dict[str, Any]] = [
         {
-            "id": f"NATIVE_FILTER-{dashboard.slug}-date",
+            "id": date_filter_id(dashboard),
             "name": "Date range (Asia/Taipei)",
             "filterType": "filter_time",
             "targets": [{}],
@@ -622,7 +627,9 @@ def native_filters(dashboard: Dashboard, ids: dict[str, int]) -> list[dict[str, 
             "cascadeParentIds": [],
             "scope": {"rootPath": ["ROOT_ID"], "excluded": timeless},
             "type": "NATIVE_FILTER",
-            "description": "Days are Asia/Taipei calendar days.",
+            "description": "Days are Asia/Taipei calendar days. Opens on the latest complete "
+            "range: from the first day of the month three months before the latest day with "
+            "a User Activity report, to that day (set again at each sync after a publish).",
         }
     ]
     for select in dashboard.filters:

@@ -325,9 +325,7 @@ DAU = Dashboard(
         ),
     ),
     filters=(
-        SelectFilter(
-            "Membership level", KPIS_BY_LEVEL, "membership_level", rank="membership_rank"
-        ),
+        SelectFilter("Membership level", KPIS_BY_LEVEL, "membership_level", rank="membership_rank"),
     ),
 )
 

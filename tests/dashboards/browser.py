@@ -177,3 +177,13 @@ def dropdown_options(driver: WebDriver, filter_name: str) -> list[str]:
         )
     driver.find_element(By.TAG_NAME, "body").click()  # close it again
     return options
+
+
+def time_range_shown(driver: WebDriver, filter_name: str) -> str:
+    """What a date range filter of the open dashboard's filter bar shows ("a ≤ col < b")."""
+    return driver.find_element(
+        By.XPATH,
+        f"//*[@data-test='filter-control-name' and normalize-space()='{filter_name}']"
+        "/ancestor::*[.//*[@data-test='time-range-trigger']][1]"
+        "//*[@data-test='time-range-trigger']",
+    ).get_attribute("innerText")

@@ -32,13 +32,22 @@ def admin_browser(superset) -> Iterator[WebDriver]:
 
 
 @pytest.mark.parametrize("dashboard", DASHBOARDS, ids=[d.slug for d in DASHBOARDS])
-def test_dashboard_draws_every_chart(superset, admin_browser, screenshots_dir, dashboard) -> None:
+def test_dashboard_draws_every_chart(
+    superset, admin_browser, serving_query, screenshots_dir, dashboard
+) -> None:
     rendered = browser.open_dashboard(
         admin_browser, superset.url, dashboard.slug, len(dashboard.charts)
     )
     admin_browser.save_screenshot(str(screenshots_dir / f"{dashboard.slug}.png"))
+    # every chart draws, none empty, under the default range: the latest complete one
     assert rendered.problems == [], f"{dashboard.slug}: {rendered.problems}"
     assert rendered.drawn == len(dashboard.charts)
+    ((start, end),) = serving_query(
+        "select date_trunc('month', max(date)) - interval 3 month, max(date) + 1 "
+        "from marts.mart_daily_kpis where has_activity_report"
+    )
+    shown = browser.time_range_shown(admin_browser, "Date range (Asia/Taipei)")
+    assert shown == f"{start:%Y-%m-%d} ≤ col < {end:%Y-%m-%d}"
     assert dashboard.title in admin_browser.page_source
     # every chart's description from the spec is on the page (a tile's as its subtitle)
     shown = admin_browser.execute_script(
