@@ -1,10 +1,15 @@
-"""Superset's configuration for livelake (loaded through SUPERSET_CONFIG_PATH).
+"""Superset's configuration for livelake (loaded through SUPERSET_CONFIG_PATH), the one
+both `make dashboards` and the container (docker/Dockerfile's superset stage) run.
 
-The launcher (`livelake_dashboards`) sets LIVELAKE_SUPERSET_HOME to the world's
-`data/superset/`: the metadata database, the SECRET_KEY and the log live there,
-never in git. Each gunicorn worker keeps the serving copy open, read-only, while it
-is the same file and reopens it after a publish (serving_connection.py); answers are
-cached under the copy they came from, so a publish invalidates them (results_cache.py).
+The launcher (`livelake_dashboards`) sets LIVELAKE_SUPERSET_HOME (the world's
+`data/superset/`, the container's `/app/superset_home`) and LIVELAKE_DATA_DIR (where
+the serving copy is): the metadata database, the SECRET_KEY, the results cache and
+the log live in the home, never in git. The container's environment overrides the
+two that live elsewhere there: SUPERSET_DATABASE_URI (the metadata on PostgreSQL) and
+SUPERSET_SECRET_KEY (from .env). Each gunicorn worker keeps the serving copy open,
+read-only, while it is the same file and reopens it after a publish
+(serving_connection.py); answers are cached under the copy they came from, so a
+publish invalidates them (results_cache.py).
 """
 
 from __future__ import annotations
@@ -24,13 +29,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 _HOME = Path(os.environ["LIVELAKE_SUPERSET_HOME"])
+_DATA_DIR = Path(os.environ.get("LIVELAKE_DATA_DIR") or _HOME.parent)
 
-SECRET_KEY = (_HOME / "secret_key").read_text().strip()
-SQLALCHEMY_DATABASE_URI = f"sqlite:///{_HOME / 'superset.db'}"
+SECRET_KEY = os.environ.get("SUPERSET_SECRET_KEY") or (_HOME / "secret_key").read_text().strip()
+SQLALCHEMY_DATABASE_URI = (
+    os.environ.get("SUPERSET_DATABASE_URI") or f"sqlite:///{_HOME / 'superset.db'}"
+)
 DATA_DIR = str(_HOME)
-# SQLAlchemy 1.4 gives a SQLite file NullPool: a connection opened and closed (and,
-# in WAL mode, checkpointed) several times per request. Pool them, as SQLAlchemy 2 does.
-SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": QueuePool, "connect_args": {"check_same_thread": False}}
+if SQLALCHEMY_DATABASE_URI.startswith("sqlite:"):
+    # SQLAlchemy 1.4 gives a SQLite file NullPool: a connection opened and closed (and,
+    # in WAL mode, checkpointed) several times per request. Pool them, as SQLAlchemy 2
+    # does. (PostgreSQL keeps Superset's own pool.)
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "poolclass": QueuePool,
+        "connect_args": {"check_same_thread": False},
+    }
 
 FEATURE_FLAGS = {
     "DRILL_TO_DETAIL": True,
@@ -49,7 +62,7 @@ DEFAULT_TIME_FILTER = "No filter"
 def _warehouse() -> Warehouse | None:
     """The warehouse this world's dashboards read."""
     try:
-        return Warehouse.from_env(_HOME.parent)
+        return Warehouse.from_env(_DATA_DIR)
     except TargetError:  # `up` has refused to start already and says why
         return None
 

@@ -73,7 +73,10 @@ def initialise(settings: Settings) -> tuple[str, bool]:
     marker = settings.home / "initialised-for"
     version = importlib.metadata.version("apache-superset")
     database = settings.home / "superset.db"
-    fresh = not (database.exists() and marker.exists() and marker.read_text().strip() == version)
+    # the metadata elsewhere (SUPERSET_DATABASE_URI, the container's PostgreSQL): the marker
+    in_home = not os.environ.get("SUPERSET_DATABASE_URI")
+    done = marker.exists() and marker.read_text().strip() == version
+    fresh = not done or (in_home and not database.exists())
     if fresh:
         superset(settings, "db", "upgrade")
     password, generated = password_for(settings, ADMIN_USER)
