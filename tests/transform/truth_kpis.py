@@ -11,6 +11,7 @@ each such place says so in a comment.
 from __future__ import annotations
 
 import bisect
+import calendar
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -250,19 +251,36 @@ def _kpi_block(
     }
 
 
+def _reported(truth: Truth) -> set[date]:
+    """The days with a User Activity report: the world holds activity rows for them."""
+    return {d for d, rows in truth.activity_by_day.items() if rows}
+
+
+def _coverage(d: date, reported: set[date], wau: int, mau: int, stickiness) -> dict:
+    """A day's coverage columns (the KPI marts' YAML): the report days among the 7 / 30
+    ending d, and WAU / MAU / stickiness repeated only where their window is complete."""
+    days_7 = sum(d - timedelta(days=i) in reported for i in range(7))
+    days_30 = sum(d - timedelta(days=i) in reported for i in range(30))
+    return {
+        "has_activity_report": d in reported,
+        "activity_days_7": days_7,
+        "activity_days_30": days_30,
+        "wau_if_complete": wau if days_7 == 7 else None,
+        "mau_if_complete": mau if days_30 == 30 else None,
+        "stickiness_if_complete": stickiness if days_30 == 30 else None,
+    }
+
+
 def expected_daily_kpis(truth: Truth) -> list[dict]:
     new_users = defaultdict(int)
     for reg in truth.registered_at.values():
         new_users[reg] += 1
-    # A day has a User Activity report when the world holds activity rows for it.
-    reported = {d for d, rows in truth.activity_by_day.items() if rows}
+    reported = _reported(truth)
     rows = []
     for d in truth.dates:
         topups = truth.topups_by_day.get(d, [])
         success = [r for r in topups if r["status"] == "success"]
         wau, mau = len(_trailing(truth, d, 7)), len(_trailing(truth, d, 30))
-        days_7 = sum(d - timedelta(days=i) in reported for i in range(7))
-        days_30 = sum(d - timedelta(days=i) in reported for i in range(30))
         block = _kpi_block(
             truth.dau.get(d, set()),
             mau,
@@ -279,12 +297,7 @@ def expected_daily_kpis(truth: Truth) -> list[dict]:
                 "mau": mau,
                 "new_users": new_users[d],
                 **block,
-                "has_activity_report": d in reported,
-                "activity_days_7": days_7,
-                "activity_days_30": days_30,
-                "wau_if_complete": wau if days_7 == 7 else None,
-                "mau_if_complete": mau if days_30 == 30 else None,
-                "stickiness_if_complete": block["stickiness"] if days_30 == 30 else None,
+                **_coverage(d, reported, wau, mau, block["stickiness"]),
             }
         )
     return rows
@@ -299,6 +312,7 @@ def expected_daily_kpis_by_level(truth: Truth) -> list[dict]:
         level = truth.level_on(user, reg)
         if level is not None:
             by_level_reg[(reg, level)] += 1
+    reported = _reported(truth)  # coverage is the platform's (the mart's YAML)
     rows = []
     for d in truth.dates:
         week, month = _trailing(truth, d, 7), _trailing(truth, d, 30)
@@ -311,25 +325,28 @@ def expected_daily_kpis_by_level(truth: Truth) -> list[dict]:
             dau = {u for u in truth.dau.get(d, set()) if level_of[u] == level}
             topups = [r for r in truth.topups_by_day.get(d, []) if level_of[r["user_id"]] == level]
             success = [r for r in topups if r["status"] == "success"]
+            wau = sum(level_of[u] == level for u in week)
             mau = sum(level_of[u] == level for u in month)
+            block = _kpi_block(
+                dau,
+                mau,
+                {r["user_id"] for r in success},
+                sum((r["amount"] for r in success), Decimal(0)),
+                len(success),
+                sum(r["status"] == "refunded" for r in topups),
+                truth.activity_by_day.get(d, {}),
+            )
             rows.append(
                 {
                     "date": d,
                     "membership_level": level,
                     "membership_rank": RANK[level],
-                    "wau": sum(level_of[u] == level for u in week),
+                    "wau": wau,
                     "mau": mau,
                     "new_users": by_level_reg[(d, level)],
-                    **_kpi_block(
-                        dau,
-                        mau,
-                        {r["user_id"] for r in success},
-                        sum((r["amount"] for r in success), Decimal(0)),
-                        len(success),
-                        sum(r["status"] == "refunded" for r in topups),
-                        truth.activity_by_day.get(d, {}),
-                    ),
+                    **block,
                     "paying_share_of_dau": ratio(len({r["user_id"] for r in success}), len(dau)),
+                    **_coverage(d, reported, wau, mau, block["stickiness"]),
                 }
             )
     return rows
@@ -352,8 +369,14 @@ def _membership_events(truth: Truth) -> list[tuple[str, date, str, str, str]]:
     return events
 
 
+def _days_in_period(grain: str, p: date) -> int:
+    """Calendar days: a month the data covers in part still has all its days."""
+    return 1 if grain == "day" else calendar.monthrange(p.year, p.month)[1]
+
+
 def expected_membership_summary(truth: Truth) -> list[dict]:
     events = _membership_events(truth)
+    reported = _reported(truth)
     rows = []
     for grain in ("day", "month"):
         observed: dict[date, set[str]] = defaultdict(set)
@@ -371,6 +394,7 @@ def expected_membership_summary(truth: Truth) -> list[dict]:
                 drops[p] += 1  # drop-offs are counted, not distinct users (the mart's YAML)
         for p in sorted(set(observed) | {_period(grain, e[1]) for e in events}):
             n = len(observed.get(p, ()))
+            days_observed = sum(_period(grain, d) == p for d in reported)
             rows.append(
                 {
                     "period_grain": grain,
@@ -381,6 +405,9 @@ def expected_membership_summary(truth: Truth) -> list[dict]:
                     "upgrade_rate": ratio(len(up[p]), n),
                     "downgrade_rate": ratio(len(down[p]), n),
                     "dropoffs": drops[p],
+                    "days_observed": days_observed,
+                    "days_in_period": _days_in_period(grain, p),
+                    "is_complete_period": days_observed == _days_in_period(grain, p),
                 }
             )
     return rows
@@ -413,6 +440,9 @@ def expected_membership_transitions(truth: Truth) -> list[dict]:
                         "downgraded_users",
                         "upgrade_rate",
                         "downgrade_rate",
+                        "days_observed",
+                        "days_in_period",
+                        "is_complete_period",
                     )
                 },
             }

@@ -7,7 +7,9 @@
     per-user activity spans (livelake.activity_spans) cut at the user's membership
     versions (no date x user-day join); a new user with no observation yet on d has
     no level and is left out of this mart (not of mart_daily_kpis).
-    Refund rate per level uses the payer's level on the order's date.
+    Refund rate per level uses the payer's level on the order's date. Coverage
+    (has_activity_report, activity_days_7 / _30) is the platform's, from
+    mart_daily_kpis; wau / mau / stickiness_if_complete are null where it is short.
 
     Incremental like mart_daily_kpis: the dates from the earliest change on (levels
     change from a user's change date on, never before), or from the first date whose
@@ -41,6 +43,12 @@ user_days as (
 membership as (
 
     select * from {{ ref('dim_user_membership_history') }}
+
+),
+
+coverage as (
+
+    select * from {{ ref('mart_daily_kpis') }}
 
 ),
 
@@ -227,6 +235,21 @@ final as (
             as messages_per_dau,
         {{ livelake.safe_ratio('coalesce(daily_by_level.paying_users, 0)', 'daily_by_level.dau') }}
             as paying_share_of_dau,
+        coverage.has_activity_report,
+        coverage.activity_days_7,
+        coverage.activity_days_30,
+        cast(
+            case when coverage.activity_days_7 = 7 then coalesce(trailing_by_level.wau, 0) end
+            as {{ dbt.type_bigint() }}
+        ) as wau_if_complete,
+        cast(
+            case when coverage.activity_days_30 = 30 then coalesce(trailing_by_level.mau, 0) end
+            as {{ dbt.type_bigint() }}
+        ) as mau_if_complete,
+        case
+            when coverage.activity_days_30 = 30
+                then {{ livelake.safe_ratio('coalesce(daily_by_level.dau, 0)', 'trailing_by_level.mau') }}
+        end as stickiness_if_complete,
         levels.membership_rank,
         {{ livelake.lake_batch() }} as _batch_run_id
     from dates
@@ -243,6 +266,8 @@ final as (
         on
             dates.date_day = new_by_level.registered_at
             and levels.membership_level = new_by_level.membership_level
+    left join coverage
+        on dates.date_day = coverage.date
     {% if is_incremental() %}
         where dates.date_day >= {{ rebuild_from }}
     {% endif %}

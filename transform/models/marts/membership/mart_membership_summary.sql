@@ -2,6 +2,9 @@
     Per period (day, month) of dim_date: users with a level observation (a user-day
     of fct_user_activity with a level), users who upgraded / downgraded at least once,
     the rates (kpis.md: over users with an observation in the period) and drop-offs.
+    Coverage: days_observed of the period's days_in_period (calendar days) have a
+    User Activity report (mart_daily_kpis.has_activity_report); is_complete_period
+    when all do, so a partial month is never read as a whole one.
 
     Incremental: changes from date m on (livelake.changed_since) alter
     observations, level changes and drop-offs from m on only, so the periods from
@@ -32,6 +35,12 @@ user_days as (
 
 ),
 
+daily as (
+
+    select * from {{ ref('mart_daily_kpis') }}
+
+),
+
 events as (
 
     select * from {{ ref('int_membership_events_by_period') }}
@@ -58,16 +67,32 @@ rebuild_from as (
 
 periods as (
 
-    select distinct
+    select
         grains.period_grain,
         case
             when grains.period_grain = 'day' then dates.date_day
             else dates.month_start
-        end as period_start
+        end as period_start,
+        sum(case when daily.has_activity_report then 1 else 0 end) as days_observed
     from dates
     cross join grains
     cross join rebuild_from
+    left join daily
+        on dates.date_day = daily.date
     where dates.date_day >= rebuild_from.rebuild_from_date
+    group by 1, 2
+
+),
+
+period_days as (
+
+    select
+        *,
+        case
+            when period_grain = 'day' then 1
+            else {{ dbt.datediff('period_start', dbt.dateadd('month', 1, 'period_start'), 'day') }}
+        end as days_in_period
+    from periods
 
 ),
 
@@ -129,8 +154,11 @@ final as (
         {{ livelake.safe_ratio('coalesce(event_counts.downgraded_users, 0)', 'observed_counts.observed_users') }}
             as downgrade_rate,
         cast(coalesce(event_counts.dropoffs, 0) as {{ dbt.type_bigint() }}) as dropoffs,
+        cast(periods.days_observed as {{ dbt.type_bigint() }}) as days_observed,
+        cast(periods.days_in_period as {{ dbt.type_bigint() }}) as days_in_period,
+        periods.days_observed = periods.days_in_period as is_complete_period,
         {{ livelake.lake_batch() }} as _batch_run_id
-    from periods
+    from period_days as periods
     left join observed_counts
         on
             periods.period_grain = observed_counts.period_grain

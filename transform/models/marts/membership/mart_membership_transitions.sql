@@ -3,7 +3,8 @@
     who made that move in the period. Upgrades and downgrades are level changes
     between consecutive observations; drop-offs are rows with to_level
     'dropped_off' (from_level = the level at the drop-off date). Each row repeats its
-    period's upgrade / downgrade rates from mart_membership_summary.
+    period's upgrade / downgrade rates and coverage (days_observed of days_in_period,
+    is_complete_period) from mart_membership_summary.
 
     Incremental like mart_membership_summary: the periods from the first day of the
     earliest change's month on are rebuilt and merged; a rebuilt period's move the
@@ -73,7 +74,10 @@ moves as (
         summary.upgraded_users,
         summary.downgraded_users,
         summary.upgrade_rate,
-        summary.downgrade_rate
+        summary.downgrade_rate,
+        summary.days_observed,
+        summary.days_in_period,
+        summary.is_complete_period
     from transitions
     left join summary
         on
