@@ -116,7 +116,7 @@ def FLASK_APP_MUTATOR(app: Flask) -> None:  # noqa: N802 - Superset's name
     serving path names now (defaults.py)."""
     app.before_request(serving_connection.start_request)
     if _WAREHOUSE is not None:
-        app.before_request(defaults.Keeper(_SERVING, _WAREHOUSE.schema("marts"), _WAREHOUSE.uri))
+        app.before_request(defaults.Keeper(_SERVING, _WAREHOUSE))
 
 
 ROW_LIMIT = 50000

@@ -12,7 +12,9 @@ warehouse for its latest complete day and sets every livelake dashboard's defaul
 
 - the latest complete day: the newest date of `mart_daily_kpis` with a User
   Activity report (`has_activity_report`), the last day every headline KPI is
-  defined (a later day counts payers only);
+  defined (a later day counts payers only); on the data health dashboard, whose days
+  are export days (a day's reports arrive the day after, and late ones later), the
+  newest export day of `mart_data_health_daily`;
 - the range: from the first day of the month three months before that day's month
   to that day, inclusive (Superset's ranges end exclusive: the day after). Month
   aligned, so the monthly charts show whole months, three of them complete; about
@@ -37,11 +39,14 @@ from pathlib import Path
 from typing import Any
 
 from livelake_dashboards.bundle import DATABASE_NAME, date_filter_id
-from livelake_dashboards.model import Dashboard
-from livelake_dashboards.spec import DASHBOARDS, KPIS
+from livelake_dashboards.model import Dashboard, Dataset
+from livelake_dashboards.spec import DASHBOARDS, HEALTH, HEALTH_DAILY, KPIS
+from livelake_dashboards.warehouse import Warehouse
 
 MONTHS_BEFORE = 3
-COMPLETE_DAY = "has_activity_report"
+# where each dashboard's latest complete day is read: (dataset, condition on its rows)
+LATEST_DAY: tuple[Dataset, str] = (KPIS, "has_activity_report")
+LATEST_DAY_OF: dict[str, tuple[Dataset, str]] = {HEALTH.slug: (HEALTH_DAILY, "true")}
 SET_FOR = "livelake_defaults_for"
 _OPENED = re.compile(r"^/api/v1/dashboard/[^/]+/?$")
 _log = logging.getLogger(__name__)
@@ -69,8 +74,13 @@ def default_range(last: date) -> Range:
     return Range(date(month // 12, month % 12 + 1, 1), last)
 
 
-def latest_complete_day_sql(marts_schema: str) -> str:
-    return f"select max({KPIS.time_column}) from {marts_schema}.{KPIS.table} where {COMPLETE_DAY}"
+def latest_day_of(dashboard: Dashboard) -> tuple[Dataset, str]:
+    return LATEST_DAY_OF.get(dashboard.slug, LATEST_DAY)
+
+
+def latest_complete_day_sql(source: tuple[Dataset, str], schema: str) -> str:
+    dataset, condition = source
+    return f"select max({dataset.time_column}) from {schema}.{dataset.table} where {condition}"
 
 
 def with_default(
@@ -100,16 +110,15 @@ def default_of(dashboard: Dashboard, metadata: dict[str, Any]) -> str | None:
 class Keeper:
     """Superset's before_request hook (superset_config's FLASK_APP_MUTATOR)."""
 
-    def __init__(self, serving: Path | None, marts_schema: str, warehouse_uri: str) -> None:
+    def __init__(self, serving: Path | None, warehouse: Warehouse) -> None:
         self.serving = serving
-        self.marts_schema = marts_schema
-        self.warehouse_uri = warehouse_uri
+        self.warehouse = warehouse
 
     def copy_now(self) -> str | None:
         """What the defaults must have been set for: the serving copy's identity now
         (None: no copy, nothing to set), or the warehouse on BigQuery."""
         if self.serving is None:
-            return self.warehouse_uri
+            return self.warehouse.uri
         from livelake_dashboards.serving_connection import identity
 
         try:
@@ -141,19 +150,25 @@ class Keeper:
         ]
         if not stale:
             return
-        last = self.latest_complete_day()
-        chosen = default_range(last) if last else None
+        latest: dict[tuple[Dataset, str], date | None] = {}
         for row in stale:
+            dashboard = by_slug[row.slug]
+            source = latest_day_of(dashboard)
+            if source not in latest:
+                latest[source] = self.latest_complete_day(source)
+            last = latest[source]
+            chosen = default_range(last) if last else None
             metadata = json.loads(row.json_metadata or "{}")
-            row.json_metadata = json.dumps(
-                with_default(by_slug[row.slug], metadata, chosen, set_for)
+            row.json_metadata = json.dumps(with_default(dashboard, metadata, chosen, set_for))
+            _log.info(
+                "%s opens on %s (set for %s)",
+                row.slug,
+                chosen.time_range if chosen else "every date",
+                set_for,
             )
         db.session.commit()
-        _log.info(
-            "dashboards open on %s (set for %s)", chosen.time_range if chosen else "all", set_for
-        )
 
-    def latest_complete_day(self) -> date | None:
+    def latest_complete_day(self, source: tuple[Dataset, str]) -> date | None:
         """Asked of the dashboards' own database, as a chart asks (the serving copy this
         worker has open, or BigQuery)."""
         from sqlalchemy import text
@@ -162,7 +177,8 @@ class Keeper:
 
         database = db.session.query(Database).filter_by(database_name=DATABASE_NAME).one()
         with database.get_sqla_engine() as engine, engine.connect() as connection:
-            value = connection.execute(text(latest_complete_day_sql(self.marts_schema))).scalar()
+            sql = latest_complete_day_sql(source, self.warehouse.schema(source[0].schema))
+            value = connection.execute(text(sql)).scalar()
         if isinstance(value, datetime):
             return value.date()
         return value if isinstance(value, date) or value is None else date.fromisoformat(value)

@@ -13,6 +13,7 @@ from livelake_dashboards.spec import DASHBOARDS
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.dashboards import browser
+from tests.dashboards.serving import expected_range
 from tests.dashboards.superset_server import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.xdist_group("superset")
@@ -42,10 +43,7 @@ def test_dashboard_draws_every_chart(
     # every chart draws, none empty, under the default range: the latest complete one
     assert rendered.problems == [], f"{dashboard.slug}: {rendered.problems}"
     assert rendered.drawn == len(dashboard.charts)
-    ((start, end),) = serving_query(
-        "select date_trunc('month', max(date)) - interval 3 month, max(date) + 1 "
-        "from marts.mart_daily_kpis where has_activity_report"
-    )
+    start, end = expected_range(serving_query, dashboard.slug)
     shown = browser.time_range_shown(admin_browser, "Date range (Asia/Taipei)")
     assert shown == f"{start:%Y-%m-%d} ≤ col < {end:%Y-%m-%d}"
     assert dashboard.title in admin_browser.page_source
