@@ -23,6 +23,7 @@ from flask import Flask
 from livelake_dashboards import bigquery_client, defaults, serving_connection
 from livelake_dashboards.event_log import LogEventLogger
 from livelake_dashboards.results_cache import SERVING_PATH_KEY
+from livelake_dashboards.security import LivelakeSecurityManager
 from livelake_dashboards.warehouse import TargetError, Warehouse
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -107,6 +108,9 @@ QUERY_LOGGER = serving_connection.log_query
 # Every event (a chart's data asked, a dashboard opened) a line in superset.log, not a
 # committed row in the metadata database per request (event_log.py).
 EVENT_LOGGER = LogEventLogger()
+# The same permission look-ups on every request remembered for a few seconds per worker
+# (security.py): a cached answer no longer asks the metadata database about them.
+CUSTOM_SECURITY_MANAGER = LivelakeSecurityManager
 
 
 def FLASK_APP_MUTATOR(app: Flask) -> None:  # noqa: N802 - Superset's name
