@@ -1,8 +1,10 @@
-"""`python -m livelake_dashboards up|stop|bundle|exposures`: what the Makefile's targets run."""
+"""`python -m livelake_dashboards up|stop|profile|bundle|exposures`: what the Makefile's
+targets (and the dashboards benchmark) run."""
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     up = commands.add_parser("up", help="initialise, serve and import the dashboards")
     up.add_argument("--workers", type=int, default=4)
     commands.add_parser("stop", help="stop the server of this data dir")
+    profile = commands.add_parser("profile", help="what a chart's cached answer spends time on")
+    profile.add_argument("chart_id", type=int)
     write = commands.add_parser("bundle", help="write the assets as YAML files, for review")
     write.add_argument("out", type=Path)
     commands.add_parser("exposures", help="regenerate transform/models/marts/_exposures.yml")
@@ -31,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "up":
             server.up(settings, args.workers)
+        elif args.command == "profile":
+            return subprocess.run(
+                [sys.executable, "-m", "livelake_dashboards.profile", str(args.chart_id)],
+                env=settings.superset_env(),
+                check=False,
+            ).returncode
         elif args.command == "stop":
             stopped = server.stop(settings)
             print("Superset stopped" if stopped else "Superset was not running")

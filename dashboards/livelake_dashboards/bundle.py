@@ -126,11 +126,35 @@ def dataset_yaml(dataset: Dataset, warehouse: Warehouse) -> dict[str, Any]:
         "normalize_columns": False,
         "always_filter_main_dttm": False,
         "uuid": dataset_uuid(dataset),
-        "metrics": [],
+        "metrics": saved_metrics(dataset),
         "columns": [time_column],
         "version": "1.0.0",
         "database_uuid": database_uuid(),
     }
+
+
+def saved_metrics(dataset: Dataset) -> list[dict[str, Any]]:
+    """The dataset's saved metrics: only what a filter's dropdown sorts by (a native
+    select filter sorts by a saved metric, never an ad-hoc one), e.g. min(membership_rank)
+    so membership levels list in rank order."""
+    metrics: dict[str, dict[str, Any]] = {}
+    for dashboard in DASHBOARDS:
+        for select in dashboard.filters:
+            if select.rank is None or select.dataset != dataset:
+                continue
+            assert select.sort_metric is not None
+            metrics[select.sort_metric] = {
+                "metric_name": select.sort_metric,
+                "verbose_name": f"{select.name} order",
+                "metric_type": None,
+                "expression": f"min({select.rank})",
+                "description": f"The rank of {select.column}: the filter lists values by it.",
+                "d3format": None,
+                "currency": None,
+                "extra": None,
+                "warning_text": None,
+            }
+    return list(metrics.values())
 
 
 # ---------------------------------------------------------------- charts
@@ -583,13 +607,18 @@ def row(row_id: str, children: list[str]) -> dict[str, Any]:
     }
 
 
+def date_filter_id(dashboard: Dashboard) -> str:
+    """The id of a dashboard's date range filter (defaults.py sets its default)."""
+    return f"NATIVE_FILTER-{dashboard.slug}-date"
+
+
 def native_filters(dashboard: Dashboard, ids: dict[str, int]) -> list[dict[str, Any]]:
     """A date range over every chart, and each select filter over the charts it fits."""
     empty_mask = {"extraFormData": {}, "filterState": {}, "ownState": {}}
     timeless = [ids[chart.key] for chart in dashboard.charts if chart.extra.get("no_time_filter")]
     filters: list[dict[str, Any]] = [
         {
-            "id": f"NATIVE_FILTER-{dashboard.slug}-date",
+            "id": date_filter_id(dashboard),
             "name": "Date range (Asia/Taipei)",
             "filterType": "filter_time",
             "targets": [{}],
@@ -598,7 +627,9 @@ def native_filters(dashboard: Dashboard, ids: dict[str, int]) -> list[dict[str, 
             "cascadeParentIds": [],
             "scope": {"rootPath": ["ROOT_ID"], "excluded": timeless},
             "type": "NATIVE_FILTER",
-            "description": "Days are Asia/Taipei calendar days.",
+            "description": "Days are Asia/Taipei calendar days. Opens on the latest complete "
+            "range: from the first day of the month three months before the latest day with "
+            "a User Activity report, to that day (set again at each sync after a publish).",
         }
     ]
     for select in dashboard.filters:
@@ -617,7 +648,9 @@ def native_filters(dashboard: Dashboard, ids: dict[str, int]) -> list[dict[str, 
                     "multiSelect": True,
                     "searchAllOptions": False,
                     "inverseSelection": False,
+                    "sortAscending": True,
                 },
+                "sortMetric": select.sort_metric,
                 "defaultDataMask": empty_mask,
                 "cascadeParentIds": [],
                 "scope": {

@@ -126,6 +126,14 @@ class SelectFilter:
     dataset: Dataset  # where the filter's values come from
     column: str
     also: tuple[Dataset, ...] = ()  # other datasets that have the column
+    # the SQL of a value's rank on `dataset` (a mart column, or level_rank()): the
+    # dropdown lists values by min(rank), lowest first, instead of alphabetically
+    rank: str | None = None
+
+    @property
+    def sort_metric(self) -> str | None:
+        """The name of the dataset's saved metric the dropdown is sorted by."""
+        return f"{self.column}_order" if self.rank else None
 
     @property
     def applies_to(self) -> tuple[Dataset, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.metadata
+import json
 import os
 import signal
 import subprocess
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import requests
 
-from livelake_dashboards import bundle
+from livelake_dashboards import bundle, defaults
 from livelake_dashboards.client import SupersetClient, SupersetError
 from livelake_dashboards.settings import (
     ADMIN_USER,
@@ -31,6 +32,7 @@ from livelake_dashboards.settings import (
     ensure_secret_key,
     password_for,
 )
+from livelake_dashboards.spec import DASHBOARDS
 from livelake_dashboards.viewer import database_id, ensure_viewer
 
 BIN = Path(sys.executable).parent
@@ -71,7 +73,10 @@ def initialise(settings: Settings) -> tuple[str, bool]:
     marker = settings.home / "initialised-for"
     version = importlib.metadata.version("apache-superset")
     database = settings.home / "superset.db"
-    fresh = not (database.exists() and marker.exists() and marker.read_text().strip() == version)
+    # the metadata elsewhere (SUPERSET_DATABASE_URI, the container's PostgreSQL): the marker
+    in_home = not os.environ.get("SUPERSET_DATABASE_URI")
+    done = marker.exists() and marker.read_text().strip() == version
+    fresh = not done or (in_home and not database.exists())
     if fresh:
         superset(settings, "db", "upgrade")
     password, generated = password_for(settings, ADMIN_USER)
@@ -183,14 +188,31 @@ def import_assets(settings: Settings, admin_password: str) -> SupersetClient:
     return client
 
 
+def sync(settings: Settings, admin_password: str) -> dict[str, str | None]:
+    """Bring a running Superset up to date with the spec: import the bundle over what is
+    there and give the viewer the datasets. Then open each dashboard once through the
+    API, which has Superset set its default date range for the serving copy
+    (defaults.py; it does so again by itself at the first opening after a publish).
+    Returns each dashboard's default range."""
+    client = import_assets(settings, admin_password)
+    viewer_password, _ = password_for(settings, VIEWER_USER)
+    ensure_viewer(client, viewer_password)
+    opened = {}
+    for dashboard in DASHBOARDS:
+        found = client.request("GET", f"/api/v1/dashboard/{dashboard.slug}")["result"]
+        metadata = json.loads(found.get("json_metadata") or "{}")
+        opened[dashboard.slug] = defaults.default_of(dashboard, metadata)
+    return opened
+
+
 def up(settings: Settings, workers: int) -> None:
     admin_password, admin_new = initialise(settings)
     start(settings, workers)
-    client = import_assets(settings, admin_password)
-    viewer_password, viewer_new = password_for(settings, VIEWER_USER)
-    ensure_viewer(client, viewer_password)
+    viewer_password, viewer_new = password_for(settings, VIEWER_USER)  # new: printed below
+    opened = sync(settings, admin_password)
     print(f"Superset serves livelake's dashboards at {settings.url}/dashboard/list/")
     print(f"  database: {settings.database_uri} (read-only)")
+    print(f"  dashboards open on {describe(opened)}")
     if settings.warehouse.dialect == "bigquery":
         print(
             f"  marts: datasets {settings.warehouse.schema('marts')}, "
@@ -211,3 +233,10 @@ def up(settings: Settings, workers: int) -> None:
                 f"or {settings.password_file(user)})"
             )
     print("  stop it with `make dashboards-stop`")
+
+
+def describe(opened: dict[str, str | None]) -> str:
+    ranges = set(opened.values())
+    if ranges == {None}:
+        return "every date (no day with a User Activity report yet)"
+    return ", ".join(sorted(str(r) for r in ranges)) + " (up to the latest complete day)"

@@ -44,12 +44,10 @@ class Settings:
 
     @property
     def home(self) -> Path:
-        """Superset's own state: metadata database, key, passwords, pid file, log."""
-        return self.data_dir / "superset"
-
-    @property
-    def metadata_uri(self) -> str:
-        return f"sqlite:///{self.home / 'superset.db'}"
+        """Superset's own state: metadata database, key, passwords, pid file, log
+        (`data/superset/`; LIVELAKE_SUPERSET_HOME moves it, as the container does)."""
+        chosen = os.environ.get("LIVELAKE_SUPERSET_HOME")
+        return Path(chosen) if chosen else self.data_dir / "superset"
 
     @property
     def secret_key_file(self) -> Path:
@@ -81,6 +79,7 @@ class Settings:
             "SUPERSET_CONFIG_PATH": str(config),
             "SUPERSET_HOME": str(self.home),
             "LIVELAKE_SUPERSET_HOME": str(self.home),
+            "LIVELAKE_DATA_DIR": str(self.data_dir),
             "FLASK_APP": "superset",
         }
 
@@ -95,7 +94,10 @@ def write_private(path: Path, text: str) -> None:
 
 
 def ensure_secret_key(settings: Settings) -> str:
-    """The Flask SECRET_KEY: generated on first run, kept under data/superset/ (0600)."""
+    """The Flask SECRET_KEY: SUPERSET_SECRET_KEY (the container's), else generated on
+    first run and kept under data/superset/ (0600)."""
+    if os.environ.get("SUPERSET_SECRET_KEY"):
+        return os.environ["SUPERSET_SECRET_KEY"]
     if not settings.secret_key_file.exists():
         write_private(settings.secret_key_file, secrets.token_urlsafe(48))
     return settings.secret_key_file.read_text().strip()

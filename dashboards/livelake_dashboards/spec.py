@@ -250,12 +250,14 @@ DAU = Dashboard(
             Chart(
                 "dau_by_level",
                 "Daily active users by membership level",
-                "Active users per day, split by their membership level at the end of the day.",
+                "Active users per day with a User Activity report, split by their membership "
+                "level at the end of the day.",
                 "bar",
                 KPIS_BY_LEVEL,
                 (m("sum(dau)", "DAU"),),
                 groupby=("membership_rank", "membership_level"),  # series "0, regular" ...
                 x_axis="date",
+                where=("has_activity_report",),
                 extra={"stack": "Stack"},
             ),
         ),
@@ -273,28 +275,63 @@ DAU = Dashboard(
             Chart(
                 "kpis_by_level",
                 "Membership levels on the latest days",
-                "Each level's users, payers, revenue and engagement per day.",
+                "Each level's users, payers, revenue and engagement per day with a User "
+                "Activity report; weekly and monthly actives once their 7 or 30 days all have one.",
                 "table",
                 KPIS_BY_LEVEL,
-                (
-                    m("sum(dau)", "DAU"),
-                    m("sum(wau)", "WAU"),
-                    m("sum(mau)", "MAU"),
-                    m("avg(stickiness)", "Stickiness", "percent"),
-                    m("sum(new_users)", "New users"),
-                    m("sum(paying_users)", "Paying users"),
-                    m("avg(arpu)", "ARPU", "money"),
-                    m("avg(arppu)", "ARPPU", "money"),
-                    m("avg(watch_minutes_per_dau)", "Watch minutes per DAU", "decimal"),
-                    m("avg(messages_per_dau)", "Messages per DAU", "decimal"),
+                # one mart row per day and level, shown as it is: newest day first, and
+                # within a day the levels in rank order (regular first), not by name
+                columns=(
+                    "date",
+                    "membership_level",
+                    "dau",
+                    "wau_if_complete",
+                    "mau_if_complete",
+                    "stickiness_if_complete",
+                    "new_users",
+                    "paying_users",
+                    "arpu",
+                    "arppu",
+                    "watch_minutes_per_dau",
+                    "messages_per_dau",
                 ),
-                groupby=("date", "membership_rank", "membership_level"),
+                labels={
+                    "date": "Date",
+                    "membership_level": "Level",
+                    "dau": "DAU",
+                    # not "WAU" / "MAU" / "Stickiness": a label is never another column's name
+                    "wau_if_complete": "Weekly active",
+                    "mau_if_complete": "Monthly active",
+                    "stickiness_if_complete": "DAU / MAU",
+                    "new_users": "New users",
+                    "paying_users": "Paying users",
+                    "arpu": "ARPU",
+                    "arppu": "ARPPU",
+                    "watch_minutes_per_dau": "Watch minutes per DAU",
+                    "messages_per_dau": "Messages per DAU",
+                },
+                where=("has_activity_report",),
                 order_by=("date", False),
+                then_by=(("membership_rank", True),),
+                column_formats={
+                    "dau": "int",
+                    "wau_if_complete": "int",
+                    "mau_if_complete": "int",
+                    "stickiness_if_complete": "percent",
+                    "new_users": "int",
+                    "paying_users": "int",
+                    "arpu": "money",
+                    "arppu": "money",
+                    "watch_minutes_per_dau": "decimal",
+                    "messages_per_dau": "decimal",
+                },
                 row_limit=200,
             ),
         ),
     ),
-    filters=(SelectFilter("Membership level", KPIS_BY_LEVEL, "membership_level"),),
+    filters=(
+        SelectFilter("Membership level", KPIS_BY_LEVEL, "membership_level", rank="membership_rank"),
+    ),
 )
 
 # ---------------------------------------------------------------- 2. membership
@@ -426,7 +463,8 @@ MEMBERSHIP_DASHBOARD = Dashboard(
             Chart(
                 "membership_monthly_table",
                 "Membership movement per month",
-                "Users seen, upgraded, downgraded and dropped off in each month.",
+                "Users seen, upgraded, downgraded and dropped off in each month, with the "
+                "days of it the data covers (a partial month has fewer).",
                 "table",
                 MEMBERSHIP,
                 (
@@ -436,16 +474,25 @@ MEMBERSHIP_DASHBOARD = Dashboard(
                     m("avg(upgrade_rate)", "Upgrade rate", "percent"),
                     m("avg(downgrade_rate)", "Downgrade rate", "percent"),
                     m("sum(dropoffs)", "Drop-offs"),
+                    # one row per month: how much of it the data covers, so a partial
+                    # month reads as one
+                    m("min(days_observed)", "Days with data"),
+                    m("min(days_in_period)", "Days in the month"),
                 ),
                 groupby=("period_start",),
                 where=("period_grain = 'month'",),
                 order_by=("period_start", False),
+                highlights=(("Days with data", "<", 28, AMBER),),  # a partial month
                 width=8,
                 height=50,
             ),
         ),
     ),
-    filters=(SelectFilter("Membership level (from)", TRANSITIONS, "from_level"),),
+    filters=(
+        SelectFilter(
+            "Membership level (from)", TRANSITIONS, "from_level", rank=level_rank("from_level")
+        ),
+    ),
 )
 
 # ---------------------------------------------------------------- 3. channels

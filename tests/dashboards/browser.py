@@ -155,3 +155,35 @@ def settle(driver: WebDriver, seconds: float = 3.0) -> None:
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
     time.sleep(seconds)
+
+
+def dropdown_options(driver: WebDriver, filter_name: str) -> list[str]:
+    """The values a select filter of the open dashboard's filter bar lists, in order."""
+    control = driver.find_element(
+        By.XPATH,
+        f"//*[@data-test='filter-control-name' and normalize-space()='{filter_name}']"
+        "/ancestor::*[.//div[contains(@class, 'ant-select')]][1]"
+        "//div[contains(@class, 'ant-select')]",
+    )
+    control.click()
+    options: list[str] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not options:
+        time.sleep(0.5)
+        options = driver.execute_script(
+            "return [...document.querySelectorAll("
+            "'.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')]"
+            ".map(e => e.innerText.trim())"
+        )
+    driver.find_element(By.TAG_NAME, "body").click()  # close it again
+    return options
+
+
+def time_range_shown(driver: WebDriver, filter_name: str) -> str:
+    """What a date range filter of the open dashboard's filter bar shows ("a ≤ col < b")."""
+    return driver.find_element(
+        By.XPATH,
+        f"//*[@data-test='filter-control-name' and normalize-space()='{filter_name}']"
+        "/ancestor::*[.//*[@data-test='time-range-trigger']][1]"
+        "//*[@data-test='time-range-trigger']",
+    ).get_attribute("innerText")

@@ -98,19 +98,28 @@ QUERIES: dict[str, Independent] = {
         'select date, watch_minutes_per_dau as "Watch minutes per DAU", '
         f'messages_per_dau as "Messages per DAU" from {KPIS} where has_activity_report'
     ),
+    # DAU only on days with a User Activity report (else it counts payers only)
     "dau_by_level": Independent(
-        f"select date, membership_rank, membership_level, dau as DAU from {BY_LEVEL}"
+        f"select date, membership_rank, membership_level, dau as DAU from {BY_LEVEL} "
+        f"where date in (select date from {KPIS} where has_activity_report)"
     ),
     "arppu_by_level": Independent(
         f"select date, membership_rank, membership_level, arppu as ARPPU from {BY_LEVEL}"
     ),
+    # each level's WAU and MAU once every day of their window has an activity report
     "kpis_by_level": Independent(
-        "select date, membership_rank, membership_level, dau as DAU, wau as WAU, mau as MAU, "
-        'dau::double / nullif(mau, 0) as Stickiness, new_users as "New users", '
-        'paying_users as "Paying users", arpu as ARPU, arppu as ARPPU, '
-        'watch_minutes_per_dau as "Watch minutes per DAU", '
-        f'messages_per_dau as "Messages per DAU" from {BY_LEVEL}',
-        order="date",
+        'select date as "Date", membership_level as "Level", dau as DAU, '
+        f"case when (select activity_days_7 from {KPIS} k where k.date = l.date) = 7 "
+        'then wau end as "Weekly active", '
+        f"case when (select activity_days_30 from {KPIS} k where k.date = l.date) = 30 "
+        'then mau end as "Monthly active", '
+        f"case when (select activity_days_30 from {KPIS} k where k.date = l.date) = 30 "
+        'then dau::double / nullif(mau, 0) end as "DAU / MAU", '
+        'new_users as "New users", paying_users as "Paying users", arpu as ARPU, '
+        'arppu as ARPPU, watch_minutes_per_dau as "Watch minutes per DAU", '
+        f'messages_per_dau as "Messages per DAU" from {BY_LEVEL} l '
+        f"where date in (select date from {KPIS} where has_activity_report)",
+        order="Date",
         limit=200,
     ),
     # ------------------------------------------------------------ membership
@@ -155,7 +164,12 @@ QUERIES: dict[str, Independent] = {
         'select period_start, observed_users as "Users seen", upgraded_users as Upgraded, '
         "downgraded_users as Downgraded, "
         f"{RATES}, "
-        f"dropoffs as \"Drop-offs\" from {SUMMARY} where period_grain = 'month'",
+        f'dropoffs as "Drop-offs", '
+        # how much of the month the data covers: its days with an activity report
+        f"(select count(*) from {KPIS} k where k.has_activity_report "
+        "and date_trunc('month', k.date) = s.period_start) as \"Days with data\", "
+        "datediff('day', period_start, period_start + interval 1 month) as \"Days in the month\" "
+        f"from {SUMMARY} s where period_grain = 'month'",
         order="period_start",
     ),
     # ------------------------------------------------------------ channels

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,19 @@ class QueryLog:
         return {
             line.split(" query on serving copy ")[1].split(":")[0] for line in self.since_mark()
         }
+
+
+# the latest complete day: the newest day with a User Activity report; on the data
+# health dashboard, whose days are export days, the newest export day
+LATEST = {
+    "data-health": "select max(day) from marts.mart_data_health_daily",
+    None: "select max(date) from marts.mart_daily_kpis where has_activity_report",
+}
+
+
+def expected_range(serving_query, slug: str) -> tuple[date, date]:  # noqa: ANN001
+    """(the first of the month three months before the latest complete day, the day
+    after it): Superset's ranges end exclusive."""
+    ((last,),) = serving_query(LATEST.get(slug, LATEST[None]))
+    month = last.year * 12 + last.month - 1 - 3
+    return date(month // 12, month % 12 + 1, 1), last + timedelta(days=1)

@@ -255,8 +255,9 @@ RANK = {level: rank for rank, level in enumerate(LEVELS)}
 
 def test_levels_in_rank_order_never_alphabetical(superset, serving_query) -> None:
     """Within a month, moves are listed by the level left, then the level reached, in
-    rank order (regular < silver < gold < platinum < diamond); the upgrade series are
-    named rank first, so they sort in rank order too."""
+    rank order (regular < silver < gold < platinum < diamond); within a day the levels
+    table lists the levels in rank order; the upgrade series are named rank first, so
+    they sort in rank order too."""
     assert (
         dict(
             serving_query(
@@ -283,6 +284,12 @@ def test_levels_in_rank_order_never_alphabetical(superset, serving_query) -> Non
             "where period_grain = 'month' and transition_type = 'upgrade' group by 1, 2"
         )
     }
+    # the levels table: newest day first, within a day the levels in rank order
+    by_level = api.chart_rows(client, ids["Membership levels on the latest days"])
+    keys = [(-r["Date"], RANK[r["Level"]]) for r in by_level]
+    assert keys == sorted(keys) and len({r["Level"] for r in by_level}) == len(LEVELS)
+    newest = [r["Level"] for r in by_level if r["Date"] == by_level[0]["Date"]]
+    assert newest == list(LEVELS)
     upgrades = api.chart_rows(client, ids["Monthly upgrades, by the level reached"])
     assert {
         (epoch_day(r["period_start"]), r["to_level"], r["to_rank"], r["Users"]) for r in upgrades

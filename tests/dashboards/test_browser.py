@@ -8,16 +8,18 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from livelake_dashboards.model import Chart, Dashboard, SelectFilter
+from livelake_dashboards.model import LEVELS, Chart, Dashboard, SelectFilter
 from livelake_dashboards.spec import DASHBOARDS
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from tests.dashboards import browser
+from tests.dashboards.serving import expected_range
 from tests.dashboards.superset_server import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.xdist_group("superset")
 
 FILTERED = [d for d in DASHBOARDS if d.filters]
+RANKED = [(d, f) for d in DASHBOARDS for f in d.filters if f.rank]
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +33,19 @@ def admin_browser(superset) -> Iterator[WebDriver]:
 
 
 @pytest.mark.parametrize("dashboard", DASHBOARDS, ids=[d.slug for d in DASHBOARDS])
-def test_dashboard_draws_every_chart(superset, admin_browser, screenshots_dir, dashboard) -> None:
+def test_dashboard_draws_every_chart(
+    superset, admin_browser, serving_query, screenshots_dir, dashboard
+) -> None:
     rendered = browser.open_dashboard(
         admin_browser, superset.url, dashboard.slug, len(dashboard.charts)
     )
     admin_browser.save_screenshot(str(screenshots_dir / f"{dashboard.slug}.png"))
+    # every chart draws, none empty, under the default range: the latest complete one
     assert rendered.problems == [], f"{dashboard.slug}: {rendered.problems}"
     assert rendered.drawn == len(dashboard.charts)
+    start, end = expected_range(serving_query, dashboard.slug)
+    shown = browser.time_range_shown(admin_browser, "Date range (Asia/Taipei)")
+    assert shown == f"{start:%Y-%m-%d} ≤ col < {end:%Y-%m-%d}"
     assert dashboard.title in admin_browser.page_source
     # every chart's description from the spec is on the page (a tile's as its subtitle)
     shown = admin_browser.execute_script(
@@ -141,3 +149,17 @@ def test_every_filter_set_keeps_every_chart_drawn(
     page = admin_browser.page_source
     for _, value in selected.values():  # the filter bar shows what is applied
         assert str(value) in page, value
+
+
+@pytest.mark.parametrize(("dashboard", "select"), RANKED, ids=[f.column for _, f in RANKED])
+def test_level_dropdowns_list_levels_in_rank_order(
+    superset, admin_browser, serving_query, dashboard, select
+) -> None:
+    """The membership level filters list regular < silver < gold < platinum < diamond
+    (the filter sorts by the dataset's saved rank metric), never alphabetically."""
+    table = f"{select.dataset.schema}.{select.dataset.table}"
+    held = {value for (value,) in serving_query(f"select distinct {select.column} from {table}")}
+    expected = [level for level in LEVELS if level in held]
+    assert len(expected) >= 4 and expected != sorted(expected)
+    browser.open_dashboard(admin_browser, superset.url, dashboard.slug, len(dashboard.charts))
+    assert browser.dropdown_options(admin_browser, select.name) == expected

@@ -28,6 +28,7 @@ SECRETS = (
     "LIVELAKE_ALERT_TO",
     "SUPERSET_SECRET_KEY",
     "SUPERSET_ADMIN_PASSWORD",
+    "SUPERSET_VIEWER_PASSWORD",
 )
 
 
@@ -86,6 +87,66 @@ def test_compose_accepts_the_file_and_resolves_it(env_file: Path) -> None:
         "superset": [("127.0.0.1", 8088)],
     }
     assert services["superset"]["volumes"][0]["read_only"] is True
+    assert_superset_services(services)
+
+
+def assert_superset_services(services: dict) -> None:
+    """The init imports the six dashboards with the product's own `up` (then stops its
+    server); the server gets the one config's overrides and no password it does not use."""
+    init, server = services["superset-init"], services["superset"]
+    command = " ".join(init["command"])
+    assert "python -m livelake_dashboards up" in command
+    assert command.index(" up ") < command.index("python -m livelake_dashboards stop")
+    for service in (init, server):
+        env = service["environment"]
+        assert env["SUPERSET_SECRET_KEY"] == "secret-superset_secret_key"
+        assert env["SUPERSET_DATABASE_URI"] == (
+            "postgresql+psycopg2://superset:secret-superset_db_password@postgres/superset"
+        )
+        assert {"target": "/data", "source": "livelake-data", "read_only": True}.items() <= (
+            service["volumes"][0].items()
+        )
+    assert init["environment"]["LIVELAKE_SUPERSET_ADMIN_PASSWORD"] == (
+        "secret-superset_admin_password"
+    )
+    assert init["environment"]["LIVELAKE_SUPERSET_VIEWER_PASSWORD"] == (
+        "secret-superset_viewer_password"
+    )
+    assert not {k for k in server["environment"] if k.endswith("_PASSWORD")}
+
+
+def superset_stage() -> list[str]:
+    """The Dockerfile's superset stage, one instruction a line (continuations joined)."""
+    text = DOCKERFILE.read_text().replace("\\\n", " ")
+    stage = text[text.index("AS superset") :]
+    return [line.strip() for line in stage.splitlines() if line.strip() and line[0] != "#"]
+
+
+def test_the_superset_image_runs_livelake_dashboards_with_the_one_config() -> None:
+    """livelake_dashboards and dashboards/superset_config.py copied in, laid out as in the
+    repository, and Superset pointed at them: no second config anywhere in docker/."""
+    copies = {
+        parts[-2]: parts[-1]
+        for parts in (line.split() for line in superset_stage())
+        if parts[0] == "COPY"
+    }
+    assert copies == {
+        "dashboards/livelake_dashboards": "/app/livelake/dashboards/livelake_dashboards",
+        "dashboards/superset_config.py": "/app/livelake/dashboards/superset_config.py",
+        "transform/profiles.yml": "/app/livelake/transform/profiles.yml",
+    }
+    for source in copies:
+        assert (REPO / source).exists(), source
+    env = dict(
+        item.split("=", 1)
+        for line in superset_stage()
+        if line.startswith("ENV ")
+        for item in line.split()[1:]
+    )
+    assert env["SUPERSET_CONFIG_PATH"] == copies["dashboards/superset_config.py"]
+    assert env["PYTHONPATH"].split(":")[0] == "/app/livelake/dashboards"
+    assert env["LIVELAKE_DATA_DIR"] == "/data"
+    assert not list((REPO / "docker").glob("*superset_config*"))
 
 
 def test_compose_rejects_a_broken_copy_and_a_missing_secret(env_file: Path, tmp_path: Path) -> None:
