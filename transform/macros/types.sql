@@ -55,14 +55,6 @@
     datetime
 {%- endmacro %}
 
-{# Lineage columns every lake row carries (the lake contract's, macros/lake_contract.sql), kept through staging. #}
-{% macro lineage_columns(relation_alias=none) -%}
-    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
-    {%- for name, data_type in livelake.lake_contract().lineage %}
-    {{ prefix }}{{ name }}{{ ',' if not loop.last }}
-    {%- endfor %}
-{%- endmacro %}
-
 {#
     Money over a count (users, minutes), to the cent, half away from zero, exactly:
     in integer cents, since a DuckDB decimal division is a double (516.55 / 2 =
