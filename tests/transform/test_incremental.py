@@ -81,6 +81,10 @@ def assert_same(incremental: dict, scratch: dict, step: str) -> None:
 ROW_KEYS = {
     "core.fct_topup": "order_id",
     "staging.base_lake__top_up": "file_sha256, source_sheet, source_row",
+    "staging.base_lake__user_activity": "file_sha256, source_sheet, source_row",
+    "staging.base_lake__channel_stats": "file_sha256, source_sheet, source_row",
+    "staging.base_lake__pre_deduction": "file_sha256, source_sheet, source_row",
+    "staging.base_lake__post_deduction": "file_sha256, source_sheet, source_row",
     "core.dim_user_membership_history": "user_id, version_number",
     "core.fct_membership_dropoffs": "user_id, dropoff_date",
     "marts.mart_topup_segments": "date, topup_day_segment, payment_method, platform",

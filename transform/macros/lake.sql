@@ -1,15 +1,9 @@
-{# The lake contract's accessors (macros/lake_contract.sql): each macro is described in macros/_macros.yml. #}
-
 {% macro lake_source_node(table) -%}
     {{ return(graph.sources['source.' ~ project_name ~ '.lake.' ~ table] if execute else none) }}
 {%- endmacro %}
 
 {% macro lake_tables() -%}
     {{ return(livelake.lake_contract().tables.keys() | list) }}
-{%- endmacro %}
-
-{% macro lake_side_tables() -%}
-    {{ return(livelake.lake_contract().side_tables) }}
 {%- endmacro %}
 
 {% macro lake_partition_date_column(table) -%}
@@ -32,10 +26,6 @@
     {{ return(livelake.lake_contract().tables[table].columns | map('first') | reject('in', exclude) | list) }}
 {%- endmacro %}
 
-{% macro lake_row_columns(table) -%}
-    {{ return(livelake.lake_typed_columns(table) | map('first') | list) }}
-{%- endmacro %}
-
 {% macro fact_lineage_columns() -%}
     {{ return(livelake.lake_contract().lineage | map('first') | reject('in', ['run_id', 'extra_columns']) | list) }}
 {%- endmacro %}
@@ -46,17 +36,12 @@
     {%- endfor %}
 {%- endmacro %}
 
-{% macro vocabulary(name) -%}
-    {{ return(livelake.lake_contract().vocabularies[name]) }}
-{%- endmacro %}
-
 {% macro named_values(name) -%}
-    {{ return(livelake.lake_tables() if name == 'lake_table' else livelake.vocabulary(name)) }}
+    {{ return(livelake.lake_tables() if name == 'lake_table' else livelake.lake_contract().vocabularies[name]) }}
 {%- endmacro %}
 
 {% macro export_order(grain='row', relation_alias=none, descending=true) -%}
-    {%- set columns = ['exported_at', 'ingested_at', 'file_sha256'] -%}
-    {%- for column in columns + (['source_file', 'source_sheet', 'source_row'] if grain == 'row' else []) -%}
+    {%- for column in ['exported_at', 'ingested_at', 'file_sha256'] + (['source_file', 'source_sheet', 'source_row'] if grain == 'row' else []) -%}
         {{ relation_alias ~ '.' if relation_alias }}{{ column }}{{ ' desc' if descending }}{{ ', ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}

@@ -1,14 +1,8 @@
-{# Reading the lake by runs: each macro is described in macros/_macros.yml. #}
-
-{% macro lake_root() -%}
-    {{ return(env_var('LIVELAKE_DATA_DIR', './data') ~ '/lake') }}
-{%- endmacro %}
-
 {% macro pin_lake_snapshot() -%}
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set pins = livelake.lake_snapshots_relation() -%}
+    {%- set pins = api.Relation.create(database=target.database, schema=target.schema, identifier='lake_snapshots') -%}
     {%- if target.type == 'duckdb' -%}
         {%- do livelake.pin_lake_parts() -%}
         {%- set newest = 'select max(run_id) as run_id from main.lake_parts' -%}
@@ -26,15 +20,9 @@
     ) -%}
 {%- endmacro %}
 
-{#- DuckDB: the commit records after the last pin into main.lake_parts, and the lake sources' views over them. -#}
 {% macro pin_lake_parts() -%}
-    {%- set root = livelake.lake_root() | replace("'", "''") -%}
-    {%- set pinned_before = run_query(
-        "select count(*) from information_schema.tables where table_schema = 'main' and table_name = 'lake_parts'"
-    ).columns[0].values()[0] > 0 -%}
-    {%- if not pinned_before -%}
-        {%- do run_query('create table main.lake_parts (run_id bigint, lake_table varchar, dt date, file varchar)') -%}
-    {%- endif -%}
+    {%- set root = (env_var('LIVELAKE_DATA_DIR', './data') ~ '/lake') | replace("'", "''") -%}
+    {%- do run_query('create table if not exists main.lake_parts (run_id bigint, lake_table varchar, dt date, file varchar)') -%}
     {%- set last = run_query('select coalesce(max(run_id), 0) from main.lake_parts').columns[0].values()[0] -%}
     {%- set last_record = root ~ '/_runs/run-' ~ '{:012d}'.format(last) ~ '.json' -%}
     {%- if last > 0 and run_query("select count(*) from glob('" ~ last_record ~ "')").columns[0].values()[0] == 0 -%}
@@ -44,17 +32,16 @@
     {%- set records = run_query(
         "select file from glob('" ~ root ~ "/_runs/run-*.json') where file > '" ~ last_record ~ "' order by file"
     ).columns[0].values() -%}
-    {%- if records -%}
-        {%- set records = "['" ~ records | join("', '") ~ "']" -%}
-        {%- set foreign = run_query(
-            'select filename, format from read_json(' ~ records ~ ", columns = {format: 'bigint'}, filename = true)"
-            ~ ' where format is distinct from 1'
+    {%- set records = "['" ~ records | join("', '") ~ "']" if records else none -%}
+    {%- set foreign = run_query(
+        'select filename, format from read_json(' ~ records ~ ", columns = {format: 'bigint'}, filename = true)"
+        ~ ' where format is distinct from 1'
+    ).rows if records else [] -%}
+    {%- if foreign | length > 0 -%}
+        {%- do exceptions.raise_compiler_error(
+            'commit records of an unknown format (expected 1): ' ~ foreign | map('join', ' format ') | join(', ')
         ) -%}
-        {%- if foreign.rows | length > 0 -%}
-            {%- do exceptions.raise_compiler_error(
-                'commit records of an unknown format (expected 1): ' ~ foreign.rows | map('join', ' format ') | join(', ')
-            ) -%}
-        {%- endif -%}
+    {%- elif records -%}
         {%- do run_query(
             "insert into main.lake_parts select runs.run_id, listed.part.table, cast(listed.part.dt as date), '"
             ~ root ~ "/' || listed.part.path from read_json(" ~ records ~ ", columns = {run_id: 'bigint', "
@@ -74,7 +61,6 @@
     {%- endfor -%}
 {%- endmacro %}
 
-{#- DuckDB: a select of lake `table`'s files with every documented column (a column a file lacks is null). -#}
 {% macro read_lake_files(table, files) -%}
     {%- set documented = [] -%}
     {%- for name, data_type in livelake.lake_typed_columns(table) -%}
@@ -84,24 +70,16 @@
     {%- if not files -%}
         {{ return(documented) }}
     {%- endif -%}
-    {%- set hive = livelake.lake_source_node(table).identifier not in livelake.lake_side_tables() -%}
+    {%- set hive = livelake.lake_source_node(table).identifier not in livelake.lake_contract().side_tables -%}
     {{ return(
         "select * from read_parquet(['" ~ files | map('replace', "'", "''") | join("', '") ~ "'], hive_partitioning = "
         ~ hive | lower ~ ', union_by_name = true) union all by name (' ~ documented ~ ')'
     ) }}
 {%- endmacro %}
 
-{% macro lake_snapshots_relation() -%}
-    {{ return(api.Relation.create(database=target.database, schema=target.schema, identifier='lake_snapshots')) }}
-{%- endmacro %}
-
 {% macro promoted_snapshots_relation() -%}
     {%- set lake = livelake.lake_source_node('top_up') -%}
-    {{ return(api.Relation.create(
-        database=(lake.database if lake else target.database),
-        schema=(lake.schema if lake else env_var('LIVELAKE_BQ_RAW_DATASET', 'lake')),
-        identifier='_promoted_snapshots'
-    )) }}
+    {{ return(api.Relation.create(database=lake.database, schema=lake.schema, identifier='_promoted_snapshots')) }}
 {%- endmacro %}
 
 {% macro lake_snapshot() -%}
@@ -109,28 +87,20 @@
 {%- endmacro %}
 
 {% macro read_lake_snapshot() -%}
-    {%- set pins = livelake.lake_snapshots_relation() -%}
-    {%- set pinned = 'null' -%}
-    {%- if execute and load_relation(pins) is not none -%}
-        {%- set pinned = '(select max(snapshot_run_id) from ' ~ pins ~ " where invocation_id = '" ~ invocation_id ~ "')" -%}
-    {%- endif -%}
-    {%- set promoted = 'null' -%}
-    {%- if target.type != 'duckdb' -%}
-        {%- set promoted = '(select max(snapshot_run_id) from ' ~ livelake.promoted_snapshots_relation() ~ ')' -%}
-    {%- endif -%}
+    {%- set pins = api.Relation.create(database=target.database, schema=target.schema, identifier='lake_snapshots') -%}
+    {%- set pinned = '(select max(snapshot_run_id) from ' ~ pins ~ " where invocation_id = '" ~ invocation_id ~ "')" -%}
+    {%- set promoted = '(select max(snapshot_run_id) from ' ~ livelake.promoted_snapshots_relation() ~ ')'
+        if execute and target.type != 'duckdb' else 'null' -%}
     {{ return(livelake.query_literal(
-        'select coalesce(' ~ pinned ~ ', ' ~ promoted ~ ', 0) as value_of_query', dbt.type_bigint()
+        'select coalesce(' ~ (pinned if execute and load_relation(pins) is not none else 'null') ~ ', '
+        ~ promoted ~ ', 0) as value_of_query', dbt.type_bigint()
     )) }}
 {%- endmacro %}
 
 {% macro model_watermark() -%}
-    {%- if execute and livelake.reads_change_log() -%}
-        {%- set watermark = livelake.batch_bounds().watermarks.get(model.name) -%}
-        {%- if watermark is not none -%}
-            {{ return("cast('" ~ watermark ~ "' as " ~ dbt.type_bigint() ~ ')') }}
-        {%- endif -%}
-    {%- endif -%}
-    {{ return(livelake.query_literal(
+    {%- set watermark = livelake.batch_bounds().watermarks.get(model.name)
+        if execute and 'model.livelake.int_lake_changes' in model.depends_on.nodes else none -%}
+    {{ return("cast('" ~ watermark ~ "' as " ~ dbt.type_bigint() ~ ')' if watermark is not none else livelake.query_literal(
         'select coalesce(max(_batch_run_id), 0) as value_of_query from ' ~ this, dbt.type_bigint()
     )) }}
 {%- endmacro %}
@@ -156,14 +126,14 @@
 {%- endmacro %}
 
 {% macro touched_lake_rows(table, key) -%}
-    {%- set columns = livelake.lake_row_columns(table) | join(', ') -%}
+    {%- set columns = livelake.lake_typed_columns(table) | map('first') | join(', ') -%}
     {%- set new_parts = livelake.lake_parts(table, after=livelake.model_watermark()) -%}
     {%- set new_keys = 'select new_parts.' ~ key ~ ' from ' ~ new_parts ~ ' as new_parts' -%}
     {%- set day = livelake.lake_partition_date_column(table) -%}
-    {%- set days = livelake.query_literals(
-        'select distinct built.' ~ day ~ ' as value_of_query from ' ~ this ~ ' as built where built.' ~ key
-        ~ ' in (' ~ new_keys ~ ')', 'date'
-    ) -%}
+    {%- set days = livelake.query_literals('select distinct ' ~ (
+        'new_parts.' ~ day ~ ' as value_of_query from ' ~ new_parts ~ ' as new_parts' if key == day else
+        'built.' ~ day ~ ' as value_of_query from ' ~ this ~ ' as built where built.' ~ key ~ ' in (' ~ new_keys ~ ')'
+    ), 'date') -%}
     (
         select {{ columns }} from {{ new_parts }} as new_parts
         {%- if days %}
@@ -183,8 +153,7 @@
     ) if is_incremental() else none -%}
     {%- set columns = [] -%}
     {%- for name, data_type in livelake.lake_typed_columns(table_name) -%}
-        {%- set column = adapter.quote(name) -%}
-        {%- do columns.append('cast(' ~ column ~ ' as ' ~ data_type ~ ') as ' ~ column if target.type == 'duckdb' else column) -%}
+        {%- do columns.append(adapter.quote(name)) -%}
     {%- endfor -%}
     select {{ columns | join(', ') }} from {{ livelake.lake_parts(table_name, after=after) }} as parts
 {%- endmacro %}

@@ -9,7 +9,7 @@
     config(
         materialized='incremental',
         incremental_strategy='merge',
-        unique_key=['file_sha256', 'source_sheet', 'source_row'],
+        unique_key=['dt', 'file_sha256', 'source_sheet', 'source_row'],
         partition_by=livelake.day_partitioned('dt'),
         cluster_by=livelake.clustered(['order_id']),
         on_schema_change='fail'
@@ -49,9 +49,9 @@ ranked as (
         case
             when copy_number = 1
                 then row_number() over (
-                    partition by order_id, case when copy_number = 1 then 1 else 0 end
-                    order by {{ livelake.export_order() }}
-                )
+                        partition by order_id, case when copy_number = 1 then 1 else 0 end
+                        order by {{ livelake.export_order() }}
+                    )
         end as export_rank
     from copies
 
