@@ -23,14 +23,12 @@ PARTITIONED = {
     "base_lake__user_activity": "report_date",
     "base_lake__channel_stats": "report_date",
 }
-# Whole day partitions replaced: delete+insert on DuckDB, insert_overwrite on BigQuery
-# (DuckDB has no insert_overwrite); every other model is built the same way on both.
-DAY_REPLACING = {
-    "base_lake__user_activity",
-    "base_lake__channel_stats",
-    "base_lake__pre_deduction",
-    "base_lake__post_deduction",
-}
+DAILY_BASE = [
+    f"base_lake__{t}" for t in ("user_activity", "channel_stats", "pre_deduction", "post_deduction")
+]
+# What an engine may choose on its own: the physical layout, and the dialect its merge
+# clauses' scope conditions are rendered in.
+PER_ENGINE = {"partition_by", "cluster_by", "scopes"}
 
 
 def parse(tmp_path: Path, target: str, env: dict[str, str]) -> dict:
@@ -44,9 +42,20 @@ def parse(tmp_path: Path, target: str, env: dict[str, str]) -> dict:
 
 
 def models(manifest: dict) -> dict[str, dict]:
-    return {
-        n["name"]: n["config"] for n in manifest["nodes"].values() if n["resource_type"] == "model"
-    }
+    """Each model's config; its merge clauses without their conditions' SQL, which each
+    engine's dialect renders."""
+    found = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model":
+            config = dict(node["config"])
+            clauses = (config.get("merge_clauses") or {}).get("when_not_matched", [])
+            config["merge_clauses"] = [
+                {k: ("<scope>" if k == "condition" else v) for k, v in clause.items()}
+                for clause in clauses
+            ]
+            config["scopes"] = [c["condition"] for c in clauses if "condition" in c]
+            found[node["name"]] = config
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -90,23 +99,34 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
     on_bq, on_duckdb = models(prod), models(dev)
     assert on_bq.keys() == on_duckdb.keys()
     for name, config in on_duckdb.items():
-        assert on_bq[name]["materialized"] == config["materialized"], name
-        if name in DAY_REPLACING:
-            assert (config["incremental_strategy"], on_bq[name]["incremental_strategy"]) == (
-                "delete+insert",
-                "insert_overwrite",
-            ), name
-            continue
-        for key in ("incremental_strategy", "unique_key", "incremental_predicates"):
+        keys = ("materialized", "on_schema_change", "merge_clauses")
+        keys += ("incremental_strategy", "unique_key", "incremental_predicates")
+        for key in keys:
             assert on_bq[name].get(key) == config.get(key), (name, key)
+    # Nothing else is chosen per engine.
+    per_engine = {
+        key
+        for name, config in on_duckdb.items()
+        for key in config.keys() | on_bq[name].keys()
+        if config.get(key) != on_bq[name].get(key)
+    }
+    assert per_engine <= PER_ENGINE, per_engine - PER_ENGINE
+    # The daily base models merge on the lake row's key, their report date first.
+    for name in DAILY_BASE:
+        assert on_bq[name]["incremental_strategy"] == "merge", name
+        assert on_bq[name]["unique_key"] == [
+            "report_date",
+            "file_sha256",
+            "source_sheet",
+            "source_row",
+        ], name
     # A scope that can empty: the merge deletes the rebuilt scope's rows the new rows lack.
     for config in (on_duckdb["dim_users"], on_bq["dim_users"]):
         assert config["materialized"] == "incremental"
         assert config["incremental_strategy"] == "merge"
-        clauses = config["merge_clauses"]["when_not_matched"]
-        deletes = [c for c in clauses if c.get("by") == "source"]
+        deletes = [c for c in config["merge_clauses"] if c.get("by") == "source"]
         assert [c["action"] for c in deletes] == ["delete"]
-        assert "DBT_INTERNAL_DEST.user_id in (select user_id from" in deletes[0]["condition"]
+        assert "DBT_INTERNAL_DEST.user_id in (select user_id from" in config["scopes"][0]
     # The day-partitioned facts' merges read their target from the earliest rebuilt day on.
     for name, field in (("fct_topup", "topup_date"), ("fct_user_activity", "activity_date")):
         assert on_bq[name]["incremental_predicates"] == [

@@ -5,7 +5,7 @@ transform/macros/lake_contract.sql (`livelake.lake_contract()`) is what
 lake/runs.py: the report tables' columns and types, the lineage, the partition
 columns, the side tables, the vocabularies and the membership levels' order. Every
 other place of the project reads it (livelake.lake_typed_columns, lineage_columns,
-membership_levels, lake_tables, the accepted_columns test's `@name` lists); these
+membership_rank, lake_tables, the accepted_columns test's `@name` lists); these
 tests fail when the file drifts or a rule is stated again beside it.
 """
 
@@ -92,7 +92,7 @@ def test_no_list_of_levels_lake_tables_or_lineage_beside_the_contract() -> None:
 
 def test_no_side_table_is_recognised_by_its_name_alone() -> None:
     """dbt tells a side table from a report table by the contract's list
-    (livelake.lake_side_tables), not by a leading underscore."""
+    (`lake_contract().side_tables`), not by a leading underscore."""
     found = [
         str(path.relative_to(TRANSFORM))
         for path, text in _project_text().items()
@@ -111,3 +111,19 @@ def test_the_accepted_columns_names_are_the_contracts() -> None:
     # and the YAML still parses with them
     for path in TRANSFORM.glob("models/**/_*.yml"):
         yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def test_every_project_macro_is_documented_once() -> None:
+    """dbt docs shows each macro's description from macros/_macros.yml, the one place it
+    is written (a `duckdb__` / `bigquery__` override of dbt's own is a macro too)."""
+    defined = sorted(
+        name
+        for path in TRANSFORM.glob("macros/*.sql")
+        for name in re.findall(r"{%-?\s*macro\s+(\w+)\(", path.read_text(encoding="utf-8"))
+    )
+    documented = [
+        m["name"]
+        for m in yaml.safe_load((TRANSFORM / "macros" / "_macros.yml").read_text())["macros"]
+    ]
+    assert sorted(documented) == defined
+    assert len(set(defined)) == len(defined)

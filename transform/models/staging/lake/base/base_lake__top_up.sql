@@ -1,68 +1,75 @@
 {#
-    Incremental: a run re-classifies only the orders that lake rows ingested since
-    the last run touch (every version of such an order: the new rows from the lake,
-    the older ones from this table), and merges their rows on the lake row's key
-    (file, sheet, row). Classification is per order, so no other row can change,
-    and a lake row never goes.
+    Every top-up lake row with its row_disposition (transform/README.md, "Re-exports"):
+    per order the row of the latest export wins; an exact copy of a row in one export
+    is a duplicate. A run re-classifies the orders its new lake rows touch (every
+    version of them: the new rows and this table's older ones) and merges them on the
+    row's key; classification is per order, so no other row can change.
 #}
 {{
     config(
         materialized='incremental',
         incremental_strategy='merge',
-        unique_key=['file_sha256', 'source_sheet', 'source_row'],
+        unique_key=['dt', 'file_sha256', 'source_sheet', 'source_row'],
         partition_by=livelake.day_partitioned('dt'),
         cluster_by=livelake.clustered(['order_id']),
         on_schema_change='fail'
     )
 }}
 
-{# The columns from the lake contract (livelake.lake_row_columns): both sides of the union read the same list. #}
-{% set lake_columns = livelake.lake_row_columns('top_up') if is_incremental() else [] %}
+{% set copy_columns = livelake.lake_content_columns('top_up', exclude=['order_id']) + ['extra_columns'] %}
 
-{#
-    The partitions (dt) that hold older versions of the new rows' orders, as
-    literals, from a narrow read (order_id, dt): the table is stored in dt order, so
-    the full rows are read from those partitions' row groups only. A new day has none.
-#}
-{% set watermark = livelake.model_watermark() if is_incremental() else none %}
-{% set new_parts = livelake.lake_parts('top_up', after=watermark) if is_incremental() else none %}
-{% set older_version_dates = livelake.query_literals(
-    'select distinct built.dt as value_of_query from ' ~ this ~ ' as built where built.order_id in ('
-    ~ 'select new_parts.order_id from ' ~ new_parts ~ ' as new_parts)',
-    'date'
-) if is_incremental() else [] %}
+with
 
-{# Incremental: the new lake rows, and the older versions of their orders from this table. #}
-{% set new_rows_and_older_versions %}
-    (
-        with new_rows as (
+lake_rows as (
 
-            select {{ lake_columns | join(', ') }}
-            from {{ new_parts }} as new_parts
+    {% if is_incremental() %}
+        select * from {{ livelake.touched_lake_rows('top_up', key='order_id') }} as touched
+    {% else %}
+        select * from {{ livelake.lake_parts('top_up') }} as every_part
+    {% endif %}
 
-        )
+),
 
-        select * from new_rows
+copies as (
 
-        {% if older_version_dates %}
+    select
+        *,
+        row_number() over (
+            partition by exported_at, order_id, {{ copy_columns | join(', ') }}
+            order by {{ livelake.export_order(descending=false) }}
+        ) as copy_number
+    from lake_rows
 
-            union all
+),
 
-            select {{ lake_columns | join(', ') }}
-            from {{ this }}
-            where
-                dt in ({{ older_version_dates | join(', ') }})
-                and order_id in (select new_rows.order_id from new_rows)
+ranked as (
 
-        {% endif %}
-    ) as lake_rows
-{% endset %}
-{% set every_row = livelake.lake_parts('top_up') ~ ' as lake_rows' %}
-{% set lake_rows = new_rows_and_older_versions if is_incremental() else every_row %}
+    select
+        *,
+        case
+            when copy_number = 1
+                then row_number() over (
+                        partition by order_id, case when copy_number = 1 then 1 else 0 end
+                        order by {{ livelake.export_order() }}
+                    )
+        end as export_rank
+    from copies
 
-{{ livelake.classify_latest_row_per_key(
-    lake_rows,
-    key_columns=['order_id'],
-    content_columns=livelake.lake_content_columns('top_up', exclude=['order_id']),
-    storage_order=['dt']
-) }}
+),
+
+classified as (
+
+    select
+        *,
+        case
+            when copy_number > 1 then 'duplicate'
+            when export_rank = 1 then 'loaded'
+            else 'superseded'
+        end as row_disposition,
+        {{ livelake.lake_snapshot() }} as _batch_run_id
+    from ranked
+
+)
+
+select * from classified
+{{ livelake.storage_order(['dt']) }}
