@@ -128,7 +128,12 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
         assert [c["action"] for c in deletes] == ["delete"]
         assert "DBT_INTERNAL_DEST.user_id in (select user_id from" in config["scopes"][0]
     # The day-partitioned facts' merges read their target from the earliest rebuilt day on.
-    for name, field in (("fct_topup", "topup_date"), ("fct_user_activity", "activity_date")):
+    # So do the base models', from the earliest day their touched rows hold.
+    for name, field in [
+        ("fct_topup", "topup_date"),
+        ("fct_user_activity", "activity_date"),
+        ("base_lake__top_up", "dt"),
+    ] + [(name, "report_date") for name in DAILY_BASE]:
         assert on_bq[name]["incremental_predicates"] == [
             f"DBT_INTERNAL_DEST.{field} >= {{merge_since}}"
         ]

@@ -134,6 +134,7 @@
         'new_parts.' ~ day ~ ' as value_of_query from ' ~ new_parts ~ ' as new_parts' if key == day else
         'built.' ~ day ~ ' as value_of_query from ' ~ this ~ ' as built where built.' ~ key ~ ' in (' ~ new_keys ~ ')'
     ), 'date') -%}
+    {%- do livelake.merge_since('least(' ~ days | join(', ') ~ ')' if days else 'cast(null as date)') -%}
     (
         select {{ columns }} from {{ new_parts }} as new_parts
         {%- if days %}

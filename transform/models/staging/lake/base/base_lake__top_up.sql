@@ -11,6 +11,7 @@
         incremental_strategy='merge',
         unique_key=['dt', 'file_sha256', 'source_sheet', 'source_row'],
         partition_by=livelake.day_partitioned('dt'),
+        incremental_predicates=livelake.target_since('dt'),
         cluster_by=livelake.clustered(['order_id']),
         on_schema_change='fail'
     )
