@@ -104,6 +104,12 @@ TAKE_RATE_Z_THRESHOLD = 3
 PLATFORM = "agency is null"
 PER_AGENCY = "agency is not null"
 GREEN, AMBER, RED = "#5AC189", "#FCC700", "#E04355"
+# The membership marts' days with a User Activity report: a headline counts one of
+# these (a month the data covers in part is not comparable with a whole one).
+WHOLE_DAYS = ("period_grain = 'day'", "is_complete_period")
+# A monthly chart's series are split by how much of the month the data covers, so a
+# partial month's bars are named (and coloured) apart, never read as a whole month's.
+COVERAGE = {"coverage": "case when is_complete_period then 'whole month' else 'partial month' end"}
 
 
 def headline(
@@ -343,42 +349,36 @@ MEMBERSHIP_DASHBOARD = Dashboard(
         (
             headline(
                 "upgrades_latest",
-                "Upgrades this month",
-                "Users who moved up a membership level in the latest month.",
+                "Upgrades",
+                "Users who moved up a membership level on the latest day with a User "
+                "Activity report.",
                 MEMBERSHIP,
                 m("sum(upgraded_users)", "Upgraded"),
                 "period_start",
                 width=4,
-                where=("period_grain = 'month'",),
-                time_grain="P1M",
-                compare_lag=1,
-                compare_suffix="vs the month before",
+                where=WHOLE_DAYS,
             ),
             headline(
                 "downgrades_latest",
-                "Downgrades this month",
-                "Users who moved down a membership level in the latest month.",
+                "Downgrades",
+                "Users who moved down a membership level on the latest day with a User "
+                "Activity report.",
                 MEMBERSHIP,
                 m("sum(downgraded_users)", "Downgraded"),
                 "period_start",
                 width=4,
-                where=("period_grain = 'month'",),
-                time_grain="P1M",
-                compare_lag=1,
-                compare_suffix="vs the month before",
+                where=WHOLE_DAYS,
             ),
             headline(
                 "dropoffs_latest",
-                "Drop-offs this month",
-                "Silver-or-better members with no activity and no top-up for 30 days.",
+                "Drop-offs",
+                "Silver-or-better members who reached 30 days with no activity and no "
+                "top-up on the latest day with a User Activity report.",
                 MEMBERSHIP,
                 m("sum(dropoffs)", "Drop-offs"),
                 "period_start",
                 width=4,
-                where=("period_grain = 'month'",),
-                time_grain="P1M",
-                compare_lag=1,
-                compare_suffix="vs the month before",
+                where=WHOLE_DAYS,
             ),
         ),
         (
@@ -386,12 +386,14 @@ MEMBERSHIP_DASHBOARD = Dashboard(
                 "upgrades_by_level",
                 "Monthly upgrades, by the level reached",
                 "Users who moved up into each level, per month (a user counted once per "
-                "move; months are never added together).",
+                "move; months are never added together); a month the data covers only in "
+                'part is a "partial month" series.',
                 "bar",
                 TRANSITIONS,
                 (m("sum(users)", "Users"),),
-                groupby=("to_rank", "to_level"),  # series "1, silver" ... in rank order
-                computed={"to_rank": level_rank("to_level")},
+                # series "1, silver, whole month" ... in rank order
+                groupby=("to_rank", "to_level", "coverage"),
+                computed={"to_rank": level_rank("to_level"), **COVERAGE},
                 x_axis="period_start",
                 time_grain="P1M",
                 where=("period_grain = 'month'", "transition_type = 'upgrade'"),
@@ -436,13 +438,16 @@ MEMBERSHIP_DASHBOARD = Dashboard(
             Chart(
                 "rates_monthly",
                 "Monthly upgrade and downgrade rates",
-                "Share of users seen in the month who moved up, or down, a level.",
+                "Share of users seen in the month who moved up, or down, a level; a month "
+                'the data covers only in part is a "partial month" series.',
                 "bar",
                 MEMBERSHIP,
                 (
                     m("avg(upgrade_rate)", "Upgrade rate", "percent"),
                     m("avg(downgrade_rate)", "Downgrade rate", "percent"),
                 ),
+                groupby=("coverage",),  # series "Upgrade rate, partial month" ...
+                computed=COVERAGE,
                 x_axis="period_start",
                 time_grain="P1M",
                 where=("period_grain = 'month'",),

@@ -54,6 +54,17 @@ RATES = (
 )
 
 
+# a day of the membership marts is whole when it has a User Activity report
+REPORT_DAY = f"period_start in (select date from {KPIS} where has_activity_report)"
+# a month is whole when every one of its days has a User Activity report
+MONTH_COVERAGE = (
+    "case when (select count(*) from " + KPIS + " k where k.has_activity_report "
+    "and date_trunc('month', k.date) = {month}) "
+    "= datediff('day', {month}, {month} + interval 1 month) "
+    "then 'whole month' else 'partial month' end"
+)
+
+
 def rank(level: str) -> str:
     """A membership level's rank, lowest first (the KPI definitions' order)."""
     return (
@@ -123,26 +134,30 @@ QUERIES: dict[str, Independent] = {
         limit=200,
     ),
     # ------------------------------------------------------------ membership
+    # a headline counts one day with a User Activity report, never a month in progress
     "upgrades_latest": Independent(
         f"select period_start, upgraded_users as Upgraded from {SUMMARY} "
-        "where period_grain = 'month'",
-        lag="1 month",
+        f"where period_grain = 'day' and {REPORT_DAY}",
+        lag=DAY_BEFORE_LAST_WEEK,
     ),
     "downgrades_latest": Independent(
         f"select period_start, downgraded_users as Downgraded from {SUMMARY} "
-        "where period_grain = 'month'",
-        lag="1 month",
+        f"where period_grain = 'day' and {REPORT_DAY}",
+        lag=DAY_BEFORE_LAST_WEEK,
     ),
     "dropoffs_latest": Independent(
         f'select period_start, dropoffs as "Drop-offs" from {SUMMARY} '
-        "where period_grain = 'month'",
-        lag="1 month",
+        f"where period_grain = 'day' and {REPORT_DAY}",
+        lag=DAY_BEFORE_LAST_WEEK,
     ),
-    # each move's users, added over the levels moved from (never over months)
+    # each move's users, added over the levels moved from (never over months), each
+    # month named whole or partial by the days of it with an activity report
     "upgrades_by_level": Independent(
-        f"select period_start, {rank('to_level')} as to_rank, to_level, sum(users) as Users "
+        f"select period_start, {rank('to_level')} as to_rank, to_level, "
+        f"{MONTH_COVERAGE.format(month='period_start')} as coverage, Users "
+        "from (select period_start, to_level, sum(users) as Users "
         f"from {TRANSITIONS} where period_grain = 'month' and transition_type = 'upgrade' "
-        "group by all"
+        "group by all)"
     ),
     "transitions_table": Independent(
         'select period_start as Month, from_level as "From level", to_level as "To level", '
@@ -155,7 +170,8 @@ QUERIES: dict[str, Independent] = {
         f"select period_start, {RATES} from {SUMMARY} where period_grain = 'day'"
     ),
     "rates_monthly": Independent(
-        f"select period_start, {RATES} from {SUMMARY} where period_grain = 'month'"
+        f"select period_start, {MONTH_COVERAGE.format(month='period_start')} as coverage, "
+        f"{RATES} from {SUMMARY} where period_grain = 'month'"
     ),
     "dropoffs_daily": Independent(
         f"select period_start, dropoffs as \"Drop-offs\" from {SUMMARY} where period_grain = 'day'"

@@ -69,6 +69,33 @@ def test_ratios_over_several_rows_come_from_totals() -> None:
                 )
 
 
+def test_no_tile_or_monthly_chart_reads_a_partial_period_as_whole(serving_query) -> None:
+    """Over a mart that says which periods its data covers whole (is_complete_period),
+    a headline counts only a whole period (a month in progress is not comparable with
+    the month before), and a chart at a coarser grain than the day keeps partial
+    periods out or splits its series by coverage, so they are named apart."""
+    marts = {
+        table
+        for (table,) in serving_query(
+            "select table_name from information_schema.columns "
+            "where column_name = 'is_complete_period'"
+        )
+    }
+    checked = []
+    for chart in CHARTS:
+        if chart.dataset.table not in marts or chart.viz == "table":
+            continue
+        kept_whole = "is_complete_period" in chart.where
+        split = any("is_complete_period" in chart.computed.get(c, c) for c in chart.groupby)
+        if chart.viz == "big_number":
+            assert kept_whole, (chart.key, "a headline of a period the data covers in part")
+            checked.append(chart.key)
+        elif chart.time_grain != "P1D":
+            assert kept_whole or split, (chart.key, "partial periods drawn as whole ones")
+            checked.append(chart.key)
+    assert len(checked) >= 5, checked  # the three membership tiles, the two monthly charts
+
+
 def test_a_filter_never_meets_a_fixed_condition_on_its_column() -> None:
     for dashboard in DASHBOARDS:
         ids = {chart.key: n for n, chart in enumerate(dashboard.charts, start=1)}
