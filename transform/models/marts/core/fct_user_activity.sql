@@ -4,19 +4,17 @@
     set (activity with any of watch_minutes, messages_sent, gifts_sent_coins > 0,
     united with the paying users of the day).
 
-    Incremental on dates: a run rebuilds exactly the dates the change log holds since
-    the last build, merged on the row key; a user-day of a rebuilt date the new rows
-    lack is deleted by the same merge, which reads the target from the earliest rebuilt
-    date on. A row depends only on its day's resolved rows (the level at the end of d is
-    the last observation of d), so nothing else needs rebuilding.
+    Incremental on dates: a run replaces exactly the dates the change log holds since
+    the last build (delete+insert on DuckDB, insert_overwrite of the day partitions on
+    BigQuery: DuckDB's merge with a `not matched by source` delete took 577 s on the
+    large world's 7M rows). A row depends only on its day's resolved rows (the level at
+    the end of d is the last observation of d), so nothing else needs rebuilding.
 #}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
-        unique_key=['activity_date', 'user_id'],
-        incremental_predicates=livelake.target_since('activity_date'),
-        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('activity_date')),
+        unique_key=livelake.per_adapter(duckdb='activity_date', bigquery=none),
+        incremental_strategy=livelake.per_adapter(duckdb='delete+insert', bigquery='insert_overwrite'),
         partition_by=livelake.day_partitioned('activity_date'),
         cluster_by=livelake.clustered(['user_id']),
         on_schema_change='fail'
@@ -46,7 +44,7 @@ observations as (
 {% if is_incremental() %}
     {% set watermark = livelake.model_watermark() %}
     {# No affected date is earlier: a literal bound, so date-ordered tables are read from there on. #}
-    {% set rebuild_from = livelake.merge_since(livelake.changed_since()) %}
+    {% set rebuild_from = livelake.changed_since() %}
 {% endif %}
 
 daily_activity as (
