@@ -108,11 +108,6 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
         deletes = [c for c in clauses if c.get("by") == "source"]
         assert [c["action"] for c in deletes] == ["delete"]
         assert "DBT_INTERNAL_DEST.user_id in (select user_id from" in deletes[0]["condition"]
-    # The day-partitioned facts' merges read their target from the earliest rebuilt day on.
-    for name, field in (("fct_topup", "topup_date"),):
-        assert on_bq[name]["incremental_predicates"] == [
-            f"DBT_INTERNAL_DEST.{field} >= {{merge_since}}"
-        ]
 
 
 def test_the_profile_follows_livelake_target(tmp_path: Path) -> None:
