@@ -17,6 +17,7 @@
         unique_key='order_id',
         partition_by=livelake.day_partitioned('topup_date'),
         cluster_by=livelake.clustered(['user_id', 'order_id']),
+        meta={'reads_own_rows': true},
         on_schema_change='fail'
     )
 }}
