@@ -1,5 +1,4 @@
-{# One strategy on both engines: `merge` on the row key (macros/_macros.yml says how). #}
-{% macro delete_missing_rows(scope_condition) -%}
+{% macro delete_missing_rows(scope_condition) -%}{# `merge` on the row key, both engines: see _macros.yml #}
     {{ return({'when_not_matched': [{'action': 'insert', 'mode': 'by_name'},
         {'by': 'source', 'condition': scope_condition, 'action': 'delete'}]}) }}
 {%- endmacro %}
@@ -17,7 +16,7 @@
 {% macro unseen_changes() -%}
     {{ return('(select * from ' ~ api.Relation.create(database=target.database, schema=generate_schema_name(
         'intermediate', model) | trim, identifier='int_lake_changes') ~ ' as change_log where change_log.'
-        ~ '_batch_run_id > DBT_INTERNAL_DEST._batch_run_id) as unseen_changes') }}
+        ~ '_batch_run_id > {merge_watermark}) as unseen_changes') }}
 {%- endmacro %}
 {% macro target_since(column) -%}{{ return(['DBT_INTERNAL_DEST.' ~ column ~ ' >= {merge_since}']) }}{%- endmacro %}
 {% macro merge_since(literal) -%}
@@ -26,7 +25,8 @@
 {%- endmacro %}
 {% macro with_merge_since(sql) -%}{# Without merge_since() the SQL is invalid: it fails, never matches wrong. #}
     {%- set since = graph.get('livelake_merge_since', {}).get(invocation_id ~ model.unique_id, '') -%}
-    {{ return(sql | replace('{merge_since}', since)) }}
+    {%- set watermark = livelake.batch_bounds().watermarks.get(model.name, 0) if '{merge_watermark}' in sql else 0 -%}
+    {{ return(sql | replace('{merge_since}', since) | replace('{merge_watermark}', watermark | string)) }}
 {%- endmacro %}
 {% macro duckdb__get_incremental_merge_sql(args_dict) -%}
     {{ livelake.with_merge_since(dbt.duckdb__get_incremental_merge_sql(args_dict)) }}

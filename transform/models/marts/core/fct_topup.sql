@@ -1,18 +1,20 @@
 {#
-    One row per order with its latest status. is_repeat_topup and days_since_prev_topup
-    depend on the user's whole history: an incremental run re-derives each touched user's
-    orders from the earliest date touched on (the change log's entries, where a corrected
-    user_id counts for both users, and the newly stamped top-up rows: a re-export with
-    the same content brings new lineage), from the state already built for the user's
-    earlier orders. Merged on order_id (every order persists); the merge reads the target
-    from the earliest date rebuilt on.
+    One row per order with its latest status. Incremental: the lake's change log
+    gives, per user, the earliest date a change touches (a corrected user_id counts
+    for both users; livelake.user_change_cuts). Only each such user's orders from
+    that date on are re-derived, starting from the state the table already holds for the user's
+    earlier orders (how many successful top-ups, the date of the last one):
+    is_repeat_topup and days_since_prev_topup depend on the user's whole history, so
+    a new day costs one day of orders, and a corrected old day its users' orders since
+    then. An order re-exported with the same content is no change; its row takes the
+    new export's lineage. Merged on order_id: every order persists, so no row can
+    go stale.
 #}
 {{
     config(
         materialized='incremental',
         incremental_strategy='merge',
         unique_key='order_id',
-        incremental_predicates=livelake.target_since('topup_date'),
         partition_by=livelake.day_partitioned('topup_date'),
         cluster_by=livelake.clustered(['user_id', 'order_id']),
         meta={'reads_own_rows': true},
@@ -31,27 +33,13 @@ topups as (
 {% if is_incremental() %}
 
     {% set watermark = livelake.model_watermark() %}
-    {% set cuts %}
-        select
-            user_id,
-            min(cut_date) as cut_date
-        from (
-            {{ livelake.user_change_cuts(watermark) }}
-            union all
-            select
-                user_id,
-                topup_date as cut_date
-            from {{ ref('stg_lake__top_up') }}
-            where _batch_run_id > {{ watermark }}
-        ) as touched
-        group by 1
-    {% endset %}
-    {# No cut is earlier: a literal bound, so the date-ordered tables are read from there on. #}
-    {% set rebuild_from = livelake.merge_since(livelake.query_literal(
-        'select min(cut_date) as value_of_query from (' ~ cuts ~ ') as cuts', 'date'
-    )) %}
+    {% set rebuild_from = livelake.changed_since() %}
 
-    cuts as ({{ cuts }}),
+    cuts as (
+
+        {{ livelake.user_change_cuts(watermark) }}
+
+    ),
 
     carried as (
 
@@ -69,6 +57,19 @@ topups as (
 
     ),
 
+{% else %}
+
+    carried as (
+
+        {# A full build starts every user from nothing. #}
+        select
+            cast(null as {{ dbt.type_string() }}) as user_id,
+            0 as carried_successful_topups,
+            cast(null as date) as carried_successful_topup_date
+        where 1 = 0
+
+    ),
+
 {% endif %}
 
 user_topups as (
@@ -80,6 +81,7 @@ user_topups as (
             on
                 topups.user_id = cuts.user_id
                 and topups.topup_date >= cuts.cut_date
+        {# No cut is earlier: a literal bound, so the date-ordered base table is read from there on. #}
         where topups.topup_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
     {% endif %}
 
@@ -90,59 +92,162 @@ sequenced as (
     select
         user_topups.*,
         user_topups.status = 'success' as is_successful,
-        coalesce(sum(case when user_topups.status = 'success' then 1 else 0 end) over earlier_orders, 0)
-        + {{ 'coalesce(carried.carried_successful_topups, 0)' if is_incremental() else '0' }}
-            as prior_successful_topups,
         coalesce(
-            max(case when user_topups.status = 'success' then user_topups.topup_date end) over earlier_orders,
-            {{ 'carried.carried_successful_topup_date' if is_incremental() else 'cast(null as date)' }}
-        ) as prev_successful_topup_date
+            sum(case when user_topups.status = 'success' then 1 else 0 end) over (
+                partition by user_topups.user_id
+                order by user_topups.topup_at, user_topups.order_id
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) + coalesce(carried.carried_successful_topups, 0) as prior_successful_topups
     from user_topups
-    {% if is_incremental() %}
-        left join carried
-            on user_topups.user_id = carried.user_id
-    {% endif %}
-    window earlier_orders as (
-        partition by user_topups.user_id
-        order by user_topups.topup_at, user_topups.order_id
-        rows between unbounded preceding and 1 preceding
-    )
+    left join carried
+        on user_topups.user_id = carried.user_id
 
 ),
 
-final as (
+successful_history as (
 
     select
-        order_id,
-        user_id,
-        topup_at,
-        topup_date,
-        topup_hour,
-        {{ livelake.topup_day_segment('topup_hour') }} as topup_day_segment,
-        amount,
-        coins,
-        bonus_coins,
-        payment_method,
-        platform,
-        status,
-        is_successful,
-        cast(case when is_successful then amount else 0 end as {{ livelake.type_money() }}) as successful_amount,
-        channel_id,
-        membership_level,
-        membership_rank,
-        promo_code,
-        prior_successful_topups > 0 as is_repeat_topup,
+        user_topups.order_id,
+        coalesce(
+            lag(user_topups.topup_date) over (
+                partition by user_topups.user_id
+                order by user_topups.topup_at, user_topups.order_id
+            ),
+            carried.carried_successful_topup_date
+        ) as prev_successful_topup_date
+    from user_topups
+    left join carried
+        on user_topups.user_id = carried.user_id
+    where user_topups.status = 'success'
+
+),
+
+rebuilt as (
+
+    select
+        sequenced.order_id,
+        sequenced.user_id,
+        sequenced.topup_at,
+        sequenced.topup_date,
+        sequenced.topup_hour,
+        {{ livelake.topup_day_segment('sequenced.topup_hour') }} as topup_day_segment,
+        sequenced.amount,
+        sequenced.coins,
+        sequenced.bonus_coins,
+        sequenced.payment_method,
+        sequenced.platform,
+        sequenced.status,
+        sequenced.is_successful,
+        cast(case when sequenced.is_successful then sequenced.amount else 0 end as {{ livelake.type_money() }})
+            as successful_amount,
+        sequenced.channel_id,
+        sequenced.membership_level,
+        sequenced.membership_rank,
+        sequenced.promo_code,
+        sequenced.prior_successful_topups > 0 as is_repeat_topup,
         case
-            when is_successful then cast(prior_successful_topups + 1 as {{ dbt.type_bigint() }})
+            when sequenced.is_successful
+                then cast(sequenced.prior_successful_topups + 1 as {{ dbt.type_bigint() }})
         end as successful_topup_number,
-        case
-            when is_successful then {{ dbt.datediff('prev_successful_topup_date', 'topup_date', 'day') }}
-        end as days_since_prev_topup,
-        {{ livelake.fact_lineage_columns() | join(',\n        ') }},
+        {{ dbt.datediff(
+            'successful_history.prev_successful_topup_date', 'sequenced.topup_date', 'day'
+        ) }} as days_since_prev_topup,
+        sequenced.source_file,
+        sequenced.source_sheet,
+        sequenced.source_row,
+        sequenced.file_sha256,
+        sequenced.exported_at,
+        sequenced.ingested_at,
         {{ livelake.lake_batch() }} as _batch_run_id
     from sequenced
+    left join successful_history
+        on sequenced.order_id = successful_history.order_id
 
-)
+),
+
+{#
+    Orders re-exported with the same content are no change in the log: their built
+    row takes the new winning row's lineage. The built rows are read only when there
+    is such an order (a new day has none), from the earliest such order's date on.
+#}
+{#
+    The facts of an order (what a re-export with the same content leaves as built)
+    and its lineage (what such a re-export replaces).
+#}
+{% set fact_columns = [
+    'order_id', 'user_id', 'topup_at', 'topup_date', 'topup_hour', 'topup_day_segment', 'amount',
+    'coins', 'bonus_coins', 'payment_method', 'platform', 'status', 'is_successful',
+    'successful_amount', 'channel_id', 'membership_level', 'membership_rank', 'promo_code',
+    'is_repeat_topup', 'successful_topup_number', 'days_since_prev_topup'
+] %}
+{% set lineage_columns = livelake.fact_lineage_columns() %}
+{% set relineage = false %}
+{% if is_incremental() %}
+    {% set relineage_candidates %}
+        select
+            topups.order_id,
+            topups.topup_date,
+            topups.source_file,
+            topups.source_sheet,
+            topups.source_row,
+            topups.file_sha256,
+            topups.exported_at,
+            topups.ingested_at,
+            topups.run_id
+        from {{ ref('stg_lake__top_up') }} as topups
+        left join ({{ livelake.user_change_cuts(watermark) }}) as cuts
+            on topups.user_id = cuts.user_id
+        where
+            topups._batch_run_id > {{ watermark }}
+            and topups.run_id > {{ watermark }}
+            and (cuts.user_id is null or topups.topup_date < cuts.cut_date)
+    {% endset %}
+    {% set relineage_from = livelake.query_literals(
+        'select min(topup_date) as value_of_query from (' ~ relineage_candidates ~ ') as candidates', 'date'
+    ) %}
+    {% set relineage = relineage_from | length > 0 %}
+{% endif %}
+
+{% if relineage %}
+
+    relineaged as (
+
+        select
+            {% for column in fact_columns -%}
+                built.{{ column }},
+            {% endfor -%}
+            {% for column in lineage_columns -%}
+                candidates.{{ column }},
+            {% endfor -%}
+            {{ livelake.lake_batch() }} as _batch_run_id
+        from ({{ relineage_candidates }}) as candidates
+        inner join {{ this }} as built
+            on
+                candidates.order_id = built.order_id
+                and built.topup_date >= {{ relineage_from[0] }}
+
+    ),
+
+    final as (
+
+        {# Both by the one column list: a column added to one side cannot shift the other's. #}
+        select {{ (fact_columns + lineage_columns + ['_batch_run_id']) | join(', ') }} from rebuilt
+        union all by name
+        select {{ (fact_columns + lineage_columns + ['_batch_run_id']) | join(', ') }} from relineaged
+
+    )
+
+{% else %}
+
+    final as (
+
+        select * from rebuilt
+
+    )
+
+{% endif %}
 
 select * from final
 {{ livelake.storage_order(['topup_date']) }}

@@ -4,19 +4,17 @@
     set (activity with any of watch_minutes, messages_sent, gifts_sent_coins > 0,
     united with the paying users of the day).
 
-    Incremental on dates: a run rebuilds exactly the dates the change log holds since
-    the last build, merged on the row key; a user-day of a rebuilt date the new rows
-    lack is deleted by the same merge, which reads the target from the earliest rebuilt
-    date on. A row depends only on its day's resolved rows (the level at the end of d is
-    the last observation of d), so nothing else needs rebuilding.
+    Incremental on dates: a run replaces exactly the dates the change log holds since
+    the last build (delete+insert on DuckDB, insert_overwrite of the day partitions on
+    BigQuery: DuckDB's merge with a `not matched by source` delete took 577 s on the
+    large world's 7M rows). A row depends only on its day's resolved rows (the level at
+    the end of d is the last observation of d), so nothing else needs rebuilding.
 #}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='merge',
-        unique_key=['activity_date', 'user_id'],
-        incremental_predicates=livelake.target_since('activity_date'),
-        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('activity_date')),
+        unique_key=livelake.per_adapter(duckdb='activity_date', bigquery=none),
+        incremental_strategy=livelake.per_adapter(duckdb='delete+insert', bigquery='insert_overwrite'),
         partition_by=livelake.day_partitioned('activity_date'),
         cluster_by=livelake.clustered(['user_id']),
         on_schema_change='fail'
@@ -46,7 +44,8 @@ observations as (
 {% if is_incremental() %}
     {% set watermark = livelake.model_watermark() %}
     {# No affected date is earlier: a literal bound, so date-ordered tables are read from there on. #}
-    {% set rebuild_from = livelake.merge_since(livelake.changed_since()) %}
+    {% set rebuild_from = livelake.changed_since() %}
+    {% set affected_dates = livelake.changed_dates(watermark, lake_tables=['top_up', 'user_activity']) %}
 {% endif %}
 
 daily_activity as (
@@ -64,7 +63,7 @@ daily_activity as (
     {% if is_incremental() %}
         where
             report_date >= {{ rebuild_from }}
-            and report_date in ({{ livelake.changed_dates(watermark) }})
+            and report_date in ({{ affected_dates }})
     {% endif %}
 
 ),
@@ -82,7 +81,7 @@ daily_topups as (
     {% if is_incremental() %}
         where
             topup_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
-            and topup_date in ({{ livelake.changed_dates(watermark) }})
+            and topup_date in ({{ affected_dates }})
     {% endif %}
     group by 1, 2
 
@@ -104,7 +103,7 @@ last_observation_of_day as (
         where
             observed_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
             and observed_on >= {{ rebuild_from }}
-            and observed_on in ({{ livelake.changed_dates(watermark) }})
+            and observed_on in ({{ affected_dates }})
     {% endif %}
 
 ),
