@@ -161,8 +161,11 @@ QUERIES: dict[str, Independent] = {
     ),
     "transitions_table": Independent(
         'select period_start as Month, from_level as "From level", to_level as "To level", '
-        f"transition_type as Move, users as Users from {TRANSITIONS} "
-        "where period_grain = 'month'",
+        "transition_type as Move, users as Users, "
+        f"(select count(*) from {KPIS} k where k.has_activity_report "
+        "and date_trunc('month', k.date) = t.period_start) as \"Days with data\", "
+        "datediff('day', period_start, period_start + interval 1 month) as \"Days in the month\" "
+        f"from {TRANSITIONS} t where period_grain = 'month'",
         order="Month",
         limit=200,
     ),
