@@ -496,6 +496,7 @@ MEMBERSHIP_DASHBOARD = Dashboard(
                     m("min(days_in_period)", "Days in the month"),
                 ),
                 groupby=("period_start",),
+                labels={"period_start": "Month"},
                 where=("period_grain = 'month'",),
                 order_by=("period_start", False),
                 highlights=(("Days with data", "<", 28, AMBER),),  # a partial month

@@ -180,7 +180,7 @@ QUERIES: dict[str, Independent] = {
         f"select period_start, dropoffs as \"Drop-offs\" from {SUMMARY} where period_grain = 'day'"
     ),
     "membership_monthly_table": Independent(
-        'select period_start, observed_users as "Users seen", upgraded_users as Upgraded, '
+        'select period_start as Month, observed_users as "Users seen", upgraded_users as Upgraded, '
         "downgraded_users as Downgraded, "
         f"{RATES}, "
         f'dropoffs as "Drop-offs", '
@@ -189,7 +189,7 @@ QUERIES: dict[str, Independent] = {
         "and date_trunc('month', k.date) = s.period_start) as \"Days with data\", "
         "datediff('day', period_start, period_start + interval 1 month) as \"Days in the month\" "
         f"from {SUMMARY} s where period_grain = 'month'",
-        order="period_start",
+        order="Month",
     ),
     # ------------------------------------------------------------ channels
     "attributed_revenue_latest": Independent(
