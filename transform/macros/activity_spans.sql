@@ -1,10 +1,3 @@
-{#
-    WAU / MAU (kpis.md) per row of `grid` (date_day; membership_level with `versions`).
-    A DAU day a opens spans [a, a + 7) and [a, a + 30), cut at the user's next DAU day
-    and versions: a user's spans never overlap, so running sums of span edges count the
-    trailing DAU sets' distinct users. Only DAU days from `since` on open spans (enough
-    from since + 30 on): a run windows those days only, a spans table would merge them.
-#}
 {% macro trailing_active(grid, user_days, since=none, versions=none) -%}
     {%- set by = 'membership_level, ' if versions else '' -%}
     {%- set start = 'greatest(days.activity_date, versions.valid_from_date)' if versions else 'days.activity_date' -%}

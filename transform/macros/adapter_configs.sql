@@ -9,4 +9,3 @@
 {% macro clustered(columns) -%}
     {{ return(columns if target.type == 'bigquery' else none) }}
 {%- endmacro %}
-

@@ -1,9 +1,5 @@
 {% macro cached(key, compute) -%}
-    {%- set cache = graph.setdefault('livelake_invocation_cache', {}) if execute else {} -%}
-    {%- if cache.get('invocation_id') != invocation_id -%}
-        {%- do cache.clear() -%}
-        {%- do cache.update({'invocation_id': invocation_id}) -%}
-    {%- endif -%}
+    {%- set cache = graph.setdefault('livelake_cache_' ~ invocation_id, {}) if execute else {} -%}
     {%- if key not in cache -%}
         {%- do cache.update({key: compute()}) -%}
     {%- endif -%}
@@ -36,20 +32,17 @@
 
         select 'watermarks' as kind, model as name, cast(watermark as {{ text }}) as value from watermarks
         union all
+        select 'watermarks' as kind, 'int_lake_changes' as name, cast(max(_batch_run_id) as {{ text }}) as value
+        from {{ log }}
+        union all
         select 'batches' as kind, cast(_batch_run_id as {{ text }}) as name, cast(min(change_date) as {{ text }}) as value
         from {{ log }}
         where _batch_run_id > (select min(watermark) from watermarks)
         group by _batch_run_id
-        union all
-        select 'newest' as kind, '' as name, cast(max(_batch_run_id) as {{ text }}) as value from {{ log }}
     {%- endset -%}
-    {%- set bounds = {'watermarks': {}, 'batches': {}, 'newest': none} -%}
+    {%- set bounds = {'watermarks': {}, 'batches': {}} -%}
     {%- for kind, name, value in run_query(query).rows if value is not none -%}
-        {%- if kind == 'newest' -%}
-            {%- do bounds.update({'newest': value | int}) -%}
-        {%- else -%}
-            {%- do bounds[kind].update({name: value | int} if kind == 'watermarks' else {name | int: value}) -%}
-        {%- endif -%}
+        {%- do bounds[kind].update({name: value | int} if kind == 'watermarks' else {name | int: value}) -%}
     {%- endfor -%}
     {{ return(bounds) }}
 {%- endmacro %}

@@ -16,8 +16,7 @@
 {%- endmacro %}
 
 {% macro end_of_day(date_expression) -%}
-    {{ 'datetime(date_add(' ~ date_expression ~ ', interval 1 day))' if target.type == 'bigquery'
-        else 'cast(' ~ dbt.dateadd('day', 1, date_expression) ~ ' as ' ~ livelake.type_local_timestamp() ~ ')' }}
+    cast({{ dbt.dateadd('day', 1, date_expression) }} as {{ livelake.type_local_timestamp() }})
 {%- endmacro %}
 
 {% macro taipei_wall_time(instant_expression) -%}

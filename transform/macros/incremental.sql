@@ -2,7 +2,6 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {#- The value travels as text behind a '=', so that dbt's agate tables keep it as written. -#}
     {%- set texts = run_query(
         'select ' ~ dbt.concat(["'='", 'cast(value_of_query as ' ~ dbt.type_string() ~ ')'])
         ~ ' as value_text from (' ~ query ~ ') as one_column'

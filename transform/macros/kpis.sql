@@ -1,8 +1,3 @@
-{#
-    A daily KPI mart's first rebuilt date, a literal: its earliest change, or an earlier
-    date whose `new_users` (the mart's `keys`, new_users) differ from the built rows (a
-    corrected registration date moves a user's count anywhere; a new date is a change).
-#}
 {% macro kpi_first_rebuilt_date(new_users, keys=['date']) -%}
     {%- set first_rebuilt_date -%}
         select min(date_day) as value_of_query

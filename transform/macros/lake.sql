@@ -15,11 +15,8 @@
     {%- if table in contract.tables -%}
         {{ return(contract.tables[table].columns + contract.lineage + [contract.partition]) }}
     {%- endif -%}
-    {%- set columns = [] -%}
-    {%- for column in livelake.lake_source_node(table).columns.values() -%}
-        {%- do columns.append((column.name, column.data_type)) -%}
-    {%- endfor -%}
-    {{ return(columns) }}
+    {%- set columns = livelake.lake_source_node(table).columns.values() | list -%}
+    {{ return(zip(columns | map(attribute='name'), columns | map(attribute='data_type')) | list) }}
 {%- endmacro %}
 
 {% macro lake_content_columns(table, exclude=[]) -%}
@@ -44,4 +41,32 @@
     {%- for column in ['exported_at', 'ingested_at', 'file_sha256'] + (['source_file', 'source_sheet', 'source_row'] if grain == 'row' else []) -%}
         {{ relation_alias ~ '.' if relation_alias }}{{ column }}{{ ' desc' if descending }}{{ ', ' if not loop.last }}
     {%- endfor -%}
+{%- endmacro %}
+
+{% macro classify_daily_export(table) -%}
+    {%- set day = livelake.lake_partition_date_column(table) -%}
+    {%- set copy_columns = livelake.lake_content_columns(table, exclude=[day]) + ['extra_columns'] -%}
+    {%- set lake_rows = livelake.touched_lake_rows(table, key=day) if is_incremental() else livelake.lake_parts(table) %}
+    with ranked as (
+        select
+            *,
+            dense_rank() over (
+                partition by {{ day }} order by {{ livelake.export_order(grain='export') }}
+            ) as export_rank,
+            row_number() over (
+                partition by {{ day }}, exported_at, ingested_at, file_sha256, {{ copy_columns | join(', ') }}
+                order by source_file, source_sheet, source_row
+            ) as copy_number
+        from {{ lake_rows }} as lake_rows
+    )
+
+    select
+        *,
+        case
+            when export_rank > 1 then 'superseded'
+            when copy_number > 1 then 'duplicate'
+            else 'loaded'
+        end as row_disposition,
+        {{ livelake.lake_snapshot() }} as _batch_run_id
+    from ranked
 {%- endmacro %}

@@ -67,13 +67,10 @@
         {%- do documented.append('cast(null as ' ~ data_type ~ ') as ' ~ adapter.quote(name)) -%}
     {%- endfor -%}
     {%- set documented = 'select ' ~ documented | join(', ') ~ ' limit 0' -%}
-    {%- if not files -%}
-        {{ return(documented) }}
-    {%- endif -%}
     {%- set hive = livelake.lake_source_node(table).identifier not in livelake.lake_contract().side_tables -%}
     {{ return(
         "select * from read_parquet(['" ~ files | map('replace', "'", "''") | join("', '") ~ "'], hive_partitioning = "
-        ~ hive | lower ~ ', union_by_name = true) union all by name (' ~ documented ~ ')'
+        ~ hive | lower ~ ', union_by_name = true) union all by name (' ~ documented ~ ')' if files else documented
     ) }}
 {%- endmacro %}
 
