@@ -16,6 +16,7 @@ from livelake.dbt_runner import dbt_invocation
 
 PARTITIONED = {
     "fct_topup": "topup_date",
+    "int_topups_sequenced": "topup_date",
     "fct_user_activity": "activity_date",
     "fct_channel_day": "channel_date",
     "fct_streamer_revenue": "revenue_date",
@@ -133,8 +134,14 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
         deletes = [c for c in config["merge_clauses"] if c.get("by") == "source"]
         assert [c["action"] for c in deletes] == ["delete"]
         assert "DBT_INTERNAL_DEST.user_id in (select user_id from" in config["scopes"][0]
-    # The base models' merges read their target from the earliest day their touched rows hold.
-    for name, field in [("base_lake__top_up", "dt")] + [(n, "report_date") for n in DAILY_BASE]:
+    # The base models' and the top-up facts' merges read their target from the earliest
+    # day their rows can change on.
+    top_ups = [
+        ("base_lake__top_up", "dt"),
+        ("int_topups_sequenced", "topup_date"),
+        ("fct_topup", "topup_date"),
+    ]
+    for name, field in top_ups + [(n, "report_date") for n in DAILY_BASE]:
         assert on_bq[name]["incremental_predicates"] == [
             f"DBT_INTERNAL_DEST.{field} >= {{merge_since}}"
         ]

@@ -80,6 +80,7 @@ def assert_same(incremental: dict, scratch: dict, step: str) -> None:
 # key would leave a row beside its new version.
 ROW_KEYS = {
     "core.fct_topup": "order_id",
+    "intermediate.int_topups_sequenced": "order_id",
     "core.fct_user_activity": "activity_date, user_id",
     "staging.base_lake__top_up": "file_sha256, source_sheet, source_row",
     "staging.base_lake__user_activity": "file_sha256, source_sheet, source_row",

@@ -5,7 +5,9 @@
     midnight starting d+1) comes before a top-up made at that same midnight, which
     belongs to d+1. Rows without a level are not observations. The order of a
     user's observations is (observed_at, kind_order, order_id). A view: its readers
-    take the users and dates they rebuild, never the whole history at once.
+    take the users and dates they rebuild, never the whole history at once, bounded by
+    observed_on (a top-up's topup_date and a report_date are the lake's day partitions,
+    so the bound prunes them).
 #}
 
 with

@@ -80,7 +80,7 @@ daily_topups as (
     from topups
     {% if is_incremental() %}
         where
-            topup_at >= cast({{ rebuild_from }} as {{ livelake.type_local_timestamp() }})
+            topup_date >= {{ rebuild_from }}
             and topup_date in ({{ affected_dates }})
     {% endif %}
     group by 1, 2
