@@ -14,13 +14,16 @@ Two figures per model, printed side by side and named:
   warehouse's tables (`make dev` builds it from the same lake), per day for a
   day-partitioned one. `daily_scan` says which parts and partitions each strategy
   reads. Of a model's table only the columns the model reads are charged, as
-  BigQuery bills them: DuckDB's plan of the model's dev SQL
-  (`EXPLAIN (FORMAT JSON)` in the dev warehouse, `read_columns`) lists each table
-  scan's columns (filter pushdown off, so the columns only filtered on are listed
-  too). Not narrowed: the lake's parts (a base model reads its new parts whole), a
-  merge's or overwrite's own target (BigQuery's DML bills every column of the
-  partitions it scans), and a model with no plan. The same scan of whole rows is
-  printed beside it: the upper bound.
+  BigQuery bills them, and an incremental model reads a day-partitioned table by
+  day only where it bounds the partition column with a literal: both from DuckDB's
+  plan of the model's dev SQL in the dev warehouse (`EXPLAIN (FORMAT JSON)`,
+  `read_columns`: each table scan's columns and literal filters). A bounded read is
+  charged from the earliest day the new runs touch on (the literal may be earlier:
+  `mart_daily_kpis` reads 30 days before). Not narrowed: the lake's parts (a base
+  model reads its new parts whole), a merge's or overwrite's own target (BigQuery's
+  DML bills every column of the partitions it scans), a model the warehouse cannot
+  plan. The same scan of whole rows is printed beside it ("whole rows"): an upper
+  bound.
 
 Both are priced on demand at USD 6.25 per TiB.
 """
@@ -28,6 +31,7 @@ Both are priced on demand at USD 6.25 per TiB.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -113,6 +117,7 @@ class TableBytes:
     for a table partitioned on BigQuery, per day of its partition column ('' if not)."""
 
     by_column: dict[str, dict[str, int]]
+    day_column: str | None = None  # its partition column on BigQuery
 
     def read(
         self, columns: frozenset[str] | None = None, day: Callable[[str], bool] | None = None
@@ -163,7 +168,8 @@ def warehouse_bytes(warehouse: Path, partitioned: dict[str, str]) -> dict[str, T
                 {
                     column: {str(row[0]): int(row[i + 1] or 0) for row in rows}
                     for i, (column, _) in enumerate(columns)
-                }
+                },
+                day,
             )
     return sizes
 
@@ -193,8 +199,16 @@ class ModelScan:
         return max(self.whole_read_bytes, self.read_bytes) + self.target_bytes
 
 
-# What a model's plan scans: model -> table (a model's or a side table's name) -> columns.
-ReadColumns = dict[str, dict[str, frozenset[str]]]
+@dataclass(frozen=True)
+class TableRead:
+    """What a model's plan reads of one table."""
+
+    columns: frozenset[str]  # every column it scans (lower case)
+    bounded: frozenset[str]  # the columns a literal filter bounds in the scan
+
+
+# What each model's plan reads: model -> table (a model's name) -> its read.
+ReadColumns = dict[str, dict[str, TableRead]]
 
 
 def daily_scan(
@@ -209,9 +223,9 @@ def daily_scan(
     - a table reads its inputs whole (a view's inputs: a view costs its reader);
     - an incremental model reads its lake inputs' parts of the new runs and, if it
       replaces whole days, every part of those days; its partitioned model inputs from
-      the earliest day the runs touch on (its filters are date bounds), unless it
-      rebuilds users (its merge deletes by user: a user's whole history is read), and
-      its other inputs whole;
+      the earliest day the runs touch on where its plan bounds their partition column
+      with a literal (without a plan: unless it rebuilds users, whose whole history
+      its merge deletes by user), whole otherwise, and its other inputs whole;
     - a merge reads its own table whole (BigQuery's MERGE scans the target), unless
       its `incremental_predicates` bound a day-partitioned target (the merge writes the
       earliest rebuilt day into them as a literal: BigQuery prunes the target's
@@ -237,10 +251,11 @@ def daily_scan(
             and (whole or p.run_id in new_runs or (replaces_days and p.dt in days))
         )
 
-    def model_bytes(size: TableBytes, read: frozenset[str] | None, *, whole: bool) -> int:
+    def model_bytes(size: TableBytes, read: TableRead | None, *, whole: bool) -> int:
+        columns = None if read is None else read.columns
         if whole or not size.partitioned:
-            return size.read(read)
-        return 0 if first_day is None else size.read(read, lambda d: d >= first_day)
+            return size.read(columns)
+        return 0 if first_day is None else size.read(columns, lambda d: d >= first_day)
 
     def inputs(unique_id: str) -> list[str]:
         """A model's inputs, views replaced by their own inputs."""
@@ -267,10 +282,7 @@ def daily_scan(
         clauses = (config.get("merge_clauses") or {}).get("when_not_matched", [])
         by_user = any("user_id in (select user_id" in c.get("condition", "") for c in clauses)
         planned = (columns or {}).get(node["name"])
-
-        def charged(name: str, planned: dict | None = planned) -> frozenset[str] | None:
-            return None if planned is None else planned.get(name, frozenset())
-
+        unread = TableRead(frozenset(), frozenset())
         read = whole_read = 0
         for parent in set(inputs(unique_id)):
             if parent.startswith("source."):
@@ -280,8 +292,13 @@ def daily_scan(
                 )
                 read, whole_read = read + lake, whole_read + lake
             elif (size := sizes.get(nodes[parent]["name"])) is not None:
-                whole = not incremental or by_user
-                read += model_bytes(size, charged(nodes[parent]["name"]), whole=whole)
+                plan = None if planned is None else planned.get(nodes[parent]["name"], unread)
+                # Read by day: its partition column bounded in the plan (no plan: the config).
+                by_day = (
+                    not by_user if plan is None else (size.day_column or "").lower() in plan.bounded
+                )
+                whole = not incremental or not by_day
+                read += model_bytes(size, plan, whole=whole)
                 whole_read += model_bytes(size, None, whole=whole)
         own = sizes.get(node["name"])
         target = 0
@@ -293,51 +310,81 @@ def daily_scan(
             else:
                 target = own.total
             if (config.get("meta") or {}).get("reads_own_rows"):
-                read += own.read(charged(node["name"]))
+                own_plan = None if planned is None else planned.get(node["name"], unread)
+                read += own.read(None if own_plan is None else own_plan.columns)
                 whole_read += own.total
         scans.append(ModelScan(node["name"], strategy, read, target, whole_read))
     return scans
 
 
 def read_columns(warehouse: Path, manifest: dict) -> ReadColumns:
-    """The columns each model's dev SQL reads of every table it scans, from DuckDB's plan.
+    """What each model's dev SQL reads of every table it scans, from DuckDB's plans.
 
-    `manifest` is a dev manifest with the compiled SQL (`compile_dev`: an incremental
-    model's incremental select). Each model's SQL is planned in the dev warehouse with
-    filter pushdown off (a pushed-down filter's column leaves the scan's projections)
-    and every table scan's projections are collected (a view is planned as the tables
-    under it). A model whose SQL the warehouse cannot plan is left out: charged whole.
+    `manifest` is a dev manifest with the compiled SQL (`compile_models`: an
+    incremental model's incremental select). Each model's SQL is planned in the dev
+    warehouse twice (a view is planned as the tables under it): with filter pushdown
+    off, each table scan's projections are every column it reads (a pushed-down
+    filter's column leaves them); with pushdown on, a scan's table filters are its
+    literal bounds (`d>='2026-01-01'::DATE`: the column leads; an expression such as
+    a cast of the column does not bound it, nor does a subquery, and statistics
+    propagation is off, so no bound is derived from another table's values). A model
+    whose SQL the warehouse cannot plan is left out: charged whole.
     """
     found: ReadColumns = {}
     if not warehouse.exists():
         return found
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute("set disabled_optimizers = 'filter_pushdown,statistics_propagation'")
         for node in manifest["nodes"].values():
             sql = node.get("compiled_code")
             if node["resource_type"] != "model" or not sql:
                 continue
             if node["config"].get("materialized") in ("view", "ephemeral"):
                 continue
+            columns: dict[str, set[str]] = defaultdict(set)
+            bounded: dict[str, set[str]] = defaultdict(set)
             try:
-                plan = con.execute(f"explain (format json) {sql}").fetchall()
+                for disabled, into in (
+                    ("filter_pushdown,statistics_propagation", columns),
+                    ("statistics_propagation", bounded),
+                ):
+                    con.execute(f"set disabled_optimizers = '{disabled}'")
+                    plan = con.execute(f"explain (format json) {sql}").fetchall()
+                    for scan in _scans(json.loads(plan[0][1])):
+                        table = scan["Table"].rsplit(".", 1)[-1]
+                        if into is columns:
+                            into[table] |= {c.lower() for c in _listed(scan.get("Projections"))}
+                        else:
+                            into[table] |= {
+                                bound.group(1).lower()
+                                for f in _listed(scan.get("Filters"))
+                                if (bound := _BOUND.match(f))
+                            }
             except duckdb.Error:
                 continue
-            read: dict[str, set[str]] = defaultdict(set)
-            for scan in _scans(json.loads(plan[0][1])):
-                projected = scan["Projections"]
-                projected = [projected] if isinstance(projected, str) else projected
-                read[scan["Table"].rsplit(".", 1)[-1]] |= {c.lower() for c in projected if c}
-            found[node["name"]] = {table: frozenset(cols) for table, cols in read.items()}
+            found[node["name"]] = {
+                table: TableRead(frozenset(read), frozenset(bounded.get(table, ())))
+                for table, read in columns.items()
+            }
     return found
 
 
+# A table filter that bounds a column by a literal: the column, then a comparison.
+_BOUND = re.compile(r'^"?([A-Za-z_][\w]*)"?\s*(?:>=|<=|=|>|<|IN\b)')
+
+
+def _listed(value: str | list[str] | None) -> list[str]:
+    """An `extra_info` entry of the plan: a string, or a list of them."""
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if v]
+
+
 def _scans(operators: list[dict]) -> Iterator[dict]:
-    """The table scans of a JSON plan: their `extra_info` (Table, Projections)."""
+    """The table scans of a JSON plan: their `extra_info` (Table, Projections, Filters)."""
     for operator in operators:
         info = operator.get("extra_info") or {}
         if isinstance(info, dict) and "Table" in info:
-            yield {"Projections": [], **info}
+            yield info
         yield from _scans(operator.get("children", []))
 
 
