@@ -13,7 +13,17 @@ Two figures per model, printed side by side and named:
   bytes a string, nothing a null) and, for the models, the same bytes of the dev
   warehouse's tables (`make dev` builds it from the same lake), per day for a
   day-partitioned one. `daily_scan` says which parts and partitions each strategy
-  reads. Whole tables, not only the columns a model selects: an upper bound.
+  reads. Of a model's table only the columns the model reads are charged, as
+  BigQuery bills them, and an incremental model reads a day-partitioned table by
+  day only where it bounds the partition column with a literal: both from DuckDB's
+  plan of the model's dev SQL in the dev warehouse (`EXPLAIN (FORMAT JSON)`,
+  `read_columns`: each table scan's columns and literal filters). A bounded read is
+  charged from the earliest day the new runs touch on (the literal may be earlier:
+  `mart_daily_kpis` reads 30 days before). Not narrowed: the lake's parts (a base
+  model reads its new parts whole), a merge's or overwrite's own target (BigQuery's
+  DML bills every column of the partitions it scans), a model the warehouse cannot
+  plan. The same scan of whole rows is printed beside it ("whole rows"): an upper
+  bound.
 
 Both are priced on demand at USD 6.25 per TiB.
 """
@@ -21,8 +31,10 @@ Both are priced on demand at USD 6.25 per TiB.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,15 +113,36 @@ def lake_parts(lake: Path) -> list[Part]:
 
 @dataclass(frozen=True)
 class TableBytes:
-    """A model's table in the dev warehouse: its logical bytes, per day if partitioned."""
+    """A model's table in the dev warehouse: BigQuery's logical bytes per column and,
+    for a table partitioned on BigQuery, per day of its partition column ('' if not)."""
 
-    total: int
-    by_day: dict[str, int]
+    by_column: dict[str, dict[str, int]]
+    day_column: str | None = None  # its partition column on BigQuery
+
+    def read(
+        self, columns: frozenset[str] | None = None, day: Callable[[str], bool] | None = None
+    ) -> int:
+        """The bytes of `columns` (None: whole rows) in the days `day` keeps (None: all)."""
+        return sum(
+            size
+            for column, days in self.by_column.items()
+            if columns is None or column.lower() in columns
+            for d, size in days.items()
+            if day is None or day(d)
+        )
+
+    @property
+    def total(self) -> int:
+        return self.read()
+
+    @property
+    def partitioned(self) -> bool:
+        return any(d for days in self.by_column.values() for d in days)
 
 
 def warehouse_bytes(warehouse: Path, partitioned: dict[str, str]) -> dict[str, TableBytes]:
-    """Every base table of the dev warehouse by name, with BigQuery's logical bytes;
-    per day of its partition column for the models partitioned on BigQuery."""
+    """Every base table of the dev warehouse by name, with BigQuery's logical bytes per
+    column; per day of its partition column for the models partitioned on BigQuery."""
     sizes: dict[str, TableBytes] = {}
     if not warehouse.exists():
         return sizes
@@ -121,17 +154,23 @@ def warehouse_bytes(warehouse: Path, partitioned: dict[str, str]) -> dict[str, T
         for schema, name in tables:
             columns = con.execute(
                 "select column_name, data_type from information_schema.columns "
-                "where table_schema = ? and table_name = ?",
+                "where table_schema = ? and table_name = ? order by ordinal_position",
                 [schema, name],
             ).fetchall()
-            row_bytes = " + ".join(_value_bytes(c, t) for c, t in columns) or "0"
+            if not columns:
+                continue
             day = partitioned.get(name)
             key = f'cast("{day}" as varchar)' if day else "''"
-            rows = con.execute(
-                f'select {key}, sum({row_bytes}) from "{schema}"."{name}" group by 1'
-            ).fetchall()
-            by_day = {str(d): int(b or 0) for d, b in rows}
-            sizes[name] = TableBytes(sum(by_day.values()), by_day if day else {})
+            sums = ", ".join(f"sum({_value_bytes(c, t)})" for c, t in columns)
+            query = f'select {key}, {sums} from "{schema}"."{name}" group by 1'
+            rows = con.execute(query).fetchall()
+            sizes[name] = TableBytes(
+                {
+                    column: {str(row[0]): int(row[i + 1] or 0) for row in rows}
+                    for i, (column, _) in enumerate(columns)
+                },
+                day,
+            )
     return sizes
 
 
@@ -147,25 +186,46 @@ def _value_bytes(column: str, data_type: str) -> str:
 class ModelScan:
     model: str
     strategy: str  # the materialization, or the incremental strategy
-    read_bytes: int  # its inputs' parts and partitions
+    read_bytes: int  # its inputs' parts and partitions, the columns it reads
     target_bytes: int  # its own table, read by the merge / overwrite
+    whole_read_bytes: int = 0  # read_bytes of whole rows: the upper bound
 
     @property
     def total(self) -> int:
         return self.read_bytes + self.target_bytes
 
+    @property
+    def whole_total(self) -> int:
+        return max(self.whole_read_bytes, self.read_bytes) + self.target_bytes
+
+
+@dataclass(frozen=True)
+class TableRead:
+    """What a model's plan reads of one table."""
+
+    columns: frozenset[str]  # every column it scans (lower case)
+    bounded: frozenset[str]  # the columns a literal filter bounds in the scan
+
+
+# What each model's plan reads: model -> table (a model's name) -> its read.
+ReadColumns = dict[str, dict[str, TableRead]]
+
 
 def daily_scan(
-    manifest: dict, sizes: dict[str, TableBytes], parts: list[Part], new_runs: set[int]
+    manifest: dict,
+    sizes: dict[str, TableBytes],
+    parts: list[Part],
+    new_runs: set[int],
+    columns: ReadColumns | None = None,
 ) -> list[ModelScan]:
     """What each model scans when `new_runs` arrive, from its config:
 
     - a table reads its inputs whole (a view's inputs: a view costs its reader);
     - an incremental model reads its lake inputs' parts of the new runs and, if it
       replaces whole days, every part of those days; its partitioned model inputs from
-      the earliest day the runs touch on (its filters are date bounds), unless it
-      rebuilds users (its merge deletes by user: a user's whole history is read), and
-      its other inputs whole;
+      the earliest day the runs touch on where its plan bounds their partition column
+      with a literal (without a plan: unless it rebuilds users, whose whole history
+      its merge deletes by user), whole otherwise, and its other inputs whole;
     - a merge reads its own table whole (BigQuery's MERGE scans the target), unless
       its `incremental_predicates` bound a day-partitioned target (the merge writes the
       earliest rebuilt day into them as a literal: BigQuery prunes the target's
@@ -174,6 +234,10 @@ def daily_scan(
     - a model whose `meta.reads_own_rows` is set also reads its own table whole before
       the merge (the state it carries from its rows already built, per user: the join
       on the rebuilt users prunes nothing).
+
+    Of the model tables read (its inputs, its own rows), a model listed in `columns`
+    is charged only the columns its plan scans (a table its plan does not scan: 0);
+    `whole_read_bytes` charges whole rows.
     """
     nodes = manifest["nodes"]
     days = {p.dt for p in parts if p.run_id in new_runs and p.dt}
@@ -187,13 +251,11 @@ def daily_scan(
             and (whole or p.run_id in new_runs or (replaces_days and p.dt in days))
         )
 
-    def model_bytes(name: str, *, whole: bool) -> int:
-        size = sizes.get(name)
-        if size is None:
-            return 0
-        if whole or not size.by_day or first_day is None:
-            return size.total if (whole or not size.by_day) else 0
-        return sum(b for d, b in size.by_day.items() if d >= first_day)
+    def model_bytes(size: TableBytes, read: TableRead | None, *, whole: bool) -> int:
+        columns = None if read is None else read.columns
+        if whole or not size.partitioned:
+            return size.read(columns)
+        return 0 if first_day is None else size.read(columns, lambda d: d >= first_day)
 
     def inputs(unique_id: str) -> list[str]:
         """A model's inputs, views replaced by their own inputs."""
@@ -219,28 +281,111 @@ def daily_scan(
         replaces_days = strategy == "insert_overwrite"
         clauses = (config.get("merge_clauses") or {}).get("when_not_matched", [])
         by_user = any("user_id in (select user_id" in c.get("condition", "") for c in clauses)
-        read = 0
+        planned = (columns or {}).get(node["name"])
+        unread = TableRead(frozenset(), frozenset())
+        read = whole_read = 0
         for parent in set(inputs(unique_id)):
             if parent.startswith("source."):
                 source = manifest["sources"][parent]
-                read += lake_bytes(
+                lake = lake_bytes(
                     source["identifier"], whole=not incremental, replaces_days=replaces_days
                 )
-            else:
-                read += model_bytes(nodes[parent]["name"], whole=not incremental or by_user)
+                read, whole_read = read + lake, whole_read + lake
+            elif (size := sizes.get(nodes[parent]["name"])) is not None:
+                plan = None if planned is None else planned.get(nodes[parent]["name"], unread)
+                # Read by day: its partition column bounded in the plan (no plan: the config).
+                by_day = (
+                    not by_user if plan is None else (size.day_column or "").lower() in plan.bounded
+                )
+                whole = not incremental or not by_day
+                read += model_bytes(size, plan, whole=whole)
+                whole_read += model_bytes(size, None, whole=whole)
         own = sizes.get(node["name"])
         target = 0
         if incremental and own is not None:
-            if replaces_days and own.by_day:
-                target = sum(b for d, b in own.by_day.items() if d in days)
-            elif config.get("incremental_predicates") and own.by_day:
-                target = sum(b for d, b in own.by_day.items() if first_day and d >= first_day)
+            if replaces_days and own.partitioned:
+                target = own.read(day=lambda d: d in days)
+            elif config.get("incremental_predicates") and own.partitioned:
+                target = 0 if first_day is None else own.read(day=lambda d: d >= first_day)
             else:
                 target = own.total
             if (config.get("meta") or {}).get("reads_own_rows"):
-                read += own.total
-        scans.append(ModelScan(node["name"], strategy, read, target))
+                own_plan = None if planned is None else planned.get(node["name"], unread)
+                read += own.read(None if own_plan is None else own_plan.columns)
+                whole_read += own.total
+        scans.append(ModelScan(node["name"], strategy, read, target, whole_read))
     return scans
+
+
+def read_columns(warehouse: Path, manifest: dict) -> ReadColumns:
+    """What each model's dev SQL reads of every table it scans, from DuckDB's plans.
+
+    `manifest` is a dev manifest with the compiled SQL (`compile_models`: an
+    incremental model's incremental select). Each model's SQL is planned in the dev
+    warehouse twice (a view is planned as the tables under it): with filter pushdown
+    off, each table scan's projections are every column it reads (a pushed-down
+    filter's column leaves them); with pushdown on, a scan's table filters are its
+    literal bounds (`d>='2026-01-01'::DATE`: the column leads; an expression such as
+    a cast of the column does not bound it, nor does a subquery, and statistics
+    propagation is off, so no bound is derived from another table's values). A model
+    whose SQL the warehouse cannot plan is left out: charged whole.
+    """
+    found: ReadColumns = {}
+    if not warehouse.exists():
+        return found
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for node in manifest["nodes"].values():
+            sql = node.get("compiled_code")
+            if node["resource_type"] != "model" or not sql:
+                continue
+            if node["config"].get("materialized") in ("view", "ephemeral"):
+                continue
+            columns: dict[str, set[str]] = defaultdict(set)
+            bounded: dict[str, set[str]] = defaultdict(set)
+            try:
+                for disabled, into in (
+                    ("filter_pushdown,statistics_propagation", columns),
+                    ("statistics_propagation", bounded),
+                ):
+                    con.execute(f"set disabled_optimizers = '{disabled}'")
+                    plan = con.execute(f"explain (format json) {sql}").fetchall()
+                    for scan in _scans(json.loads(plan[0][1])):
+                        table = scan["Table"].rsplit(".", 1)[-1]
+                        if into is columns:
+                            into[table] |= {c.lower() for c in _listed(scan.get("Projections"))}
+                        else:
+                            into[table] |= {
+                                bound.group(1).lower()
+                                for f in _listed(scan.get("Filters"))
+                                if (bound := _BOUND.match(f))
+                            }
+            except duckdb.Error:
+                continue
+            found[node["name"]] = {
+                table: TableRead(frozenset(read), frozenset(bounded.get(table, ())))
+                for table, read in columns.items()
+            }
+    return found
+
+
+# A table filter that bounds a column by a literal: the column, then a comparison.
+_BOUND = re.compile(r'^"?([A-Za-z_][\w]*)"?\s*(?:>=|<=|=|>|<|IN\b)')
+
+
+def _listed(value: str | list[str] | None) -> list[str]:
+    """An `extra_info` entry of the plan: a string, or a list of them."""
+    if not value:
+        return []
+    return [value] if isinstance(value, str) else [v for v in value if v]
+
+
+def _scans(operators: list[dict]) -> Iterator[dict]:
+    """The table scans of a JSON plan: their `extra_info` (Table, Projections, Filters)."""
+    for operator in operators:
+        info = operator.get("extra_info") or {}
+        if isinstance(info, dict) and "Table" in info:
+            yield info
+        yield from _scans(operator.get("children", []))
 
 
 def partitioned_models(manifest: dict) -> dict[str, str]:
@@ -259,13 +404,16 @@ class ModelCost:
     estimate: ModelScan | None  # None: no estimate (a view)
 
 
-def compile_prod(data_dir: Path, work_dir: Path, select: str | None, timeout: float) -> int:
-    """`dbt compile --target prod` into work_dir/target (its manifest has the SQL)."""
+def compile_models(
+    data_dir: Path, work_dir: Path, select: str | None, timeout: float, target: str = "prod"
+) -> int:
+    """`dbt compile` of the models into work_dir/target (its manifest has the SQL): prod's
+    to dry-run, dev's to plan in the dev warehouse (`read_columns`)."""
     from livelake.dbt_runner import dbt_invocation
 
     selector = "resource_type:model" + (f",{select}" if select else "")  # ',' intersects
     args = ["compile", "--select", selector]
-    command, env = dbt_invocation(args, data_dir=data_dir, target="prod", work_dir=work_dir)
+    command, env = dbt_invocation(args, data_dir=data_dir, target=target, work_dir=work_dir)
     try:
         return subprocess.run(command, env=env, timeout=timeout).returncode
     except subprocess.TimeoutExpired:
@@ -313,6 +461,7 @@ def render(costs: list[ModelCost], console: Console) -> None:
     table.add_column("strategy")
     table.add_column("estimate bytes", justify="right")
     table.add_column("estimate USD", justify="right")
+    table.add_column("whole rows bytes", justify="right")
     for cost in costs:
         scan = cost.estimate
         table.add_row(
@@ -322,19 +471,28 @@ def render(costs: list[ModelCost], console: Console) -> None:
             "—" if scan is None else scan.strategy,
             "—" if scan is None else f"{scan.total:,}",
             "—" if scan is None else f"{usd(scan.total):.6f}",
+            "—" if scan is None else f"{scan.whole_total:,}",
         )
     dry = sum(c.dry_run_bytes for c in costs)
     estimated = sum(c.estimate.total for c in costs if c.estimate)
+    whole = sum(c.estimate.whole_total for c in costs if c.estimate)
     table.add_row(
-        "total", f"{dry:,}", f"{usd(dry):.6f}", "", f"{estimated:,}", f"{usd(estimated):.6f}"
+        "total",
+        f"{dry:,}",
+        f"{usd(dry):.6f}",
+        "",
+        f"{estimated:,}",
+        f"{usd(estimated):.6f}",
+        f"{whole:,}",
     )
     console.print(table)
     console.print(
         "dry run: BigQuery's dry-run total_bytes_processed of each model's select "
         "(an emulator answers 0).\n"
         "estimate: what a daily build of the lake's newest run scans, from each model's "
-        "strategy and the sizes of the lake's parts and the dev warehouse's tables "
-        "(livelake/cost.py; views: —)."
+        "strategy and the sizes of the lake's parts and the dev warehouse's tables, of the "
+        "columns its plan reads (livelake/cost.py; views: —).\n"
+        "whole rows: the same estimate charging every column of what it reads (upper bound)."
     )
 
 
@@ -345,15 +503,22 @@ def dry_run_build(data_dir: Path, *, select: str | None, console: Console) -> in
 
     settings = BigQuerySettings.from_env()
     work_dir = data_dir / "prod-dry-run"
-    code = compile_prod(data_dir, work_dir, select, settings.build_timeout)
-    if code != 0:
-        return code
+    dev_dir = work_dir / "dev"
+    for target, directory in (("prod", work_dir), ("dev", dev_dir)):
+        code = compile_models(data_dir, directory, select, settings.build_timeout, target)
+        if code != 0:
+            return code
     manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    warehouse = data_dir / "warehouse.duckdb"
+    planned = read_columns(
+        warehouse, json.loads((dev_dir / "target" / "manifest.json").read_text())
+    )
     parts = lake_parts(data_dir / "lake")
     newest = {max((p.run_id for p in parts), default=0)}
-    sizes = warehouse_bytes(data_dir / "warehouse.duckdb", partitioned_models(manifest))
+    sizes = warehouse_bytes(warehouse, partitioned_models(manifest))
+    scans = daily_scan(manifest, sizes, parts, newest, planned)
     try:
-        costs = model_costs(manifest, settings, daily_scan(manifest, sizes, parts, newest))
+        costs = model_costs(manifest, settings, scans)
     except (GoogleAPIError, RequestException, TimeoutError) as exc:
         console.print(f"BigQuery: {type(exc).__name__}: {str(exc)[:500]}")
         return 1

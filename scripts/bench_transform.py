@@ -53,7 +53,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lake.atomic import flush
-from livelake.cost import daily_scan, lake_parts, partitioned_models, warehouse_bytes
+from livelake.cost import (
+    daily_scan,
+    lake_parts,
+    partitioned_models,
+    read_columns,
+    warehouse_bytes,
+)
 from livelake.dbt_runner import DAILY_BUILD, REPO_ROOT, dbt_invocation
 from settings.paths import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
 
@@ -354,8 +360,10 @@ def main() -> None:
             new_runs = {p.run_id for p in parts} - consumed
             consumed |= new_runs
             sizes = warehouse_bytes(bench.warehouse, partitioned_models(prod))
+            dev = json.loads((daily_work / "target" / "manifest.json").read_text())
+            planned = read_columns(bench.warehouse, dev)  # the columns each model reads
             scans[phase] = sorted(
-                daily_scan(prod, sizes, parts, new_runs), key=lambda scan: -scan.total
+                daily_scan(prod, sizes, parts, new_runs, planned), key=lambda scan: -scan.total
             )
             scanned[phase] = sum(scan.total for scan in scans[phase])
     except SystemExit as failure:
@@ -478,11 +486,16 @@ def main() -> None:
         )
         print(f"  {labels[phase]}: {each}")
     for phase, phase_scans in scans.items():
-        print(f"BigQuery, {labels[phase]}: {scanned[phase] / 1e9:.2f} GB estimated; the largest:")
+        whole = sum(scan.whole_total for scan in phase_scans) / 1e9
+        print(
+            f"BigQuery, {labels[phase]}: {scanned[phase] / 1e9:.2f} GB estimated "
+            f"(whole rows {whole:.2f} GB); the largest:"
+        )
         for scan in phase_scans[:8]:
             print(
                 f"  {scan.model:<44} {scan.strategy:<17} read {scan.read_bytes / 1e9:6.2f} GB"
                 f"  own table {scan.target_bytes / 1e9:6.2f} GB"
+                f"  (whole rows {scan.whole_total / 1e9:6.2f} GB)"
             )
     print("targets:")
     for target in targets:
