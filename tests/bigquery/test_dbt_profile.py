@@ -27,10 +27,6 @@ PARTITIONED = {
 DAILY_BASE = [
     f"base_lake__{t}" for t in ("user_activity", "channel_stats", "pre_deduction", "post_deduction")
 ]
-# The one model that chooses its strategy per engine (delete+insert on DuckDB,
-# insert_overwrite on BigQuery): DuckDB's MERGE with a `not matched by source` delete
-# reads its whole 7M-row target at the large scale.
-PER_ENGINE_STRATEGY = {"fct_user_activity"}
 # What an engine may choose on its own: the physical layout, and the dialect its merge
 # clauses' scope conditions are rendered in.
 PER_ENGINE = {"partition_by", "cluster_by", "scopes"}
@@ -104,16 +100,19 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
     on_bq, on_duckdb = models(prod), models(dev)
     assert on_bq.keys() == on_duckdb.keys()
     for name, config in on_duckdb.items():
-        keys = ("materialized", "on_schema_change", "merge_clauses")
-        if name not in PER_ENGINE_STRATEGY:
-            keys += ("incremental_strategy", "unique_key", "incremental_predicates")
-        for key in keys:
+        for key in (
+            "materialized",
+            "on_schema_change",
+            "merge_clauses",
+            "incremental_strategy",
+            "unique_key",
+            "incremental_predicates",
+        ):
             assert on_bq[name].get(key) == config.get(key), (name, key)
     # Nothing else is chosen per engine.
     per_engine = {
         key
         for name, config in on_duckdb.items()
-        if name not in PER_ENGINE_STRATEGY
         for key in config.keys() | on_bq[name].keys()
         if config.get(key) != on_bq[name].get(key)
     }
@@ -134,19 +133,26 @@ def test_each_model_is_built_the_same_way_on_both_engines(prod: dict, dev: dict)
         deletes = [c for c in config["merge_clauses"] if c.get("by") == "source"]
         assert [c["action"] for c in deletes] == ["delete"]
         assert "DBT_INTERNAL_DEST.user_id in (select user_id from" in config["scopes"][0]
-    # The base models' and the top-up facts' merges read their target from the earliest
-    # day their rows can change on.
-    top_ups = [
+    # The day-partitioned merges read their target from the earliest day they rebuild.
+    since = [
         ("base_lake__top_up", "dt"),
         ("int_topups_sequenced", "topup_date"),
         ("fct_topup", "topup_date"),
+        ("fct_user_activity", "activity_date"),
     ]
-    for name, field in top_ups + [(n, "report_date") for n in DAILY_BASE]:
+    for name, field in since + [(n, "report_date") for n in DAILY_BASE]:
         assert on_bq[name]["incremental_predicates"] == [
             f"DBT_INTERNAL_DEST.{field} >= {{merge_since}}"
         ]
-    assert on_duckdb["fct_user_activity"]["incremental_strategy"] == "delete+insert"
-    assert on_bq["fct_user_activity"]["incremental_strategy"] == "insert_overwrite"
+    # fct_user_activity replaces whole days by a merge on its row key: a rebuilt date's
+    # rows the new rows lack are deleted.
+    for config in (on_duckdb["fct_user_activity"], on_bq["fct_user_activity"]):
+        assert config["incremental_strategy"] == "merge"
+        assert config["unique_key"] == ["activity_date", "user_id"]
+        assert [c["action"] for c in config["merge_clauses"] if c.get("by") == "source"] == [
+            "delete"
+        ]
+        assert "DBT_INTERNAL_DEST.activity_date in (select change_date from" in config["scopes"][0]
 
 
 def test_the_profile_follows_livelake_target(tmp_path: Path) -> None:

@@ -1,7 +1,3 @@
-{% macro per_adapter(duckdb, bigquery) -%}
-    {{ return(bigquery if target.type == 'bigquery' else duckdb) }}
-{%- endmacro %}
-
 {% macro day_partitioned(field) -%}
     {{ return({'field': field, 'data_type': 'date', 'granularity': 'day'} if target.type == 'bigquery' else none) }}
 {%- endmacro %}

@@ -28,7 +28,10 @@
     {%- set watermark = livelake.batch_bounds().watermarks.get(model.name, 0) if '{merge_watermark}' in sql else 0 -%}
     {{ return(sql | replace('{merge_since}', since) | replace('{merge_watermark}', watermark | string)) }}
 {%- endmacro %}
-{% macro duckdb__get_incremental_merge_sql(args_dict) -%}
+{% macro duckdb__get_incremental_merge_sql(args_dict) -%}{# A `by source` clause: no target bound in ON, see _macros.yml #}
+    {%- if config.get('merge_clauses', {}).get('when_not_matched', []) | selectattr('by', 'equalto', 'source') | list -%}
+        {%- do args_dict.update({'incremental_predicates': none}) -%}
+    {%- endif -%}
     {{ livelake.with_merge_since(dbt.duckdb__get_incremental_merge_sql(args_dict)) }}
 {%- endmacro %}
 {% macro bigquery__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates=none) -%}
