@@ -131,9 +131,7 @@ first_topups as (
             user_id,
             topup_at
         from topups
-        where
-            successful_topup_number = 1
-            {% if extends %}and topup_date >= {{ since }}{% endif %}
+        where successful_topup_number = 1{% if extends %} and topup_date >= {{ since }}{% endif %}
         {% if extends %}
             union all by name
             select
