@@ -103,7 +103,9 @@
 {%- endmacro %}
 
 {% macro lake_batch() -%}
-    (select max(_batch_run_id) from {{ ref('int_lake_changes') }})
+    {%- do ref('int_lake_changes') -%}{# the stamping model runs after the log, so the bounds read hold its batch #}
+    {%- set newest = livelake.batch_bounds().newest if execute else none -%}
+    cast({{ newest if newest is not none else 'null' }} as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
 {% macro lake_parts(table, after=none) -%}
