@@ -102,6 +102,15 @@ def assert_row_keys_unique(data_dir: Path, step: str) -> None:
             assert repeated == [], (step, table, repeated)
 
 
+def newest_kpi_dates(data_dir: Path) -> tuple:
+    """The first and last date mart_daily_kpis's newest batch rebuilt."""
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select min(date), max(date) from marts.mart_daily_kpis "
+            "where _batch_run_id = (select max(_batch_run_id) from marts.mart_daily_kpis)"
+        ).fetchone()
+
+
 @pytest.mark.slow
 def test_incremental_builds_equal_a_full_build(tmp_path):
     world = resolved_world("small", 7)
@@ -128,6 +137,8 @@ def test_incremental_builds_equal_a_full_build(tmp_path):
         result = run_dbt(data_dir, *DAILY_BUILD)
         assert "ERROR=0" in result.stdout, step
         assert_row_keys_unique(data_dir, step)
+        if number == 0:  # a new day rebuilds the daily KPIs from that day on, no earlier
+            assert newest_kpi_dates(data_dir) == (days[-3], days[-3]), step
         scratch = tmp_path / f"scratch{number}" / "data"
         shutil.copytree(lake, scratch / "lake")
         run_dbt(scratch, "run")

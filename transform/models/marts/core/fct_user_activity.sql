@@ -45,7 +45,7 @@ observations as (
 
 {% if is_incremental() %}
     {% set watermark = livelake.model_watermark() %}
-    {# No rebuilt date is earlier: a literal bound, so date-ordered tables (and the merge's target) are read from there on. #}
+    {# No rebuilt date is earlier: a literal bound; date-ordered tables and the target are read from it on. #}
     {% set rebuild_from = livelake.merge_since(livelake.changed_since()) %}
     {% set affected_dates = livelake.changed_dates(watermark) %}
 {% endif %}

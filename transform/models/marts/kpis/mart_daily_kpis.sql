@@ -38,12 +38,13 @@ user_days as (
 
 ),
 
+{# The mart's dates only: a user registered before the data's first day counts on none. #}
 {% set new_users_by_date %}
     select
         registered_at as date,
         count(*) as new_users
     from {{ ref('dim_users') }}
-    where registered_at is not null
+    where registered_at >= (select min(date_day) from {{ ref('dim_date') }})
     group by 1
 {% endset %}
 
