@@ -37,9 +37,8 @@
     group by 1
 {%- endmacro %}
 
-{% macro changed_dates(watermark, lake_tables=none) -%}
+{% macro changed_dates(watermark) -%}
     select distinct change_date
     from {{ ref('int_lake_changes') }}
     where _batch_run_id > {{ watermark }}
-    {%- if lake_tables is not none %} and lake_table in ('{{ lake_tables | join("', '") }}'){% endif %}
 {%- endmacro %}
