@@ -104,7 +104,7 @@
 
 {% macro lake_batch() -%}
     {%- do ref('int_lake_changes') -%}{# the stamping model runs after the log, so the bounds read hold its batch #}
-    {%- set newest = livelake.batch_bounds().newest if execute else none -%}
+    {%- set newest = livelake.batch_bounds().watermarks.get('int_lake_changes') if execute else none -%}
     cast({{ newest if newest is not none else 'null' }} as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
