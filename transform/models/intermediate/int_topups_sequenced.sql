@@ -19,10 +19,6 @@
     )
 }}
 
-{% set sequence_columns = [
-    'user_id', 'topup_date', 'is_repeat_topup', 'successful_topup_number', 'days_since_prev_topup'
-] %}
-
 with
 
 {% if is_incremental() %}
@@ -119,8 +115,11 @@ resequenced as (
         prior_successful_topups > 0 as is_repeat_topup,
         case when is_successful then cast(prior_successful_topups + 1 as {{ dbt.type_bigint() }}) end
             as successful_topup_number,
-        case when is_successful then {{ dbt.datediff('prev_successful_topup_date', 'topup_date', 'day') }} end
-            as days_since_prev_topup,
+        case
+            when is_successful then {{ dbt.datediff(
+                'prev_successful_topup_date', 'topup_date', 'day'
+            ) }}
+        end as days_since_prev_topup,
         {{ livelake.lake_batch() }} as _batch_run_id
     from sequenced
 
@@ -135,11 +134,14 @@ final as (
             on
                 resequenced.order_id = built.order_id
                 and built.topup_date >= {{ since }}
-        where not (
-            {% for column in sequence_columns %}
-                resequenced.{{ column }} is not distinct from built.{{ column }}{{ ' and' if not loop.last }}
-            {% endfor %}
-        )
+        where
+            not (
+                resequenced.user_id is not distinct from built.user_id
+                and resequenced.topup_date is not distinct from built.topup_date
+                and resequenced.is_repeat_topup is not distinct from built.is_repeat_topup
+                and resequenced.successful_topup_number is not distinct from built.successful_topup_number
+                and resequenced.days_since_prev_topup is not distinct from built.days_since_prev_topup
+            )
     {% endif %}
 
 )
