@@ -8,11 +8,7 @@
 
     Incremental: only the users a change touches (livelake.user_change_cuts) are
     recomputed and merged; a rebuilt user the new rows lack (every row moved to
-    another user) is deleted. A batch whose earliest change (livelake.changed_since)
-    is after every built user's last seen date (new days) only adds user-days, so
-    each touched user's built row is extended with the new days' rows (read by day,
-    from that date on); any other batch recomputes the touched users from their
-    whole history.
+    another user) is deleted.
 #}
 {{
     config(
@@ -24,11 +20,6 @@
         on_schema_change='fail'
     )
 }}
-
-{% set since = livelake.changed_since() if is_incremental() else none %}
-{% set extends = is_incremental() and execute and run_query(
-    'select count(*) from ' ~ this ~ ' where last_seen_date >= ' ~ since
-).columns[0].values()[0] == 0 %}
 
 with
 
@@ -68,13 +59,10 @@ users_days as (
         inner join cuts
             on user_days.user_id = cuts.user_id
     {% endif %}
-    {% if extends %}
-        where user_days.activity_date >= {{ since }}
-    {% endif %}
 
 ),
 
-partials as (
+per_user as (
 
     select
         user_id,
@@ -83,40 +71,9 @@ partials as (
         max(activity_date) as last_seen_date,
         max(case when is_dau then activity_date end) as last_dau_date,
         min(case when successful_topups > 0 then activity_date end) as first_topup_date,
-        sum(successful_topups) as successful_topups,
+        cast(sum(successful_topups) as {{ dbt.type_bigint() }}) as successful_topups,
         sum(topup_revenue) as lifetime_topup_revenue
     from users_days
-    group by 1
-    {% if extends %}
-        union all by name
-        select
-            built.user_id,
-            built.registered_at,
-            built.first_seen_date,
-            built.last_seen_date,
-            built.last_dau_date,
-            built.first_topup_date,
-            built.successful_topups,
-            built.lifetime_topup_revenue
-        from {{ this }} as built
-        inner join cuts
-            on built.user_id = cuts.user_id
-    {% endif %}
-
-),
-
-per_user as (
-
-    select
-        user_id,
-        min(registered_at) as registered_at,
-        min(first_seen_date) as first_seen_date,
-        max(last_seen_date) as last_seen_date,
-        max(last_dau_date) as last_dau_date,
-        min(first_topup_date) as first_topup_date,
-        cast(sum(successful_topups) as {{ dbt.type_bigint() }}) as successful_topups,
-        sum(lifetime_topup_revenue) as lifetime_topup_revenue
-    from partials
     group by 1
 
 ),
@@ -125,24 +82,9 @@ first_topups as (
 
     select
         user_id,
-        min(topup_at) as first_topup_at
-    from (
-        select
-            user_id,
-            topup_at
-        from topups
-        where successful_topup_number = 1{% if extends %} and topup_date >= {{ since }}{% endif %}
-        {% if extends %}
-            union all by name
-            select
-                built.user_id,
-                built.first_topup_at as topup_at
-            from {{ this }} as built
-            inner join cuts
-                on built.user_id = cuts.user_id
-        {% endif %}
-    ) as firsts
-    group by 1
+        topup_at as first_topup_at
+    from topups
+    where successful_topup_number = 1
 
 ),
 
