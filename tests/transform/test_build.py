@@ -446,11 +446,14 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     for order_id in ("o6", "o8"):
         assert orders[order_id]["_batch_run_id"] == before[order_id]["_batch_run_id"]
     assert orders["o1"]["_batch_run_id"] > before["o1"]["_batch_run_id"]
-    # only 03-01 user-days were rebuilt
+    # only the changed dates' user-days were rebuilt: 03-01 (the refund) and 03-02 (the
+    # pre-deduction correction: the model rebuilds every date the change log holds, the
+    # same dates its merge's delete scope reads)
     days = by(q("select * from core.fct_user_activity"), "activity_date", "user_id")
     for key, row in days.items():
         rebuilt = row["_batch_run_id"] != before_days[key]["_batch_run_id"]
-        assert rebuilt == (key[0] == D("2025-03-01")), key
+        assert rebuilt == (key[0] in (D("2025-03-01"), D("2025-03-02"))), key
+    assert {k[0] for k in days} > {D("2025-03-01"), D("2025-03-02")}  # other days kept
 
     # marts: that day's numbers change
     kpis = by(q("select * from marts.mart_daily_kpis"), "date")
