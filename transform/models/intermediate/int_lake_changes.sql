@@ -5,9 +5,10 @@
     order, every export of a re-exported report date) and stamps those rows with the
     build's snapshot (`_batch_run_id`). A full build logs every row's place.
 
-    A run reads only the base rows stamped after its newest entry (the newest rows of
-    each base table, so DuckDB's zone maps skip the rest): finding what changed costs
-    the size of the change, not of the lake. Where a table has users (top-ups, User
+    A run reads only the base rows stamped after its newest entry, from the first day
+    they lie in (livelake.unlogged_batch: literals, so BigQuery prunes the partitions
+    before it and DuckDB's zone maps skip the older row groups): finding what changed
+    costs the size of the change, not of the lake. Where a table has users (top-ups, User
     Activity), a place is logged only where the winning rows changed: the winners are
     compared with the previous ones (the best of the rows of the runs already logged,
     run_id up to this table's watermark, by the base model's rule), so a row
@@ -27,8 +28,9 @@
     )
 }}
 
-{# The newest batch already logged (a literal: the base tables' new rows are their last row groups). #}
-{% set logged_until = livelake.model_watermark() if is_incremental() else none %}
+{# The newest batch logged; per base table, the first partition day of its rows stamped after it (literals). #}
+{% set unlogged = livelake.unlogged_batch() if is_incremental() else none %}
+{% set logged_until = unlogged.logged_until if is_incremental() else none %}
 {# Where one export's rows win (base_lake__top_up, livelake.classify_daily_export), per table with users. #}
 {% set winner_scopes = {'top_up': ['order_id', 'row'], 'user_activity': ['report_date', 'export']} %}
 
@@ -45,7 +47,9 @@ with
         select lake_rows.*
         from {{ ref('base_lake__' ~ table) }} as lake_rows
         {% if is_incremental() %}
-            where lake_rows._batch_run_id > {{ logged_until }}
+            where
+                lake_rows._batch_run_id > {{ logged_until }}
+                and lake_rows.{{ livelake.lake_partition_date_column(table) }} >= {{ unlogged.first_days[table] }}
         {% endif %}
 
     ),
