@@ -43,6 +43,19 @@
     {%- endfor -%}
 {%- endmacro %}
 
+{% macro daily_export_config(table, cluster_by) -%}
+    {%- set day = livelake.lake_partition_date_column(table) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'merge',
+        'unique_key': [day, 'file_sha256', 'source_sheet', 'source_row'],
+        'partition_by': livelake.day_partitioned(day),
+        'incremental_predicates': livelake.target_since(day),
+        'cluster_by': livelake.clustered(cluster_by),
+        'on_schema_change': 'fail'
+    }) }}
+{%- endmacro %}
+
 {% macro classify_daily_export(table) -%}
     {%- set day = livelake.lake_partition_date_column(table) -%}
     {%- set copy_columns = livelake.lake_content_columns(table, exclude=[day]) + ['extra_columns'] -%}
