@@ -233,7 +233,10 @@ def daily_scan(
       alike); an insert_overwrite reads the partitions of the touched days;
     - a model whose `meta.reads_own_rows` is set also reads its own table whole before
       the merge (the state it carries from its rows already built, per user: the join
-      on the rebuilt users prunes nothing).
+      on the rebuilt users prunes nothing);
+    - a model whose `meta.reads_at_compile` lists columns also reads, when it compiles,
+      those columns and the partition column of each partitioned model input, whole
+      (int_lake_changes finds its inputs' first unlogged day so: livelake.unlogged_batch).
 
     Of the model tables read (its inputs, its own rows), a model listed in `columns`
     is charged only the columns its plan scans (a table its plan does not scan: 0);
@@ -282,6 +285,9 @@ def daily_scan(
         clauses = (config.get("merge_clauses") or {}).get("when_not_matched", [])
         by_user = any("user_id in (select user_id" in c.get("condition", "") for c in clauses)
         planned = (columns or {}).get(node["name"])
+        at_compile = frozenset(
+            c.lower() for c in (config.get("meta") or {}).get("reads_at_compile", [])
+        )
         unread = TableRead(frozenset(), frozenset())
         read = whole_read = 0
         for parent in set(inputs(unique_id)):
@@ -300,6 +306,9 @@ def daily_scan(
                 whole = not incremental or not by_day
                 read += model_bytes(size, plan, whole=whole)
                 whole_read += model_bytes(size, None, whole=whole)
+                if incremental and at_compile and size.day_column:
+                    compiled = size.read(at_compile | {size.day_column.lower()})
+                    read, whole_read = read + compiled, whole_read + compiled
         own = sizes.get(node["name"])
         target = 0
         if incremental and own is not None:

@@ -76,6 +76,13 @@ MANIFEST = {
                 ]
             },
         ),
+        "model.livelake.log": model(
+            "log",
+            ["model.livelake.fct"],
+            materialized="incremental",
+            incremental_strategy="merge",
+            meta={"reads_at_compile": ["_batch_run_id"]},
+        ),
     },
 }
 PARTS = [
@@ -85,7 +92,14 @@ PARTS = [
 ]
 SIZES = {  # one column each: whole rows
     "base": TableBytes({"row": {"": 1000}}),
-    "fct": TableBytes({"row": {"2026-01-01": 300, "2026-01-02": 200}}),
+    "fct": TableBytes(
+        {
+            "row": {"2026-01-01": 300, "2026-01-02": 200},
+            "_batch_run_id": {"2026-01-01": 4, "2026-01-02": 3},
+            "d": {"2026-01-01": 2, "2026-01-02": 1},
+        },
+        "d",
+    ),
     "daily": TableBytes({"row": {"": 7}}),
     "mart": TableBytes({"row": {"": 40}}),
     "users": TableBytes({"row": {"": 3}}),
@@ -102,13 +116,15 @@ SIZES = {  # one column each: whole rows
                 # merge: the new run's parts, and its own table whole
                 "base": (10, 1000),
                 # insert_overwrite: its input through the view (unpartitioned), the touched day
-                "fct": (1000, 300),
+                "fct": (1000, 306),
                 # an incremental model reads a partitioned input from the earliest touched day on
-                "daily": (500, 7),
+                "daily": (510, 7),
                 # a table reads its inputs whole and no target
-                "mart": (500, 0),
+                "mart": (510, 0),
                 # a model rebuilding users reads their whole history
-                "users": (500, 3),
+                "users": (510, 3),
+                # finding its first day at compile time: the run id and partition columns whole
+                "log": (510 + 10, 0),
                 # a merge bounded by incremental_predicates reads the target's partitions from
                 # the earliest touched day on; reading its own rows, its whole table besides
                 "facts": (1000 + 80, 80),
@@ -119,10 +135,11 @@ SIZES = {  # one column each: whole rows
             2,  # a new day
             {
                 "base": (50, 1000),
-                "fct": (1000, 200),
-                "daily": (200, 7),
-                "mart": (500, 0),
-                "users": (500, 3),
+                "fct": (1000, 204),
+                "daily": (204, 7),
+                "mart": (510, 0),
+                "users": (510, 3),
+                "log": (204 + 10, 0),
                 "facts": (1000 + 80, 50),
             },
             id="new-day",

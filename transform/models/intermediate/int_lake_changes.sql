@@ -24,7 +24,8 @@
         materialized='incremental',
         incremental_strategy='merge',
         cluster_by=livelake.clustered(['_batch_run_id', 'lake_table']),
-        on_schema_change='fail'
+        on_schema_change='fail',
+        meta={'reads_at_compile': ['_batch_run_id']}
     )
 }}
 
