@@ -4,7 +4,14 @@
 -- latest export disagrees with itself shows up as a difference. base_lake__top_up
 -- holds every lake row (its lake_ledger_balances test ties it to the lake).
 -- Checked for the dates of the mart's newest batch: every date after
--- --full-refresh, the rebuilt dates after an incremental run.
+-- --full-refresh, the rebuilt dates after an incremental run. Their first date is a
+-- literal, so only the lake's partitions from it on are read whole; the latest
+-- export of an order is found among all its versions (the order's id and export time).
+{% set first_date = livelake.query_literal(
+    'select min(kpis.date) as value_of_query from ' ~ livelake.newest_batch(ref('mart_daily_kpis')) ~ ' as kpis',
+    'date'
+) %}
+
 with
 
 mart as (
@@ -25,12 +32,13 @@ lake as (
         exported_at,
         cast(topup_at as date) as topup_date
     from {{ ref('base_lake__top_up') }}
+    where dt >= {{ first_date }}
 
 ),
 
-checked_orders as (
+checked_rows as (
 
-    select distinct lake.order_id
+    select lake.*
     from lake
     inner join mart
         on lake.topup_date = mart.date
@@ -40,11 +48,10 @@ checked_orders as (
 latest_export as (
 
     select
-        lake.order_id,
-        max(lake.exported_at) as latest_exported_at
-    from lake
-    inner join checked_orders
-        on lake.order_id = checked_orders.order_id
+        every_version.order_id,
+        max(every_version.exported_at) as latest_exported_at
+    from {{ ref('base_lake__top_up') }} as every_version
+    where every_version.order_id in (select checked_rows.order_id from checked_rows)
     group by 1
 
 ),
@@ -56,7 +63,7 @@ winning_orders as (
         lake.status,
         lake.amount,
         lake.topup_date
-    from lake
+    from checked_rows as lake
     inner join latest_export
         on
             lake.order_id = latest_export.order_id
@@ -81,7 +88,7 @@ fact_daily as (
         topup_date,
         sum(successful_amount) as revenue
     from {{ ref('fct_topup') }}
-    where topup_date in (select mart.date from mart)
+    where topup_date >= {{ first_date }} and topup_date in (select mart.date from mart)
     group by 1
 
 ),
