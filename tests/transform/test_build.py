@@ -18,6 +18,8 @@ The fixture (see its docstring) in short, after re-exports are resolved:
 
 from __future__ import annotations
 
+import ast
+import json
 import re
 import shutil
 import statistics
@@ -26,6 +28,7 @@ from decimal import Decimal
 
 import pytest
 
+from ingest.contracts import DOMAINS_BY_TABLE
 from tests.transform.conftest import query, run_dbt
 from tests.transform.keys import ALL_ROWS, KEY_TESTS, key_tests
 from tests.transform.lake_fixture import (
@@ -428,6 +431,16 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
         "activity_date",
         "user_id",
     )
+    before_channel_days = by(
+        q("select channel_date, channel_id, _batch_run_id from core.fct_channel_day"),
+        "channel_date",
+        "channel_id",
+    )
+    s1 = (
+        "select gross_pre, is_mismatch from core.fct_streamer_revenue "
+        "where streamer_id = 's1' and revenue_date = '2025-03-02'"
+    )
+    assert tuple(one(q(s1)).values()) == (Decimal("800.00"), True)
 
     append_late_correction(data_dir)  # o1 refunded (03-01); s1 pre gross 805 (03-02)
     result = run_dbt(data_dir, "build")
@@ -446,14 +459,23 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     for order_id in ("o6", "o8"):
         assert orders[order_id]["_batch_run_id"] == before[order_id]["_batch_run_id"]
     assert orders["o1"]["_batch_run_id"] > before["o1"]["_batch_run_id"]
-    # only the changed dates' user-days were rebuilt: 03-01 (the refund) and 03-02 (the
-    # pre-deduction correction: the model rebuilds every date the change log holds, the
-    # same dates its merge's delete scope reads)
+    # only 03-01's user-days were rebuilt (the refund): the 03-02 pre-deduction
+    # correction is of a lake table fct_user_activity does not read, so neither its
+    # filter nor its merge's delete scope holds 03-02
     days = by(q("select * from core.fct_user_activity"), "activity_date", "user_id")
     for key, row in days.items():
         rebuilt = row["_batch_run_id"] != before_days[key]["_batch_run_id"]
-        assert rebuilt == (key[0] in (D("2025-03-01"), D("2025-03-02"))), key
+        assert rebuilt == (key[0] == D("2025-03-01")), key
     assert {k[0] for k in days} > {D("2025-03-01"), D("2025-03-02")}  # other days kept
+    # fct_channel_day (channel_stats, top_up) likewise: 03-01's rows, c1 without o1
+    channel_days = by(q("select * from core.fct_channel_day"), "channel_date", "channel_id")
+    for key, row in channel_days.items():
+        rebuilt = row["_batch_run_id"] != before_channel_days[key]["_batch_run_id"]
+        assert rebuilt == (key[0] == D("2025-03-01")), key
+    c1 = channel_days[(D("2025-03-01"), "c1")]
+    assert (c1["attributed_orders"], c1["attributed_revenue"]) == (1, Decimal("300.00"))
+    # while the revenue facts take the pre-deduction correction: s1 reconciles on 03-02
+    assert tuple(one(q(s1)).values()) == (Decimal("805.00"), False)
 
     # marts: that day's numbers change
     kpis = by(q("select * from marts.mart_daily_kpis"), "date")
@@ -477,6 +499,37 @@ def test_late_reexport_is_applied_incrementally(fresh_lake, tmp_path_factory):
     run_dbt(scratch, "build")
     full = snapshot_tables(scratch)
     assert_same_tables(incremental, full)
+
+
+def test_named_lake_tables_cover_the_models_lineage(built_fixture):
+    """A model that names the lake tables it rebuilds for (`{% set lake_tables = [...] %}`,
+    passed to changed_dates and rebuilt_dates) reads no other lake table: a change of one
+    it did not name would be missed, its date neither rebuilt nor deleted from."""
+    manifest = built_fixture["data_dir"].parent / "target" / "manifest.json"
+    nodes = json.loads(manifest.read_text())["nodes"]
+
+    def lake_tables_upstream(unique_id: str) -> set[str]:
+        tables, todo, seen = set(), [unique_id], set()
+        while todo:
+            node = nodes.get(todo.pop())
+            if node is None or node["unique_id"] in seen or node["name"] == "int_lake_changes":
+                continue  # a source, seen, or the change log (every incremental model reads it)
+            seen.add(node["unique_id"])
+            table = node["name"].removeprefix("base_lake__")
+            tables |= {table} & DOMAINS_BY_TABLE.keys()
+            todo += node["depends_on"]["nodes"]
+        return tables
+
+    named = {}
+    for node in nodes.values():
+        found = re.search(r"{%-?\s*set lake_tables = (\[[^\]]*\])", node.get("raw_code", ""))
+        if node["resource_type"] == "model" and found:
+            named[node["name"]] = set(ast.literal_eval(found[1]))
+            assert lake_tables_upstream(node["unique_id"]) <= named[node["name"]], node["name"]
+    assert named == {
+        "fct_user_activity": {"top_up", "user_activity"},
+        "fct_channel_day": {"top_up", "channel_stats"},
+    }
 
 
 def assert_same_tables(left: dict[str, list[dict]], right: dict[str, list[dict]]) -> None:

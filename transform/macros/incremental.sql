@@ -33,12 +33,20 @@
 {% macro user_change_cuts(watermark) -%}
     select user_id, min(change_date) as cut_date
     from {{ ref('int_lake_changes') }}
-    where _batch_run_id > {{ watermark }} and user_id is not null
+    where {{ livelake.changes_after(watermark) }} and user_id is not null
     group by 1
 {%- endmacro %}
 
-{% macro changed_dates(watermark) -%}
+{% macro changed_dates(watermark, lake_tables=none) -%}
     select distinct change_date
     from {{ ref('int_lake_changes') }}
-    where _batch_run_id > {{ watermark }}
+    where {{ livelake.changes_after(watermark, lake_tables) }}
+{%- endmacro %}
+
+{% macro changes_after(watermark, lake_tables=none) -%}
+    {%- for table in lake_tables or [] if table not in livelake.lake_tables() -%}
+        {{ exceptions.raise_compiler_error('Not a lake table: ' ~ table ~ ' (livelake.lake_tables())') }}
+    {%- endfor -%}
+    {{ return('_batch_run_id > ' ~ watermark ~ (
+        " and lake_table in ('" ~ lake_tables | join("', '") ~ "')" if lake_tables else '')) }}
 {%- endmacro %}

@@ -3,9 +3,12 @@
         {'by': 'source', 'condition': scope_condition, 'action': 'delete'}]}) }}
 {%- endmacro %}
 {% macro rebuilt_users(column='user_id') -%}{{ return(livelake.rebuilt_in(column, 'user_id')) }}{%- endmacro %}
-{% macro rebuilt_dates(column) -%}{{ return(livelake.rebuilt_in(column, 'change_date')) }}{%- endmacro %}
-{% macro rebuilt_in(column, logged) -%}
-    {{ return('DBT_INTERNAL_DEST.' ~ column ~ ' in (select ' ~ logged ~ ' from ' ~ livelake.unseen_changes() ~ ')') }}
+{% macro rebuilt_dates(column, lake_tables=none) -%}
+    {{ return(livelake.rebuilt_in(column, 'change_date', lake_tables)) }}
+{%- endmacro %}
+{% macro rebuilt_in(column, logged, lake_tables=none) -%}
+    {{ return('DBT_INTERNAL_DEST.' ~ column ~ ' in (select ' ~ logged ~ ' from '
+        ~ livelake.unseen_changes(lake_tables) ~ ')') }}
 {%- endmacro %}
 {% macro rebuilt_since(column, start_of=none, days=0) -%}
     {%- set earliest = {'week': livelake.week_start('min(change_date)'), 'month': livelake.month_start(
@@ -13,10 +16,10 @@
     {%- set earliest = livelake.add_days(earliest, days) if days else earliest -%}
     {{ return('DBT_INTERNAL_DEST.' ~ column ~ ' >= (select ' ~ earliest ~ ' from ' ~ livelake.unseen_changes() ~ ')') }}
 {%- endmacro %}
-{% macro unseen_changes() -%}
+{% macro unseen_changes(lake_tables=none) -%}
     {{ return('(select * from ' ~ api.Relation.create(database=target.database, schema=generate_schema_name(
-        'intermediate', model) | trim, identifier='int_lake_changes') ~ ' as change_log where change_log.'
-        ~ '_batch_run_id > {merge_watermark}) as unseen_changes') }}
+        'intermediate', model) | trim, identifier='int_lake_changes') ~ ' as change_log where '
+        ~ livelake.changes_after('{merge_watermark}', lake_tables) ~ ') as unseen_changes') }}
 {%- endmacro %}
 {% macro target_since(column) -%}{{ return(['DBT_INTERNAL_DEST.' ~ column ~ ' >= {merge_since}']) }}{%- endmacro %}
 {% macro merge_since(literal) -%}

@@ -3,16 +3,19 @@
     full-outer joined with the top-ups attributed to it (successful top-ups whose
     channel_id is the channel, by local top-up date).
 
-    Incremental: a row depends on its own day only, so the dates in the lake's
-    change log since the last build are rebuilt and merged; a rebuilt date's row
-    the new rows lack is deleted.
+    Incremental: a row depends on its own day of channel_stats and top_up only
+    (fct_topup reads top_up alone), so the dates in the lake's change log since the
+    last build for those two tables are rebuilt and merged; a rebuilt date's row the
+    new rows lack is deleted.
 #}
+{# The lake tables whose changes it rebuilds: its filter and its merge's delete scope alike. #}
+{% set lake_tables = ['top_up', 'channel_stats'] %}
 {{
     config(
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=['channel_date', 'channel_id'],
-        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('channel_date')),
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('channel_date', lake_tables)),
         partition_by=livelake.day_partitioned('channel_date'),
         cluster_by=livelake.clustered(['channel_id']),
         on_schema_change='fail'
@@ -29,7 +32,7 @@ with
 
     rebuilt_dates as (
 
-        {{ livelake.changed_dates(watermark) }}
+        {{ livelake.changed_dates(watermark, lake_tables) }}
 
     ),
 

@@ -5,17 +5,21 @@
     united with the paying users of the day).
 
     Incremental on dates: a run rebuilds exactly the dates the change log holds since
-    the last build and merges them on the row's key; a rebuilt date's row the new rows
-    lack is deleted, and the merge reads its target from the first rebuilt date on. A
-    row depends only on its day's resolved rows (the level at the end of d is the last
-    observation of d), so nothing else needs rebuilding.
+    the last build for the lake tables it reads, and merges them on the row's key; a
+    rebuilt date's row the new rows lack is deleted, and the merge reads its target from
+    the first rebuilt date on. A row depends only on its day's resolved rows of
+    top_up and user_activity (the level at the end of d is the last observation of d,
+    int_membership_observations reads the same two), so nothing else needs rebuilding:
+    a corrected deduction or channel report leaves its date alone.
 #}
+{# The lake tables whose changes it rebuilds: its filter and its merge's delete scope alike. #}
+{% set lake_tables = ['top_up', 'user_activity'] %}
 {{
     config(
         materialized='incremental',
         incremental_strategy='merge',
         unique_key=['activity_date', 'user_id'],
-        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('activity_date')),
+        merge_clauses=livelake.delete_missing_rows(livelake.rebuilt_dates('activity_date', lake_tables)),
         incremental_predicates=livelake.target_since('activity_date'),
         partition_by=livelake.day_partitioned('activity_date'),
         cluster_by=livelake.clustered(['user_id']),
@@ -47,7 +51,7 @@ observations as (
     {% set watermark = livelake.model_watermark() %}
     {# No rebuilt date is earlier: a literal bound; date-ordered tables and the target are read from it on. #}
     {% set rebuild_from = livelake.merge_since(livelake.changed_since()) %}
-    {% set affected_dates = livelake.changed_dates(watermark) %}
+    {% set affected_dates = livelake.changed_dates(watermark, lake_tables) %}
 {% endif %}
 
 daily_activity as (
