@@ -24,7 +24,7 @@
 {%- endmacro %}
 
 {% macro changed_since() -%}
-    {%- set bounds = livelake.batch_bounds() if execute else {'watermarks': {}, 'batches': {}} -%}
+    {%- set bounds = livelake.batch_bounds() -%}
     {%- set watermark = bounds.watermarks.get(model.name, 0) -%}
     {%- set days = bounds.batches.items() | selectattr('0', '>', watermark) | map(attribute='1') | list -%}
     {{ return("cast('" ~ days | min ~ "' as date)" if days else 'cast(null as date)') }}
