@@ -11,7 +11,9 @@
     [D - {{ var('dropoff_days') }}, D] and the level on D, so changes from date m on
     (livelake.changed_since) can only alter drop-offs from m on: those are rebuilt
     from the touches since m - {{ var('dropoff_days') }} and merged, and a drop-off
-    from m on the new rows lack is deleted.
+    from m on the new rows lack is deleted. The model reads fct_user_activity only
+    from m - {{ var('dropoff_days') }} on (a literal bound, once): the last reported
+    date is among those rows whenever any touch is.
 #}
 {{
     config(
@@ -28,7 +30,16 @@ with
 
 user_days as (
 
-    select * from {{ ref('fct_user_activity') }}
+    select
+        user_id,
+        activity_date,
+        is_engaged,
+        topup_orders
+    from {{ ref('fct_user_activity') }}
+    {% if is_incremental() %}
+        {# A literal bound (fct_user_activity is stored in date order), read by touch_days and data_end alike. #}
+        where activity_date >= {{ livelake.add_days(livelake.changed_since(), -var('dropoff_days')) }}
+    {% endif %}
 
 ),
 
@@ -54,14 +65,7 @@ touch_days as (
             partition by user_days.user_id order by user_days.activity_date
         ) as next_touch_date
     from user_days
-    {% if is_incremental() %}
-        {# A literal bound: fct_user_activity is stored in date order. #}
-        where
-            user_days.activity_date >= {{ livelake.add_days(livelake.changed_since(), -var('dropoff_days')) }}
-            and (user_days.is_engaged or user_days.topup_orders > 0)
-    {% else %}
-        where user_days.is_engaged or user_days.topup_orders > 0
-    {% endif %}
+    where user_days.is_engaged or user_days.topup_orders > 0
 
 ),
 

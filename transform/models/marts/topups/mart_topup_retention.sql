@@ -8,6 +8,9 @@
     cell's is_complete flips only while its week is not over: the cohorts from 14 weeks
     before m's week on are rebuilt and merged; a rebuilt cohort's missing cell is deleted.
 #}
+{# The first rebuilt cohort week: a literal on a daily run, so DuckDB skips fct_user_activity's older row groups. #}
+{% set rebuild_from = livelake.add_days(livelake.week_start(livelake.changed_since()), -98) if is_incremental()
+    else '(select min(dates.week_start) from dates)' %}
 {{
     config(
         materialized='incremental',
@@ -53,27 +56,13 @@ offsets as (
 
 ),
 
-rebuild_from as (
-
-    {% if is_incremental() %}
-        select
-            {{ livelake.add_days(
-                livelake.week_start(livelake.changed_since()), -98
-            ) }} as rebuild_from_week
-    {% else %}
-        select min(week_start) as rebuild_from_week from dates
-    {% endif %}
-
-),
-
 cohort_members as (
 
     select
         users.user_id,
         {{ livelake.week_start('users.first_topup_date') }} as cohort_week
     from users
-    cross join rebuild_from
-    where users.first_topup_date >= rebuild_from.rebuild_from_week
+    where users.first_topup_date >= {{ rebuild_from }}
 
 ),
 
@@ -93,8 +82,7 @@ topup_weeks as (
         user_days.user_id,
         {{ livelake.week_start('user_days.activity_date') }} as topup_week
     from user_days
-    cross join rebuild_from
-    where user_days.successful_topups > 0 and user_days.activity_date >= rebuild_from.rebuild_from_week
+    where user_days.successful_topups > 0 and user_days.activity_date >= {{ rebuild_from }}
 
 ),
 
