@@ -55,7 +55,9 @@ sequenced as (
     select * from {{ ref('int_topups_sequenced') }}
     where
         order_id is not null
-        {% if is_incremental() %}and topup_date >= {{ since }}{% endif %}
+        {% if is_incremental() %}
+            and topup_date >= {{ since }}
+        {% endif %}
 
 ),
 
