@@ -53,11 +53,11 @@ sequenced as (
         few (0.6 GB).
     #}
     select * from {{ ref('int_topups_sequenced') }}
-    where
-        order_id is not null
-        {% if is_incremental() %}
-            and topup_date >= {{ since }}
-        {% endif %}
+    {% if is_incremental() %}
+        where order_id is not null and topup_date >= {{ since }}
+    {% else %}
+        where order_id is not null
+    {% endif %}
 
 ),
 
