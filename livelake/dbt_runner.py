@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from settings.paths import MEMORY_LIMIT_VARIABLE, Paths, memory_limit
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT_DIR = REPO_ROOT / "transform"
 # A daily build (`livelake build`, so the Airflow DAG's build; the benchmark) leaves
@@ -23,6 +25,14 @@ PROJECT_DIR = REPO_ROOT / "transform"
 # the day's data, and each sits on its model's critical path. They run in `make test`
 # (every full `dbt build` of tests/transform) and with `livelake build --unit-tests`.
 DAILY_BUILD = ("build", "--exclude-resource-type", "unit_test")
+FULL_REFRESH = "--full-refresh"
+
+
+def builds_from_scratch(args: list[str], data_dir: Path) -> bool:
+    """Whether `dbt <args>` rebuilds every table: `--full-refresh`, or no warehouse yet
+    (the first build). It has the full memory limit; any other run is incremental and
+    has the smaller one (settings.paths.memory_limit)."""
+    return FULL_REFRESH in args or not Paths(data_dir).warehouse.exists()
 
 
 def check_prod() -> None:
@@ -51,7 +61,9 @@ def dbt_invocation(
 ) -> tuple[list[str], dict[str, str]]:
     """The command and environment of `dbt <args>` on the project.
 
-    `work_dir` gives the run its own target/ and logs/ (tests and benchmarks run
+    DuckDB's memory limit is the full build's for a build from scratch, else an
+    incremental run's (`builds_from_scratch`). `work_dir` gives the run its own
+    target/ and logs/ (tests and benchmarks run
     several builds at once, and must not share dbt's artefacts or partial parse;
     each work dir keeps its own partial parse, as a daily run does).
     """
@@ -60,6 +72,8 @@ def dbt_invocation(
         "LIVELAKE_DATA_DIR": str(data_dir),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_VERSION_CHECK": "false",
+        # What profiles.yml gives DuckDB (the dev target).
+        MEMORY_LIMIT_VARIABLE: memory_limit(incremental=not builds_from_scratch(args, data_dir)),
     }
     command = [
         str(dbt_executable()),

@@ -1,4 +1,5 @@
-"""The dbt profile bounds DuckDB exactly as livelake's own connections do."""
+"""The dbt profile bounds DuckDB exactly as livelake's own connections do, and an
+incremental dbt run with its own, smaller limit."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ import jinja2
 import pytest
 import yaml
 
-from livelake.dbt_runner import PROJECT_DIR
-from settings.paths import DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_VARIABLE, Paths
+from livelake.dbt_runner import PROJECT_DIR, dbt_invocation
+from settings.paths import (
+    DEFAULT_INCREMENTAL_MEMORY_LIMIT,
+    DEFAULT_MEMORY_LIMIT,
+    INCREMENTAL_MEMORY_LIMIT_VARIABLE,
+    MEMORY_LIMIT_VARIABLE,
+    Paths,
+)
 
 
 def _dev_settings(env: dict[str, str]) -> dict[str, str]:
@@ -42,3 +49,30 @@ def test_profile_and_python_connections_share_limit_and_spill_dir(
     dbt = _dev_settings(env)
     assert python["memory_limit"] == dbt["memory_limit"] == (limit or DEFAULT_MEMORY_LIMIT)
     assert python["temp_directory"] == dbt["temp_directory"] == str(tmp_path / "spill")
+
+
+@pytest.mark.parametrize(
+    ("args", "warehouse", "incremental"),
+    [
+        (["build"], True, True),
+        (["build", "--full-refresh"], True, False),
+        (["build"], False, False),  # the first build
+    ],
+)
+def test_dbt_run_has_the_incremental_limit_unless_it_builds_from_scratch(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    warehouse: bool,
+    incremental: bool,
+) -> None:
+    monkeypatch.setenv(MEMORY_LIMIT_VARIABLE, "3GB")
+    monkeypatch.setenv(INCREMENTAL_MEMORY_LIMIT_VARIABLE, "700MB")
+    if warehouse:
+        Paths(tmp_path).warehouse.touch()
+    _, env = dbt_invocation(args, data_dir=tmp_path)
+    assert _dev_settings(env)["memory_limit"] == ("700MB" if incremental else "3GB")
+    monkeypatch.delenv(INCREMENTAL_MEMORY_LIMIT_VARIABLE)
+    _, env = dbt_invocation(args, data_dir=tmp_path)
+    expected = DEFAULT_INCREMENTAL_MEMORY_LIMIT if incremental else "3GB"
+    assert _dev_settings(env)["memory_limit"] == expected
