@@ -226,11 +226,14 @@ def daily_scan(
       the earliest day the runs touch on where its plan bounds their partition column
       with a literal (without a plan: unless it rebuilds users, whose whole history
       its merge deletes by user), whole otherwise, and its other inputs whole;
-    - a merge reads its own table whole (BigQuery's MERGE scans the target), unless
-      its `incremental_predicates` bound a day-partitioned target (the merge writes the
-      earliest rebuilt day into them as a literal: BigQuery prunes the target's
-      partitions before it, in the match and in the `not matched by source` delete
-      alike); an insert_overwrite reads the partitions of the touched days;
+    - a merge reads its own table whole (BigQuery's MERGE with an update or delete
+      clause bills the target), unless its `incremental_predicates` bound a
+      day-partitioned target (the merge writes the earliest rebuilt day into them as a
+      literal: BigQuery prunes the target's partitions before it, in the match and in
+      the `not matched by source` delete alike); a merge without a `unique_key` or a
+      delete clause only inserts (dbt's `on (FALSE)`), and BigQuery bills an
+      insert-only MERGE its query alone; an insert_overwrite reads the partitions of
+      the touched days;
     - a model whose `meta.reads_own_rows` is set also reads its own table whole before
       the merge (the state it carries from its rows already built, per user: the join
       on the rebuilt users prunes nothing);
@@ -316,6 +319,8 @@ def daily_scan(
                 target = own.read(day=lambda d: d in days)
             elif config.get("incremental_predicates") and own.partitioned:
                 target = 0 if first_day is None else own.read(day=lambda d: d >= first_day)
+            elif strategy == "merge" and not config.get("unique_key") and not clauses:
+                target = 0  # insert only: the target is neither matched nor scanned
             else:
                 target = own.total
             if (config.get("meta") or {}).get("reads_own_rows"):

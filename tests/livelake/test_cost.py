@@ -35,6 +35,7 @@ MANIFEST = {
             ["source.livelake.lake.top_up"],
             materialized="incremental",
             incremental_strategy="merge",
+            unique_key=["row"],
         ),
         "model.livelake.stg": model("stg", ["model.livelake.base"], materialized="view"),
         "model.livelake.fct": model(
@@ -49,6 +50,7 @@ MANIFEST = {
             ["model.livelake.fct"],
             materialized="incremental",
             incremental_strategy="merge",
+            unique_key=["d"],
         ),
         "model.livelake.mart": model("mart", ["model.livelake.fct"], materialized="table"),
         "model.livelake.facts": model(
@@ -103,6 +105,7 @@ SIZES = {  # one column each: whole rows
     "daily": TableBytes({"row": {"": 7}}),
     "mart": TableBytes({"row": {"": 40}}),
     "users": TableBytes({"row": {"": 3}}),
+    "log": TableBytes({"row": {"": 9}}),
     "facts": TableBytes({"row": {"2026-01-01": 30, "2026-01-02": 50}}),
 }
 
@@ -123,7 +126,8 @@ SIZES = {  # one column each: whole rows
                 "mart": (510, 0),
                 # a model rebuilding users reads their whole history
                 "users": (510, 3),
-                # finding its first day at compile time: the run id and partition columns whole
+                # finding its first day at compile time: the run id and partition columns
+                # whole; a merge without a key only inserts: its own table is not billed
                 "log": (510 + 10, 0),
                 # a merge bounded by incremental_predicates reads the target's partitions from
                 # the earliest touched day on; reading its own rows, its whole table besides
