@@ -50,28 +50,17 @@
     {{ return(bounds) }}
 {%- endmacro %}
 
-{% macro unlogged_batch() -%}
-    {{ return(livelake.cached('unlogged_batch', livelake.read_unlogged_batch)) }}
-{%- endmacro %}
-
-{% macro read_unlogged_batch() -%}
-    {%- set text = dbt.type_string() -%}
+{% macro unlogged_batch() -%}{# one row: the log's watermark, then each lake table's first unlogged day #}
     {%- set logged = '(select coalesce(max(_batch_run_id), 0) from ' ~ this ~ ')' -%}
-    {%- set query = ["select 'logged_until' as name, cast(" ~ logged ~ ' as ' ~ text ~ ') as value'] -%}
+    {%- set firsts = [] -%}
     {%- for table in livelake.lake_tables() -%}
-        {%- set day = livelake.lake_partition_date_column(table) -%}
-        {%- do query.append(
-            "select '" ~ table ~ "' as name, cast(min(" ~ day ~ ') as ' ~ text ~ ') as value from '
-            ~ ref('base_lake__' ~ table) ~ ' where _batch_run_id > ' ~ logged
-        ) -%}
+        {%- do firsts.append('(select min(' ~ livelake.lake_partition_date_column(table) ~ ') from '
+            ~ ref('base_lake__' ~ table) ~ ' where _batch_run_id > ' ~ logged ~ ')') -%}
     {%- endfor -%}
-    {%- set found = {} -%}
-    {%- for name, value in run_query(query | join(' union all ')).rows -%}
-        {%- do found.update({name: value}) -%}
-    {%- endfor -%}
+    {%- set row = run_query('select ' ~ logged ~ ', ' ~ firsts | join(', ')).rows[0] -%}
     {%- set days = {} -%}
     {%- for table in livelake.lake_tables() -%}
-        {%- do days.update({table: "cast('" ~ found[table] ~ "' as date)" if found[table] is not none else 'cast(null as date)'}) -%}
+        {%- do days.update({table: "cast('" ~ row[loop.index] ~ "' as date)" if row[loop.index] is not none else 'cast(null as date)'}) -%}
     {%- endfor -%}
-    {{ return({'logged_until': 'cast(' ~ found['logged_until'] ~ ' as ' ~ dbt.type_bigint() ~ ')', 'first_days': days}) }}
+    {{ return({'logged_until': 'cast(' ~ row[0] ~ ' as ' ~ dbt.type_bigint() ~ ')', 'first_days': days}) }}
 {%- endmacro %}

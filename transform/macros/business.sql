@@ -1,12 +1,3 @@
-{% macro topup_day_segment(hour_expression) -%}
-    case
-        when {{ hour_expression }} < 6 then 'late_night'
-        when {{ hour_expression }} < 12 then 'morning'
-        when {{ hour_expression }} < 18 then 'afternoon'
-        else 'evening'
-    end
-{%- endmacro %}
-
 {% macro membership_rank(level_expression) -%}
     case {{ level_expression }}
     {%- for level in livelake.named_values('membership_level') %}
@@ -19,10 +10,6 @@
     {%- for level in livelake.named_values('membership_level') %}
     select '{{ level }}' as membership_level, {{ loop.index0 }} as membership_rank {{ 'union all by name' if not loop.last }}
     {%- endfor %}
-{%- endmacro %}
-
-{% macro independent_agency() -%}
-    'independent'
 {%- endmacro %}
 
 {% macro observation_kind_order(kind_expression) -%}

@@ -11,10 +11,6 @@
     cast({{ dbt.dateadd('day', '(' ~ days ~ ')', date_expression) }} as date)
 {%- endmacro %}
 
-{% macro hour_of(timestamp_expression) -%}
-    cast(extract(hour from {{ timestamp_expression }}) as {{ dbt.type_int() }})
-{%- endmacro %}
-
 {% macro end_of_day(date_expression) -%}
     cast({{ dbt.dateadd('day', 1, date_expression) }} as {{ livelake.type_local_timestamp() }})
 {%- endmacro %}

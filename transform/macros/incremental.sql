@@ -1,13 +1,7 @@
 {% macro query_literals(query, data_type) -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set texts = run_query(
-        'select ' ~ dbt.concat(["'='", 'cast(value_of_query as ' ~ dbt.type_string() ~ ')'])
-        ~ ' as value_text from (' ~ query ~ ') as one_column'
-    ).columns[0].values() -%}
     {%- set literals = [] -%}
-    {%- for text in texts if text is not none -%}
+    {%- for text in (run_query('select ' ~ dbt.concat(["'='", 'cast(value_of_query as ' ~ dbt.type_string() ~ ')'])
+        ~ ' as value_text from (' ~ query ~ ') as one_column').columns[0].values() if execute else []) if text is not none -%}
         {%- do literals.append("cast('" ~ text[1:] ~ "' as " ~ data_type ~ ')') -%}
     {%- endfor -%}
     {{ return(literals) }}
@@ -44,9 +38,6 @@
 {%- endmacro %}
 
 {% macro changes_after(watermark, lake_tables=none) -%}
-    {%- for table in lake_tables or [] if table not in livelake.lake_tables() -%}
-        {{ exceptions.raise_compiler_error('Not a lake table: ' ~ table ~ ' (livelake.lake_tables())') }}
-    {%- endfor -%}
     {{ return('_batch_run_id > ' ~ watermark ~ (
         " and lake_table in ('" ~ lake_tables | join("', '") ~ "')" if lake_tables else '')) }}
 {%- endmacro %}

@@ -23,10 +23,6 @@
     {{ return(livelake.lake_contract().tables[table].columns | map('first') | reject('in', exclude) | list) }}
 {%- endmacro %}
 
-{% macro fact_lineage_columns() -%}
-    {{ return(livelake.lake_contract().lineage | map('first') | reject('in', ['run_id', 'extra_columns']) | list) }}
-{%- endmacro %}
-
 {% macro lineage_columns(relation_alias=none) -%}
     {%- for name, data_type in livelake.lake_contract().lineage %}
     {{ relation_alias ~ '.' if relation_alias }}{{ name }}{{ ',' if not loop.last }}
@@ -45,15 +41,9 @@
 
 {% macro daily_export_config(table, cluster_by) -%}
     {%- set day = livelake.lake_partition_date_column(table) -%}
-    {{ return({
-        'materialized': 'incremental',
-        'incremental_strategy': 'merge',
-        'unique_key': [day, 'file_sha256', 'source_sheet', 'source_row'],
-        'partition_by': livelake.day_partitioned(day),
-        'incremental_predicates': livelake.target_since(day),
-        'cluster_by': livelake.clustered(cluster_by),
-        'on_schema_change': 'fail'
-    }) }}
+    {{ return({'materialized': 'incremental', 'incremental_strategy': 'merge', 'on_schema_change': 'fail',
+        'unique_key': [day, 'file_sha256', 'source_sheet', 'source_row'], 'partition_by': livelake.day_partitioned(day),
+        'incremental_predicates': livelake.target_since(day), 'cluster_by': livelake.clustered(cluster_by)}) }}
 {%- endmacro %}
 
 {% macro classify_daily_export(table) -%}

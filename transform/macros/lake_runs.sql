@@ -95,8 +95,7 @@
 {%- endmacro %}
 
 {% macro model_watermark() -%}
-    {%- set watermark = livelake.batch_bounds().watermarks.get(model.name)
-        if execute and 'model.livelake.int_lake_changes' in model.depends_on.nodes else none -%}
+    {%- set watermark = livelake.batch_bounds().watermarks.get(model.name) if 'model.livelake.int_lake_changes' in model.depends_on.nodes else none -%}
     {{ return("cast('" ~ watermark ~ "' as " ~ dbt.type_bigint() ~ ')' if watermark is not none else livelake.query_literal(
         'select coalesce(max(_batch_run_id), 0) as value_of_query from ' ~ this, dbt.type_bigint()
     )) }}

@@ -3,12 +3,9 @@
         {'by': 'source', 'condition': scope_condition, 'action': 'delete'}]}) }}
 {%- endmacro %}
 {% macro rebuilt_users(column='user_id') -%}{{ return(livelake.rebuilt_in(column, 'user_id')) }}{%- endmacro %}
-{% macro rebuilt_dates(column, lake_tables=none) -%}
-    {{ return(livelake.rebuilt_in(column, 'change_date', lake_tables)) }}
-{%- endmacro %}
+{% macro rebuilt_dates(column, lake_tables=none) -%}{{ return(livelake.rebuilt_in(column, 'change_date', lake_tables)) }}{%- endmacro %}
 {% macro rebuilt_in(column, logged, lake_tables=none) -%}
-    {{ return('DBT_INTERNAL_DEST.' ~ column ~ ' in (select ' ~ logged ~ ' from '
-        ~ livelake.unseen_changes(lake_tables) ~ ')') }}
+    {{ return('DBT_INTERNAL_DEST.' ~ column ~ ' in (select ' ~ logged ~ ' from ' ~ livelake.unseen_changes(lake_tables) ~ ')') }}
 {%- endmacro %}
 {% macro rebuilt_since(column, start_of=none, days=0) -%}
     {%- set earliest = {'week': livelake.week_start('min(change_date)'), 'month': livelake.month_start(

@@ -67,7 +67,7 @@ final as (
         latest_pre.streamer_name,
         coalesce(latest_pre.channel_id, spans.any_channel_id) as channel_id,
         latest_pre.agency,
-        coalesce(latest_pre.agency, {{ livelake.independent_agency() }}) as agency_label,
+        coalesce(latest_pre.agency, '{{ var("independent_agency") }}') as agency_label,
         latest_pre.streamer_id is not null as seen_in_pre_deduction,
         spans.first_seen_date,
         spans.last_seen_date

@@ -92,7 +92,7 @@ final as (
         streamer_id,
         channel_id,
         agency,
-        coalesce(agency, {{ livelake.independent_agency() }}) as agency_label,
+        coalesce(agency, '{{ var("independent_agency") }}') as agency_label,
         in_pre,
         in_post,
         gift_count,

@@ -69,7 +69,12 @@ final as (
         topups.topup_at,
         topups.topup_date,
         topups.topup_hour,
-        {{ livelake.topup_day_segment('topups.topup_hour') }} as topup_day_segment,
+        case {# kpis.md: by local hour #}
+            when topups.topup_hour < 6 then 'late_night'
+            when topups.topup_hour < 12 then 'morning'
+            when topups.topup_hour < 18 then 'afternoon'
+            else 'evening'
+        end as topup_day_segment,
         topups.amount,
         topups.coins,
         topups.bonus_coins,
@@ -86,7 +91,7 @@ final as (
         sequenced.is_repeat_topup,
         sequenced.successful_topup_number,
         sequenced.days_since_prev_topup,
-        {% for column in livelake.fact_lineage_columns() -%}
+        {% for column in livelake.lake_contract().lineage | map('first') | reject('in', ['run_id', 'extra_columns']) -%}
             topups.{{ column }},
         {% endfor -%}
         {{ livelake.lake_batch() }} as _batch_run_id

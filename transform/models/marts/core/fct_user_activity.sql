@@ -5,15 +5,13 @@
     united with the paying users of the day).
 
     Incremental on dates: a run rebuilds exactly the dates the change log holds since
-    the last build for the lake tables it reads, and merges them on the row's key; a
-    rebuilt date's row the new rows lack is deleted, and the merge reads its target from
-    the first rebuilt date on. A row depends only on its day's resolved rows of
-    top_up and user_activity (the level at the end of d is the last observation of d,
-    int_membership_observations reads the same two), so nothing else needs rebuilding:
-    a corrected deduction or channel report leaves its date alone.
+    the last build for the lake tables it reads (a corrected deduction report leaves
+    its date alone), and merges them on the row's key; a rebuilt date's row the new
+    rows lack is deleted, and the merge reads its target from the first rebuilt date
+    on. A row depends only on its day's resolved rows (the level at the end of d is
+    the last observation of d), so nothing else needs rebuilding.
 #}
-{# The lake tables whose changes it rebuilds: its filter and its merge's delete scope alike. #}
-{% set lake_tables = ['top_up', 'user_activity'] %}
+{% set lake_tables = ['top_up', 'user_activity'] %}{# its filter's and its delete scope's #}
 {{
     config(
         materialized='incremental',

@@ -15,7 +15,7 @@ renamed as (
         cast(topup_at as {{ livelake.type_local_timestamp() }}) as topup_at,
         {# The lake's day partition: the contract makes it the local date of topup_at (a test holds it). #}
         dt as topup_date,
-        {{ livelake.hour_of('topup_at') }} as topup_hour,
+        cast(extract(hour from topup_at) as {{ dbt.type_int() }}) as topup_hour,
         cast(amount as {{ livelake.type_money() }}) as amount,
         cast(coins as {{ dbt.type_bigint() }}) as coins,
         cast(coalesce(bonus_coins, 0) as {{ dbt.type_bigint() }}) as bonus_coins,
